@@ -1,0 +1,81 @@
+"""The ``gongkai`` command: validate agency data, build the site, make sample data.
+
+Exit codes: 0 success, 1 the data has errors (or warnings with --strict), 2 usage
+error or unreadable data folder. Bad input never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _settings(path: str | None) -> dict:
+    from .settings import load_settings
+
+    if path is None and Path("pelicanconf.py").is_file():
+        path = "pelicanconf.py"
+    return load_settings(path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .model import load_model
+    from .model.load import DataFolderError
+    from .validate.report import as_json, as_text
+
+    settings = _settings(args.settings)
+    data = args.data or settings.get("GONGKAI_DATA_DIR", "data")
+    try:
+        model = load_model(data, settings)
+    except DataFolderError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(as_json(model) if args.format == "json" else as_text(model))
+    if model.problems.errors or (args.strict and model.problems.warnings):
+        return 1
+    return 0
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    from .sample import write_sample_data
+
+    counts = write_sample_data(Path(args.out), results=args.results, seed=args.seed)
+    for table, n in counts.items():
+        print(f"{table}: {n}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongkai", description="双随机、一公开信息公示")
+    parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="校验 data/ 中的数据文件")
+    p.add_argument("--data", help="数据目录（默认 data）")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--strict", action="store_true", help="有警告也返回 1")
+    p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("sample-data", help="生成任意规模的示例数据")
+    p.add_argument("--results", type=int, default=900, help="抽查结果行数")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--out", required=True, help="输出目录")
+    p.set_defaults(func=cmd_sample_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

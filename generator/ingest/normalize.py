@@ -1,0 +1,175 @@
+"""Value normalization shared by every table: full-width folding, dates, ratios, lists.
+
+Agencies' platforms write the same value in many ways; these parsers accept all
+forms the contract lists and return ``None`` for anything else, so the caller can
+report the exact cell. They are scalar functions applied to distinct values only
+(see :func:`map_unique`), which keeps million-row tables fast.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold to half-width.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+LIST_SEPARATORS = "；;、,，"
+_LIST_SPLIT = re.compile(r"\s*[；;、,，]\s*")
+
+
+def fold_width(value: str) -> str:
+    """Fold full-width ASCII to half-width; other characters are kept as written."""
+    return value.translate(_FULLWIDTH)
+
+
+def vocabulary_key(value: str) -> str:
+    """Key under which vocabulary words are compared: NFKC, no spaces, lower case.
+
+    NFKC makes （） and () the same, so a word typed with either form matches.
+    """
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).lower()
+
+
+class Distinct:
+    """A column's distinct values with ``fn`` applied once to each.
+
+    Real tables repeat values heavily (dates, result words, department names), so
+    this turns a per-row loop into a per-distinct-value loop; :meth:`take` spreads
+    any projection of the answers back to every row with one indexing operation.
+    """
+
+    def __init__(self, series: pd.Series, fn: Callable[[str], Any]) -> None:
+        self.codes, uniques = pd.factorize(series, sort=False)
+        self.answers = [fn(u) for u in uniques]
+
+    def take(self, project: Callable[[Any], Any] | None = None) -> np.ndarray:
+        values = self.answers if project is None else [project(a) for a in self.answers]
+        out = np.empty(len(values) + 1, dtype=object)
+        out[:-1] = values
+        out[-1] = None
+        return out[self.codes]  # code -1 (missing) picks the trailing None
+
+
+def map_unique(series: pd.Series, fn: Callable[[str], Any]) -> np.ndarray:
+    """``fn`` applied to every row, computed once per distinct value."""
+    return Distinct(series, fn).take()
+
+
+# --- dates -------------------------------------------------------------------------
+
+_DATE_SEP = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE_SERIAL = re.compile(r"^(\d{1,5})(?:\.\d+)?$")
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+# Excel serials from 1950-01-01 to 2099-12-31: wide enough for any inspection record,
+# narrow enough that a typo like 2026 is not silently read as a 1905 date.
+_SERIAL_MIN, _SERIAL_MAX = 18264, 73050
+
+
+def parse_date(value: str) -> date | None:
+    """Parse one date in any form the contract accepts; ``None`` if it is not one."""
+    text = fold_width(value).strip()
+    text = _TIME_TAIL.sub("", text)  # "2026-03-01 00:00:00" from spreadsheet exports
+    m = _DATE_SEP.match(text) or _DATE_COMPACT.match(text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    m = _DATE_SERIAL.match(text)
+    if m:
+        serial = int(m[1])
+        if _SERIAL_MIN <= serial <= _SERIAL_MAX:
+            return _EXCEL_EPOCH + timedelta(days=serial)
+    return None
+
+
+# --- ratios ------------------------------------------------------------------------
+
+_RATIO_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*([%‰])?")
+
+
+def parse_ratio(value: str) -> float | None:
+    """Parse a sampling ratio to its minimum as a fraction in [0, 1].
+
+    Written forms include ``3%``, ``不低于3%``, ``≥20%``, ``0.03`` and ``10%（20户）``;
+    the first number is the ratio (for a range ``3%-5%`` that is its minimum). A bare
+    number above 1 is refused rather than guessed as a percentage.
+    """
+    text = fold_width(value).strip()
+    m = _RATIO_NUMBER.search(text)
+    if not m:
+        return None
+    number = float(m[1])
+    if m[2] == "%":
+        number /= 100
+    elif m[2] == "‰":
+        number /= 1000
+    if not 0 <= number <= 1:
+        return None
+    return round(number, 10)
+
+
+# --- integers ----------------------------------------------------------------------
+
+_INTEGER = re.compile(r"^[+]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?\s*[户家个]?$")
+
+
+def parse_integer(value: str) -> int | None:
+    """Parse a count such as ``64``, ``1,200``, ``64.0`` (from Excel) or ``64户``."""
+    m = _INTEGER.match(fold_width(value).strip())
+    if not m:
+        return None
+    return int(m[1].replace(",", ""))
+
+
+# --- lists -------------------------------------------------------------------------
+
+
+def split_list(value: str, protected: Iterable[str] = ()) -> list[str]:
+    """Split a list cell on ``；;、,``, keeping ``protected`` words that contain a separator.
+
+    Some vocabulary words contain 、 themselves (公示信息隐瞒真实情况、弄虚作假), so they
+    are shielded before splitting rather than rejoined afterwards.
+    """
+    text = value.strip()
+    if not text:
+        return []
+    shields: dict[str, str] = {}
+    for i, word in enumerate(sorted(protected, key=len, reverse=True)):
+        if word in text:
+            token = f"\x00{i}\x00"
+            shields[token] = word
+            text = text.replace(word, token)
+    parts = [p.strip() for p in _LIST_SPLIT.split(text)]
+    out = []
+    for part in parts:
+        for token, word in shields.items():
+            part = part.replace(token, word)
+        if part:
+            out.append(part)
+    return out
+
+
+# --- links -------------------------------------------------------------------------
+
+_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+_SLUG = re.compile(r"^[^\s/\\:?#<>\"'\x00-\x1f]+$")
+
+
+def parse_link(value: str) -> str | None:
+    """Accept an http(s) URL or a content slug; refuse any other scheme (javascript: …)."""
+    text = value.strip()
+    if _URL.match(text):
+        return text
+    if _SLUG.match(text) and text not in {".", ".."}:
+        return text
+    return None

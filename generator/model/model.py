@@ -1,0 +1,108 @@
+"""The :class:`Model` object: typed tables with provenance, plus the validation verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ..contract import Contract, Table
+from ..validate.problems import Problems
+
+PROVENANCE = ["_file", "_row"]
+
+
+@dataclass
+class TableSummary:
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"rows_read": self.rows_read, "rows_valid": self.rows_valid,
+                "rows_rejected": self.rows_rejected}
+
+
+@dataclass
+class Model:
+    """Validated tables keyed by contract table name.
+
+    Each table has the contract's English field names as columns (ratios add
+    ``<name>_min``, results add ``category``), and ``_file``/``_row`` saying where
+    every row came from. Only rows without errors are here.
+    """
+
+    contract: Contract
+    settings: dict[str, Any]
+    data_dir: Path
+    tables: dict[str, pd.DataFrame]
+    problems: Problems
+    summary: dict[str, TableSummary] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def ok(self) -> bool:
+        """True when the data may be published: no errors anywhere."""
+        return self.problems.errors == 0
+
+    @property
+    def data_date(self) -> date | None:
+        """The latest date in the data: the default "as of" date, so builds are reproducible."""
+        latest = []
+        for table in self.contract:
+            frame = self.tables[table.name]
+            for f in table.fields:
+                if f.type == "date" and len(frame) and table.name != "calendar":
+                    value = frame[f.name].max()
+                    if pd.notna(value):
+                        latest.append(value)
+        return max(latest).date() if latest else None
+
+    @property
+    def as_of(self) -> date | None:
+        configured = self.settings.get("GONGKAI_AS_OF")
+        if configured:
+            return pd.Timestamp(configured).date()
+        return self.data_date
+
+    def arrow(self, name: str, provenance: bool = False) -> pa.Table:
+        """One table as Arrow with contract types: dates as date32, counts as int64, lists."""
+        return to_arrow(self.contract[name], self.tables[name], provenance)
+
+
+def arrow_type(field_type: str) -> pa.DataType:
+    return {
+        "integer": pa.int64(),
+        "date": pa.date32(),
+        "list": pa.list_(pa.string()),
+        "result": pa.list_(pa.string()),
+    }.get(field_type, pa.string())
+
+
+def to_arrow(table: Table, frame: pd.DataFrame, provenance: bool = False) -> pa.Table:
+    columns, names = [], []
+    for f in table.fields:
+        values = frame[f.name]
+        if f.type == "date":
+            array = pa.array(values.dt.date if len(values) else [], type=pa.date32(),
+                             from_pandas=True)
+        else:
+            array = pa.array(values, type=arrow_type(f.type), from_pandas=True)
+        columns.append(array)
+        names.append(f.name)
+        if f.type == "ratio":
+            columns.append(pa.array(frame[f.name + "_min"], type=pa.float64(),
+                                    from_pandas=True))
+            names.append(f.name + "_min")
+    if provenance:
+        for p in PROVENANCE:
+            columns.append(pa.array(frame[p].astype(str) if p == "_file" else frame[p],
+                                    from_pandas=True))
+            names.append(p)
+    return pa.Table.from_arrays(columns, names=names)

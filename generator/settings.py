@@ -1,0 +1,91 @@
+"""Portal settings: defaults drawn from the source documents, overridable in pelicanconf.py.
+
+Rules differ between provinces and departments, so every threshold and vocabulary
+lives here as a setting rather than in the code that applies it.
+"""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+from typing import Any
+
+# category of each canonical result word: problem / no_problem / not_applicable
+DEFAULT_RESULT_VOCABULARY: dict[str, str] = {
+    "未发现问题": "no_problem",
+    "发现问题已责令改正": "problem",
+    "发现问题待后续处理": "problem",
+    "未按规定公示应当公示的信息": "problem",
+    "公示信息隐瞒真实情况、弄虚作假": "problem",
+    "通过登记的住所（经营场所）无法联系": "problem",
+    "不配合检查情节严重": "problem",
+    "未发现开展本次抽查涉及的经营活动": "not_applicable",
+    "已关闭停业或正在组织清算": "not_applicable",
+    "已注销": "not_applicable",
+    "被吊销": "not_applicable",
+    "被撤销": "not_applicable",
+    "迁出": "not_applicable",
+}
+
+DEFAULT_RESULT_SYNONYMS: dict[str, str] = {
+    "正常": "未发现问题",
+    "正常经营": "未发现问题",
+    "正常（符合信息公示相关规定）": "未发现问题",
+    "未发现违法违规行为": "未发现问题",
+    "合格": "未发现问题",
+    "发现问题经责令已改正": "发现问题已责令改正",
+    "发现问题已改正": "发现问题已责令改正",
+    "发现问题，待后续处理": "发现问题待后续处理",
+    "发现问题待处理": "发现问题待后续处理",
+    "未按规定公示": "未按规定公示应当公示的信息",
+    "公示信息隐瞒真实情况弄虚作假": "公示信息隐瞒真实情况、弄虚作假",
+    "住所无法联系": "通过登记的住所（经营场所）无法联系",
+    "通过登记的住所无法联系": "通过登记的住所（经营场所）无法联系",
+    "通过登记的经营场所无法联系": "通过登记的住所（经营场所）无法联系",
+    "不予配合情节严重": "不配合检查情节严重",
+    "未发现开展本次抽查涉及的经营活动的": "未发现开展本次抽查涉及的经营活动",
+    "已关闭停业": "已关闭停业或正在组织清算",
+    "正在组织清算": "已关闭停业或正在组织清算",
+    "注销": "已注销",
+    "已办理营业执照注销": "已注销",
+    "吊销": "被吊销",
+    "已吊销": "被吊销",
+    "撤销": "被撤销",
+    "已撤销": "被撤销",
+    "已迁出": "迁出",
+}
+
+DEFAULTS: dict[str, Any] = {
+    "SITENAME": "双随机、一公开信息公示",
+    "GONGKAI_REGION": "",
+    "GONGKAI_DATA_DIR": "data",
+    "GONGKAI_RESULT_VOCABULARY": DEFAULT_RESULT_VOCABULARY,
+    "GONGKAI_RESULT_SYNONYMS": DEFAULT_RESULT_SYNONYMS,
+    # 20 working days after the task end (or inspection date), the date itself not counted
+    "GONGKAI_PUBLICATION_WORKING_DAYS": 20,
+    "GONGKAI_FOLLOWUP_WORKING_DAYS": 20,
+    "GONGKAI_RANDOM_SHARE_GOAL": 0.5,
+    "GONGKAI_PUBLICATION_RATE_GOAL": 1.0,
+    # None: the latest date found in the data, so builds are reproducible
+    "GONGKAI_AS_OF": None,
+}
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
+    """Merge defaults, a pelicanconf-style Python file and explicit overrides.
+
+    The same file Pelican reads configures the validator, so an agency keeps
+    its vocabulary extensions in one place.
+    """
+    settings = dict(DEFAULTS)
+    if path is not None:
+        namespace = runpy.run_path(str(path))
+        settings.update({k: v for k, v in namespace.items() if k.isupper()})
+    settings.update(overrides)
+    vocab = dict(DEFAULT_RESULT_VOCABULARY)
+    vocab.update(settings.get("GONGKAI_RESULT_VOCABULARY") or {})
+    settings["GONGKAI_RESULT_VOCABULARY"] = vocab
+    synonyms = dict(DEFAULT_RESULT_SYNONYMS)
+    synonyms.update(settings.get("GONGKAI_RESULT_SYNONYMS") or {})
+    settings["GONGKAI_RESULT_SYNONYMS"] = synonyms
+    return settings

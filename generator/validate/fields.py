@@ -1,0 +1,198 @@
+"""Per-column checks: each contract field type parsed and checked over a whole column.
+
+Every parser runs once per distinct value (``map_unique``), so a million result
+rows with a few thousand distinct dates cost a few thousand parses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+from ..contract import Field
+from ..ingest.normalize import (
+    LIST_SEPARATORS,
+    Distinct,
+    fold_width,
+    map_unique,
+    parse_date,
+    parse_integer,
+    parse_link,
+    parse_ratio,
+    split_list,
+    vocabulary_key,
+)
+from .stage import Stage
+
+MISSING = object()
+
+
+def check_fields(stage: Stage, settings: dict[str, Any]) -> None:
+    """Parse every field of the stage's table into ``stage.typed``, reporting bad cells."""
+    for f in stage.table.fields:
+        raw = stage.raw[f.name]
+        empty = (raw == "").to_numpy()
+        if f.required:
+            stage.report("E201", empty, f.name, title=f.title)
+        checker = _CHECKERS[f.type]
+        checker(stage, f, raw, empty, settings)
+
+
+def _text(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    stage.typed[f.name] = raw.where(~empty, None)
+
+
+def _code(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    values = map_unique(raw, lambda v: fold_width(v).strip() or None)
+    stage.typed[f.name] = values
+
+
+def _integer(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    parsed = pd.array(map_unique(raw, parse_integer), dtype="Int64")
+    bad = np.asarray(pd.isna(parsed), dtype=bool) & ~empty
+    stage.report("E204", bad, f.name)
+    low = f.minimum if f.minimum is not None else -np.inf
+    high = f.maximum if f.maximum is not None else np.inf
+    values = pd.Series(parsed, index=raw.index)
+    out = ((values < low) | (values > high)).fillna(False).to_numpy(dtype=bool)
+    bounds = (f"≥ {f.minimum}" if f.maximum is None else
+              f"{f.minimum} 到 {f.maximum}" if f.minimum is not None else f"≤ {f.maximum}")
+    stage.report("E205", out, f.name, title=f.title, bounds=bounds)
+    stage.typed[f.name] = values
+
+
+def _date(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    parsed = map_unique(raw, parse_date)
+    values = pd.to_datetime(pd.Series(parsed, index=raw.index), errors="coerce")
+    bad = values.isna().to_numpy() & ~empty
+    stage.report("E203", bad, f.name)
+    stage.typed[f.name] = values
+
+
+def _ratio(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    parsed = pd.array(map_unique(raw, parse_ratio), dtype="Float64")
+    bad = np.asarray(pd.isna(parsed), dtype=bool) & ~empty
+    stage.report("E206", bad, f.name)
+    stage.typed[f.name] = raw.where(~empty, None)
+    stage.typed[f.name + "_min"] = pd.Series(parsed, index=raw.index)
+
+
+def _list(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    def split(v: str) -> list[str]:
+        return [fold_width(x) for x in split_list(v)] if f.references else split_list(v)
+
+    stage.typed[f.name] = map_unique(raw, split)
+
+
+def _vocabulary(f: Field) -> dict[str, str]:
+    lookup = {vocabulary_key(k): v for k, v in f.synonyms.items()}
+    lookup.update({vocabulary_key(v): v for v in f.values})
+    return lookup
+
+
+def _enum(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    lookup = _vocabulary(f)
+    values = map_unique(raw, lambda v: lookup.get(vocabulary_key(v)))
+    bad = pd.isna(pd.Series(values)).to_numpy() & ~empty
+    stage.report("E202", bad, f.name, title=f.title, allowed="、".join(f.values))
+    stage.typed[f.name] = values
+
+
+def uscc_problem(value: str) -> tuple[str, str] | None:
+    """Check one credit code; return (problem code, detail) or ``None`` when valid."""
+    try:
+        stdnum_uscc.validate(value)
+    except InvalidLength:
+        return "E207", f"现为 {len(value)} 位"
+    except InvalidChecksum:
+        return "E208", ""
+    except ValidationError:
+        return "E207", "前 8 位应为数字，其余为数字或除 I、O、S、V、Z 外的大写字母"
+    return None
+
+
+def _uscc(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    folded = map_unique(raw, lambda v: fold_width(v).replace(" ", "").replace("-", "")
+                        .strip().upper())
+    folded = pd.Series(folded, index=raw.index)
+    verdicts = Distinct(folded, uscc_problem)
+    codes = verdicts.take(lambda v: v[0] if v else "")
+    if (codes != "").any():
+        details = verdicts.take(lambda v: v[1] if v else "")
+        stage.report("E207", (codes == "E207") & ~empty, f.name, detail=details)
+        stage.report("E208", (codes == "E208") & ~empty, f.name)
+    stage.typed[f.name] = folded.where(~empty, None)
+
+
+def result_lookup(settings: dict[str, Any]) -> dict[str, str]:
+    """Vocabulary key → canonical result word, for the vocabulary and its synonyms."""
+    lookup = {vocabulary_key(k): v for k, v in settings["GONGKAI_RESULT_SYNONYMS"].items()}
+    lookup.update({vocabulary_key(v): v for v in settings["GONGKAI_RESULT_VOCABULARY"]})
+    return lookup
+
+
+def parse_result(value: str, settings: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Split a result cell into canonical words; also return the words not understood."""
+    lookup = result_lookup(settings)
+    whole = lookup.get(vocabulary_key(value))
+    if whole:
+        return [whole], []
+    protected = [w for w in (*settings["GONGKAI_RESULT_VOCABULARY"],
+                             *settings["GONGKAI_RESULT_SYNONYMS"])
+                 if any(sep in w for sep in LIST_SEPARATORS)]
+    words, unknown = [], []
+    for part in split_list(value, protected):
+        canonical = lookup.get(vocabulary_key(part))
+        if canonical is None:
+            unknown.append(part)
+        elif canonical not in words:
+            words.append(canonical)
+    return words, unknown
+
+
+def _result(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    parsed = Distinct(raw, lambda v: parse_result(v, settings))
+    unknown = parsed.take(lambda p: "、".join(p[1]))
+    bad = (unknown != "") & ~empty
+    allowed = "、".join(settings["GONGKAI_RESULT_VOCABULARY"])
+    stage.report("E209", bad, f.name, value=unknown, allowed=allowed)
+    stage.typed[f.name] = parsed.take(lambda p: p[0] or None)
+    vocabulary = settings["GONGKAI_RESULT_VOCABULARY"]
+    stage.typed["category"] = parsed.take(lambda p: result_category(p[0], vocabulary))
+
+
+CATEGORY_ORDER = ("problem", "no_problem", "not_applicable")
+
+
+def result_category(words: list[str], vocabulary: dict[str, str]) -> str | None:
+    """One category per result row: a problem anywhere makes the row a problem."""
+    found = {vocabulary.get(w) for w in words}
+    for category in CATEGORY_ORDER:
+        if category in found:
+            return category
+    return None
+
+
+def _link(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    values = map_unique(raw, parse_link)
+    bad = pd.isna(pd.Series(values)).to_numpy() & ~empty
+    stage.report("E210", bad, f.name)
+    stage.typed[f.name] = values
+
+
+_CHECKERS = {
+    "text": _text,
+    "code": _code,
+    "integer": _integer,
+    "date": _date,
+    "ratio": _ratio,
+    "list": _list,
+    "enum": _enum,
+    "uscc": _uscc,
+    "result": _result,
+    "link": _link,
+}

@@ -1,0 +1,61 @@
+"""Validation reports: grouped text for people, JSON for machines, Markdown for CI summaries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from ..model import Model
+
+SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+
+
+def summary_dict(model: Model) -> dict[str, Any]:
+    return {"tables": {name: s.as_dict() for name, s in model.summary.items()}}
+
+
+def as_json(model: Model) -> str:
+    frame = model.problems.frame()
+    problems = [
+        {k: (None if pd.isna(v) else (int(v) if k == "row" else v)) for k, v in rec.items()}
+        for rec in frame.to_dict("records")
+    ]
+    return json.dumps({"problems": problems, "summary": summary_dict(model)},
+                      ensure_ascii=False, indent=2)
+
+
+def _where(row: pd.Series) -> str:
+    parts = []
+    if pd.notna(row["row"]):
+        parts.append(f"第 {int(row['row'])} 行")
+    if row["column"]:
+        parts.append(f"“{row['column']}”列")
+    return "，".join(parts) if parts else "整个文件"
+
+
+def as_text(model: Model, limit_per_file: int = 200) -> str:
+    """Problems grouped by file, then a per-table count; long groups are cut with a count."""
+    frame = model.problems.frame()
+    lines: list[str] = []
+    for file, group in frame.groupby(frame["file"].fillna("（数据目录）"), sort=True):
+        errors = int((group["severity"] == "error").sum())
+        warnings = len(group) - errors
+        lines.append(f"{file}：{errors} 个错误，{warnings} 个警告")
+        for _, row in group.head(limit_per_file).iterrows():
+            label = SEVERITY_LABEL[row["severity"]]
+            lines.append(f"  [{label} {row['code']}] {_where(row)}：{row['message']}")
+        if len(group) > limit_per_file:
+            lines.append(f"  ……另有 {len(group) - limit_per_file} 个问题未列出"
+                         "（用 --format json 查看全部）")
+        lines.append("")
+    lines.append("各表行数（读取 = 有效 + 未通过）：")
+    for name, s in model.summary.items():
+        title = model.contract[name].title
+        lines.append(f"  {title}（{name}）：读取 {s.rows_read}，有效 {s.rows_valid}，"
+                     f"未通过 {s.rows_rejected}")
+    errors, warnings = model.problems.errors, model.problems.warnings
+    verdict = "校验通过，可以发布。" if errors == 0 else "有错误，改正之前不能发布。"
+    lines.append(f"合计：{errors} 个错误，{warnings} 个警告。{verdict}")
+    return "\n".join(lines)

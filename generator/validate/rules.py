@@ -1,0 +1,238 @@
+"""Row and cross-table rules of the contract, applied in dependency order.
+
+Each rule is one vectorized function over staged tables. References are checked
+against the *valid* rows of the referenced table, so a result pointing at a task
+that itself has an error is held back too (and says why) instead of publishing a
+page that links nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from .stage import Stage
+
+Stages = dict[str, Stage]
+
+
+def _first_location(stage: Stage, keys: list[str], mask: np.ndarray) -> pd.Series:
+    """For rows in duplicate groups, where the group was first seen."""
+    loc = stage.locations()
+    frame = stage.typed[keys].astype(object).where(stage.typed[keys].notna(), "")
+    first = loc.groupby([frame[k] for k in keys], sort=False, dropna=False).transform("first")
+    return first.where(mask, "")
+
+
+def unique_keys(stage: Stage) -> None:
+    """Unique fields and the primary key: every row of a duplicate group is held back."""
+    table = stage.table
+    key_sets = [[f.name] for f in table.fields if f.unique]
+    if table.primary_key and list(table.primary_key) not in key_sets:
+        key_sets.append(list(table.primary_key))
+    for keys in key_sets:
+        present = stage.typed[keys].notna().all(axis=1).to_numpy()
+        frame = stage.typed[keys].astype(str)
+        dup = frame.duplicated(keep=False).to_numpy() & present
+        if dup.any():
+            label = "、".join(table.field(k).title for k in keys)
+            first = _first_location(stage, keys, dup)
+            stage.report("E301", dup, keys[-1], key=label, first=first)
+
+
+def date_order(stage: Stage, early: str, late: str, code: str = "E305") -> None:
+    t = stage.typed
+    bad = (t[late] < t[early]).fillna(False).to_numpy(dtype=bool)
+    if not bad.any():
+        return
+    table = stage.table
+    stage.report(code, bad, late, title=table.field(late).title,
+                 other=table.field(early).title,
+                 other_value=t[early].dt.strftime("%Y-%m-%d"),
+                 value=t[late].dt.strftime("%Y-%m-%d"))
+
+
+def sampled_within_population(stage: Stage) -> None:
+    t = stage.typed
+    bad = (t["sampled"] > t["population"]).fillna(False).to_numpy(dtype=bool)
+    stage.report("E306", bad, "sampled", population=t["population"])
+
+
+def reference(stage: Stage, name: str, target: Stage, target_key: str,
+              target_label: str) -> None:
+    """Each value (or list element) of ``name`` must be a key of a valid target row."""
+    values = stage.typed[name]
+    all_keys = set(target.typed[target_key].dropna())
+    valid_keys = set(target.typed.loc[target.valid, target_key].dropna())
+    title = stage.table.field(name).title
+    if stage.table.field(name).type == "list":
+        missing = values.map(lambda xs: "、".join(x for x in (xs or []) if x not in all_keys))
+        broken = values.map(lambda xs: "、".join(
+            x for x in (xs or []) if x in all_keys and x not in valid_keys))
+    else:
+        missing = pd.Series(np.where(values.notna() & ~values.isin(all_keys), values, ""),
+                            index=values.index)
+        broken = pd.Series(np.where(values.isin(all_keys) & ~values.isin(valid_keys),
+                                    values, ""), index=values.index)
+    stage.report("E302", (missing != "").to_numpy(), name, value=missing, title=title,
+                 target=target_label)
+    stage.report("E311", (broken != "").to_numpy(), name, value=broken, title=title)
+
+
+# --- per-table rules ------------------------------------------------------------------
+
+
+def items_rules(stages: Stages) -> None:
+    unique_keys(stages["items"])
+
+
+def plans_rules(stages: Stages) -> None:
+    s = stages["plans"]
+    t = s.typed
+    unique_keys(s)
+    date_order(s, "planned_start", "planned_end")
+    needs_note = (t["version"] > 1).fillna(False).to_numpy(dtype=bool) & t[
+        "adjustment_note"].isna().to_numpy()
+    s.report("E310", needs_note, "adjustment_note", version=t["version"])
+    # plan-level fields must agree within one version
+    keys = ["plan_id", "version"]
+    loc = s.locations()
+    for name in ["plan_name", "year", "publisher", "published_on", "adjustment_note"]:
+        col = t[name].astype(str)
+        grouped = col.groupby([t[k].astype(str) for k in keys], sort=False)
+        expected = grouped.transform("first")
+        first = loc.groupby([t[k].astype(str) for k in keys], sort=False).transform("first")
+        bad = (col != expected).to_numpy() & t[keys].notna().all(axis=1).to_numpy()
+        s.report("E312", bad, name, title=s.table.field(name).title,
+                 expected=expected, first=first)
+    # later versions must carry later dates
+    versions = (t.loc[t["plan_id"].notna() & t["version"].notna() & t["published_on"].notna(),
+                      ["plan_id", "version", "published_on"]]
+                .groupby(["plan_id", "version"], sort=True)["published_on"].min().reset_index())
+    versions["previous"] = versions.groupby("plan_id")["version"].shift()
+    versions["previous_date"] = versions.groupby("plan_id")["published_on"].shift()
+    late = versions[versions["published_on"] <= versions["previous_date"]]
+    if len(late):
+        merged = t[["plan_id", "version"]].reset_index().merge(
+            late, on=["plan_id", "version"]).set_index("index")
+        mask = np.zeros(len(s), dtype=bool)
+        mask[s.raw.index.get_indexer(merged.index)] = True
+        info = merged.reindex(s.raw.index)
+        s.report("E309", mask, "published_on", plan=t["plan_id"], version=t["version"],
+                 value=t["published_on"].dt.strftime("%Y-%m-%d"),
+                 previous=info["previous"].astype("Int64").astype(str),
+                 previous_date=info["previous_date"].dt.strftime("%Y-%m-%d"))
+    reference(s, "item_ids", stages["items"], "item_id", "抽查事项清单")
+
+
+def tasks_rules(stages: Stages) -> None:
+    s = stages["tasks"]
+    unique_keys(s)
+    date_order(s, "start", "end")
+    sampled_within_population(s)
+    reference(s, "item_ids", stages["items"], "item_id", "抽查事项清单")
+    if len(stages["plans"]):
+        reference(s, "plan_id", stages["plans"], "plan_id", "年度抽查计划")
+    else:
+        reference(s, "plan_id", stages["plans"], "plan_id", "年度抽查计划（未提供计划表）")
+
+
+def strata_rules(stages: Stages) -> None:
+    s = stages["strata"]
+    unique_keys(s)
+    sampled_within_population(s)
+    reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
+    tasks = stages["tasks"].typed.loc[stages["tasks"].valid].set_index("task_id")
+    valid = s.typed.loc[s.valid]
+    for name in ["population", "sampled"]:
+        sums = valid.groupby("task_id")[name].sum()
+        expected = tasks[name].reindex(sums.index)
+        off = sums[(expected.notna()) & (sums != expected)]
+        if len(off):
+            mask = (s.typed["task_id"].isin(off.index) & s.valid).to_numpy()
+            s.report("W303", mask, name, title=s.table.field(name).title,
+                     value=s.typed["task_id"].map(sums).astype(str),
+                     expected=s.typed["task_id"].map(tasks[name]).astype(str))
+
+
+def results_rules(stages: Stages) -> None:
+    s = stages["results"]
+    t = s.typed
+    unique_keys(s)
+    date_order(s, "inspected_on", "published_on", code="E307")
+    reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
+    reference(s, "item_id", stages["items"], "item_id", "抽查事项清单")
+    tasks = stages["tasks"].typed.loc[stages["tasks"].valid, ["task_id", "item_ids", "start",
+                                                              "end"]]
+    # 清单之外无检查: the item must be one of the task's items
+    pairs = tasks[["task_id", "item_ids"]].explode("item_ids").dropna()
+    allowed = pd.MultiIndex.from_frame(pairs.rename(columns={"item_ids": "item_id"}))
+    known_task = t["task_id"].isin(tasks["task_id"]).to_numpy()
+    has_item = t["item_id"].notna().to_numpy()
+    inside = pd.MultiIndex.from_frame(t[["task_id", "item_id"]].astype(object)).isin(allowed)
+    s.report("E303", known_task & has_item & ~inside, "item_id", task=t["task_id"])
+    # inspection date normally inside the task's window (warning)
+    window = t[["task_id"]].merge(tasks[["task_id", "start", "end"]], on="task_id", how="left")
+    start, end = window["start"].to_numpy(), window["end"].to_numpy()
+    day = t["inspected_on"].to_numpy()
+    outside = ((day < start) | (day > end)) & s.valid
+    if not outside.any():
+        repeated_inspections(s)
+        return
+    fmt = "%Y-%m-%d"
+    s.report("W302", outside, "inspected_on", value=t["inspected_on"].dt.strftime(fmt),
+             start=window["start"].dt.strftime(fmt).to_numpy(),
+             end=window["end"].dt.strftime(fmt).to_numpy())
+    repeated_inspections(s)
+
+
+def repeated_inspections(s: Stage) -> None:
+    """同一年度同一事项同一对象不超过一次: flag the second and later tasks (a warning)."""
+    t = s.typed
+    ok = s.valid & t["inspected_on"].notna().to_numpy()
+    if not ok.any():
+        return
+    frame = pd.DataFrame({
+        "uscc": t["uscc"], "item_id": t["item_id"], "year": t["inspected_on"].dt.year,
+        "task_id": t["task_id"], "day": t["inspected_on"], "loc": s.locations(),
+    })[ok].sort_values(["day", "task_id"], kind="stable")
+    keys = ["uscc", "item_id", "year"]
+    first_task = frame.groupby(keys, sort=False)["task_id"].transform("first")
+    first_loc = frame.groupby(keys, sort=False)["loc"].transform("first")
+    repeat = frame[frame["task_id"] != first_task]
+    if len(repeat):
+        mask = np.zeros(len(s), dtype=bool)
+        mask[s.raw.index.get_indexer(repeat.index)] = True
+        s.report("W301", mask, "item_id", first=first_loc.reindex(s.raw.index).fillna(""))
+
+
+def dispositions_rules(stages: Stages) -> None:
+    s = stages["dispositions"]
+    t = s.typed
+    unique_keys(s)
+    date_order(s, "decided_on", "recorded_on", code="E307")
+    reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
+    results = stages["results"]
+    valid_pairs = pd.MultiIndex.from_frame(
+        results.typed.loc[results.valid, ["task_id", "uscc"]].astype(object))
+    pairs = pd.MultiIndex.from_frame(t[["task_id", "uscc"]].astype(object))
+    checkable = (t["task_id"].notna() & t["uscc"].notna()).to_numpy() & s.valid
+    s.report("E304", checkable & ~pairs.isin(valid_pairs), "uscc", task=t["task_id"])
+
+
+def calendar_rules(stages: Stages) -> None:
+    unique_keys(stages["calendar"])
+
+
+# In dependency order: a table's rules may read the final verdicts of those before it.
+TABLE_RULES: dict[str, Callable[[Stages], None]] = {
+    "items": items_rules,
+    "plans": plans_rules,
+    "tasks": tasks_rules,
+    "strata": strata_rules,
+    "results": results_rules,
+    "dispositions": dispositions_rules,
+    "calendar": calendar_rules,
+}
