@@ -39,6 +39,65 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    import time
+
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    from .model import load_model
+    from .model.load import DataFolderError
+    from .validate.report import as_text
+
+    start = time.perf_counter()
+    settings_path = args.settings or ("pelicanconf.py" if Path("pelicanconf.py").is_file()
+                                      else None)
+    if settings_path and not Path(settings_path).is_file():
+        print(f"错误：设置文件不存在：{settings_path}", file=sys.stderr)
+        return 2
+    override: dict = {}
+    if args.content:
+        override["PATH"] = str(Path(args.content).resolve())
+    if args.output:
+        override["OUTPUT_PATH"] = str(Path(args.output).resolve())
+    if settings_path is None:
+        override.setdefault("THEME", str(Path(__file__).resolve().parents[1] / "themes/gongkai"))
+        override["PLUGINS"] = ["generator.site.plugin"]
+    settings = read_settings(settings_path, override=override)
+    base = Path(settings_path).resolve().parent if settings_path else Path.cwd()
+    data = Path(args.data) if args.data else base / settings.get("GONGKAI_DATA_DIR", "data")
+    merged = _settings(settings_path)
+    try:
+        model = load_model(data, merged)
+    except DataFolderError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if not model.ok:
+        print(as_text(model), file=sys.stderr)
+        print("数据有错误，未发布。", file=sys.stderr)
+        return 1
+    settings["GONGKAI_MODEL"] = model
+    settings["GONGKAI_DATA_DIR"] = str(data)
+    if not Path(settings["PATH"]).is_dir():
+        Path(settings["PATH"]).mkdir(parents=True)
+    pelican = Pelican(settings)
+    pelican.run()
+    print(f"完成：输出到 {settings['OUTPUT_PATH']}，用时 {time.perf_counter() - start:.1f} 秒")
+    return 0
+
+
+def cmd_contract_doc(args: argparse.Namespace) -> int:
+    from .contract.docs import contract_markdown
+
+    text = contract_markdown()
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
 def cmd_sample_data(args: argparse.Namespace) -> int:
     from .sample import write_sample_data
 
@@ -59,6 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="有警告也返回 1")
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="校验数据并生成站点")
+    p.add_argument("--data", help="数据目录（默认取设置中的 GONGKAI_DATA_DIR）")
+    p.add_argument("--content", help="内容目录（默认 content）")
+    p.add_argument("--output", help="输出目录（默认 output）")
+    p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("contract-doc", help="生成数据规范文档")
+    p.add_argument("--out", default="docs/数据规范.md")
+    p.set_defaults(func=cmd_contract_doc)
 
     p = sub.add_parser("sample-data", help="生成任意规模的示例数据")
     p.add_argument("--results", type=int, default=900, help="抽查结果行数")

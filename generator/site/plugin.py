@@ -1,0 +1,93 @@
+"""The Pelican plugin: a generator that adds the data pages to a normal Pelican build.
+
+Pelican keeps doing what it does well (content/ Markdown pages, the theme, static
+files, settings); this generator renders the hundreds of thousands of data pages
+straight from the model with Jinja2, because one Pelican article per enterprise
+does not scale to a province.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from ..model import Model, load_model
+from ..model.load import DataFolderError
+from ..settings import load_settings
+from .build import build_pages
+
+log = logging.getLogger(__name__)
+
+
+class DataRefused(Exception):
+    """The data has errors: nothing is published until they are fixed."""
+
+    exitcode = 1
+
+
+def _model_for(settings: dict) -> Model:
+    model = settings.get("GONGKAI_MODEL")
+    if model is not None:
+        return model
+    merged = load_settings(None, **{k: v for k, v in settings.items() if k.isupper()})
+    data_dir = Path(settings.get("GONGKAI_DATA_DIR", "data"))
+    if not data_dir.is_absolute():
+        data_dir = Path(settings.get("GONGKAI_BASE", ".")) / data_dir
+    try:
+        model = load_model(data_dir, merged)
+    except DataFolderError as exc:
+        raise DataRefused(str(exc)) from exc
+    if not model.ok:
+        from ..validate.report import as_text
+
+        print(as_text(model), file=sys.stderr)
+        raise DataRefused(f"数据有 {model.problems.errors} 个错误，未发布。"
+                          "请先运行 gongkai validate 并改正。")
+    return model
+
+
+class DataPagesGenerator(Generator):
+    """Renders enterprise, task, item, plan, department and index pages."""
+
+    def generate_context(self) -> None:
+        self.model = _model_for(self.settings)
+        self.context["gongkai_model"] = self.model
+        as_of = self.model.as_of
+        self.context["data_updated_site"] = as_of.isoformat() if as_of else ""
+
+    def generate_output(self, writer) -> None:
+        start = time.perf_counter()
+        pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
+        content_links = {p.slug: p.url for p in pages}
+        notices = [{"title": a.title, "url": a.url, "date": a.date.strftime("%Y-%m-%d")}
+                   for a in self.context.get("articles", [])[:5]]
+        template_dirs = [Path(self.theme) / "templates"]
+        cache = Path(self.settings.get("CACHE_PATH", "cache"))
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.perf_counter()
+            if now - last[0] > 5 or done == total:
+                last[0] = now
+                print(f"  企业页面 {done}/{total}", file=sys.stderr)
+
+        counts = build_pages(self.model, self.settings, Path(self.output_path), template_dirs,
+                             content_links, notices, cache, progress)
+        self.context["gongkai_counts"] = counts
+        elapsed = time.perf_counter() - start
+        print(f"数据页面：写入 {counts.written}，未变化 {counts.unchanged + counts.skipped}"
+              f"（其中 {counts.skipped} 页无需重新生成），删除 {counts.deleted}，"
+              f"用时 {elapsed:.1f} 秒", file=sys.stderr)
+
+
+def get_generators(pelican_object) -> type[Generator]:
+    return DataPagesGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,186 @@
+"""Writing pages: Jinja2 straight to files, in parallel, and only what changed.
+
+Two checks keep rebuilds cheap. A page with a fingerprint (a hash of the rows it
+shows, mixed with the templates' and settings' hash) is not rendered at all when the
+manifest from the last build has the same fingerprint and the file is still there.
+Every rendered page is compared with the file on disk and written only when its
+bytes differ, so an unchanged page keeps its timestamp and rsync sees no change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from . import urls
+
+
+@dataclass
+class Counts:
+    written: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # not rendered: fingerprint unchanged
+    deleted: int = 0
+    paths: list[str] = field(default_factory=list)
+
+    def add(self, other: Counts) -> None:
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        self.deleted += other.deleted
+
+
+def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, Any]
+                     ) -> Environment:
+    """Autoescape everywhere: no data value can become markup."""
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined if os.environ.get("GONGKAI_STRICT_TEMPLATES") else
+        __import__("jinja2").Undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals.update(globals_)
+    return env
+
+
+def templates_fingerprint(template_dirs: Sequence[str | Path], extra: str) -> int:
+    """Hash of every template file and the settings that reach pages."""
+    digest = hashlib.sha256(extra.encode("utf-8"))
+    for d in template_dirs:
+        for path in sorted(Path(d).rglob("*")):
+            if path.is_file():
+                digest.update(path.as_posix().encode())
+                digest.update(path.read_bytes())
+    return int.from_bytes(digest.digest()[:8], "little")
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write ``data`` unless the file already holds exactly it; True when written."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return True
+
+
+class Renderer:
+    """Renders pages of one build into ``output``."""
+
+    def __init__(self, env: Environment, output: Path, base_context: dict[str, Any]) -> None:
+        self.env = env
+        self.output = output
+        self.base = base_context
+
+    def render_one(self, path: str, template: str, context: dict[str, Any]) -> bytes:
+        ctx = dict(self.base)
+        ctx.update(context)
+        ctx["root"] = urls.root_for(path)
+        ctx["page_path"] = path
+        return self.env.get_template(template).render(ctx).encode("utf-8")
+
+    def write(self, path: str, template: str, context: dict[str, Any], counts: Counts
+              ) -> None:
+        data = self.render_one(path, template, context)
+        if write_if_changed(self.output / urls.output_file(path), data):
+            counts.written += 1
+        else:
+            counts.unchanged += 1
+
+
+# --- parallel rendering of a large page set ---------------------------------------------
+
+_JOB: dict[str, Any] = {}
+
+
+def _render_shard(indices: np.ndarray) -> Counts:
+    renderer: Renderer = _JOB["renderer"]
+    pages = _JOB["pages"]
+    counts = Counts()
+    for i in indices.tolist():
+        renderer.write(pages.path(i), pages.template, pages.context(i), counts)
+    return counts
+
+
+def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
+                progress: Callable[[int, int], None] | None = None) -> Counts:
+    """Render ``pages.context(i)`` for each index, over ``processes`` forked workers.
+
+    Workers inherit the prepared columns by fork, so nothing large is pickled.
+    """
+    counts = Counts()
+    if len(indices) == 0:
+        return counts
+    shards = np.array_split(indices, max(1, min(len(indices) // 2000, 64 * processes)) or 1)
+    _JOB.update(renderer=renderer, pages=pages)
+    done = 0
+    try:
+        if processes > 1 and len(indices) > 5000 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(processes) as pool:
+                for part in pool.imap_unordered(_render_shard, shards):
+                    counts.add(part)
+                    done += part.written + part.unchanged
+                    if progress:
+                        progress(done, len(indices))
+        else:
+            for shard in shards:
+                counts.add(_render_shard(shard))
+                done = counts.written + counts.unchanged
+                if progress:
+                    progress(done, len(indices))
+    finally:
+        _JOB.clear()
+    return counts
+
+
+# --- manifest -------------------------------------------------------------------------
+
+
+class Manifest:
+    """Path → fingerprint of fingerprinted pages from the last build (kept outside output)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.previous: dict[str, int] = {}
+        if path.is_file():
+            try:
+                frame = pd.read_parquet(path)
+                self.previous = dict(zip(frame["path"], frame["fingerprint"].astype("uint64"),
+                                         strict=True))
+            except Exception:  # a damaged cache only costs a full render
+                self.previous = {}
+
+    def unchanged(self, paths: list[str], fingerprints: np.ndarray, output: Path
+                  ) -> np.ndarray:
+        """Boolean mask: page fingerprint equals last build's and its file still exists."""
+        if not self.previous:
+            return np.zeros(len(paths), dtype=bool)
+        old = pd.Series(self.previous, dtype="uint64")
+        before = old.reindex(paths).to_numpy()
+        same = before == fingerprints
+        exists = np.array([(output / urls.output_file(p)).exists() if s else False
+                           for p, s in zip(paths, same, strict=True)], dtype=bool)
+        return same & exists
+
+    def save(self, paths: Iterable[str], fingerprints: np.ndarray) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        frame = pd.DataFrame({"path": list(paths), "fingerprint": fingerprints.astype("uint64")})
+        frame.to_parquet(self.path, index=False)
+
+    def stale(self, current: set[str]) -> list[str]:
+        return [p for p in self.previous if p not in current]

@@ -1,0 +1,441 @@
+"""One view per resource: each turns the model into the contexts of its pages.
+
+Small resources (items, plans, tasks, departments) are plain lists of pages. The
+enterprise pages, half a million at provincial scale, are a :class:`EnterprisePages`
+object that builds one context on demand from columns converted to Python lists
+once, and fingerprints every page with vectorized row hashes so an incremental
+build renders only the pages whose rows changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model import Model
+from ..model.enterprises import enterprises as enterprise_table
+from ..model.plans import plan_changes, plan_versions
+from . import urls
+
+CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题",
+                   "not_applicable": "不适用"}
+CHANGE_LABELS = {"added": "新增任务", "removed": "删除任务", "changed": "修改"}
+
+
+@dataclass
+class Page:
+    path: str  # folder URL relative to the site root, e.g. "tasks/T1/"
+    template: str
+    context: dict[str, Any]
+    fingerprint: int | None = None  # None: always render, write only if bytes differ
+
+
+def date_strings(values: pd.Series) -> list[str]:
+    """Format dates as YYYY-MM-DD once per distinct date; missing → ""."""
+    codes, uniques = pd.factorize(values)
+    formatted = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
+    return formatted[codes].tolist()
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return "" if pd.isna(value) else value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with dates formatted and missing values as "" (templates stay simple)."""
+    out = frame.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = date_strings(out[name])
+    rows = out.astype(object).where(out.notna(), "").to_dict("records")
+    return rows
+
+
+def ratio_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{float(value) * 100:.1f}%"
+
+
+@dataclass
+class SiteData:
+    """Lookups shared by many views, computed once per build."""
+
+    model: Model
+    items: pd.DataFrame
+    tasks: pd.DataFrame
+    enterprises: pd.DataFrame
+    item_names: dict[str, str]
+    task_names: dict[str, str]
+    departments: list[str]
+    content_links: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_model(cls, model: Model, content_links: dict[str, str] | None = None
+                   ) -> SiteData:
+        items, tasks = model["items"], model["tasks"]
+        departments: set[str] = set()
+        departments.update(items["department"].dropna())
+        departments.update(tasks["lead_department"].dropna())
+        for joint in tasks["joint_departments"]:
+            departments.update(joint or [])
+        departments.update(model["results"]["inspecting_department"].dropna().unique())
+        departments.update(model["plans"]["publisher"].dropna())
+        return cls(
+            model=model, items=items, tasks=tasks,
+            enterprises=enterprise_table(model["results"]),
+            item_names=dict(zip(items["item_id"], items["name"], strict=True)),
+            task_names=dict(zip(tasks["task_id"], tasks["name"], strict=True)),
+            departments=sorted(departments),
+            content_links=content_links or {},
+        )
+
+
+# --- enterprises --------------------------------------------------------------------
+
+
+class EnterprisePages:
+    """Every enterprise page, built on demand from pre-sorted result columns."""
+
+    template = "enterprise.html"
+
+    def __init__(self, data: SiteData) -> None:
+        model = data.model
+        results = model["results"].sort_values(
+            ["uscc", "inspected_on", "task_id", "item_id"], kind="stable").reset_index(drop=True)
+        self.ents = data.enterprises
+        codes = results["uscc"].astype(str).to_numpy()
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
+            np.array([], dtype=np.int64)
+        self.bounds = np.r_[starts, len(codes)]
+        self.cols = {
+            "task_id": results["task_id"].astype(str).tolist(),
+            "item_id": results["item_id"].astype(str).tolist(),
+            "department": results["inspecting_department"].astype(str).tolist(),
+            "inspected_on": date_strings(results["inspected_on"]),
+            "published_on": date_strings(results["published_on"]),
+            "result": results["result"].tolist(),
+            "category": results["category"].tolist(),
+            "name": results["entity_name"].astype(str).tolist(),
+        }
+        disp = model["dispositions"].sort_values(["uscc", "task_id", "decided_on"],
+                                                 kind="stable")
+        self.dispositions: dict[str, list[dict]] = {}
+        if len(disp):
+            rows = records(disp[["uscc", "task_id", "department", "action", "outcome",
+                                 "decided_on", "recorded_on"]])
+            for row in rows:
+                self.dispositions.setdefault(row["uscc"], []).append(row)
+        self.item_names = data.item_names
+        self.task_names = data.task_names
+        self.names = self.ents["name"].astype(str).tolist()
+        self.all_names = self.ents["names"].tolist()
+        self.usccs = self.ents["uscc"].astype(str).tolist()
+        self.fingerprints = self._fingerprints(results, disp)
+
+    def __len__(self) -> int:
+        return len(self.usccs)
+
+    def path(self, i: int) -> str:
+        return urls.enterprise(self.usccs[i])
+
+    def _fingerprints(self, results: pd.DataFrame, disp: pd.DataFrame) -> np.ndarray:
+        """A 64-bit hash per enterprise of every row its page shows (order-independent)."""
+        if not len(results):
+            return np.zeros(0, dtype=np.uint64)
+        shown = results[["uscc", "entity_name", "task_id", "item_id", "inspecting_department",
+                         "inspected_on", "published_on", "category"]].copy()
+        shown["result"] = results["result"].astype(str)
+        shown["task_name"] = results["task_id"].map(self.task_names).astype(str)
+        shown["item_name"] = results["item_id"].map(self.item_names).astype(str)
+        row_hash = pd.util.hash_pandas_object(shown, index=False).to_numpy()
+        sums = np.add.reduceat(row_hash, self.bounds[:-1]) if len(row_hash) else row_hash
+        if len(disp):
+            disp_hash = pd.util.hash_pandas_object(disp.drop(columns=["_file", "_row"]),
+                                                   index=False)
+            per = disp_hash.groupby(disp["uscc"].astype(str).to_numpy()).sum()
+            sums = sums + per.reindex(self.usccs, fill_value=0).to_numpy(dtype=np.uint64)
+        return sums.astype(np.uint64)
+
+    def context(self, i: int) -> dict[str, Any]:
+        lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
+        c = self.cols
+        groups: dict[str, dict[str, Any]] = {}
+        for r in range(lo, hi):
+            tid = c["task_id"][r]
+            group = groups.get(tid)
+            if group is None:
+                group = groups[tid] = {"task_id": tid, "task_name": self.task_names.get(tid, tid),
+                                       "url": urls.task(tid), "rows": []}
+            group["rows"].append({
+                "item_id": c["item_id"][r],
+                "item_name": self.item_names.get(c["item_id"][r], c["item_id"][r]),
+                "item_url": urls.item(c["item_id"][r]),
+                "department": c["department"][r],
+                "inspected_on": c["inspected_on"][r],
+                "result": c["result"][r],
+                "category": c["category"][r],
+                "published_on": c["published_on"][r],
+            })
+        uscc = self.usccs[i]
+        dispositions = self.dispositions.get(uscc, [])
+        for d in dispositions:
+            if d["task_id"] in groups:
+                groups[d["task_id"]].setdefault("dispositions", []).append(d)
+        dates = [d for d in c["published_on"][lo:hi] + c["inspected_on"][lo:hi] if d]
+        dates += [d["recorded_on"] for d in dispositions if d["recorded_on"]]
+        tasks = sorted(groups.values(), key=lambda g: g["rows"][0]["inspected_on"], reverse=True)
+        return {
+            "uscc": uscc,
+            "name": self.names[i],
+            "earlier_names": [n for n in (self.all_names[i] or []) if n != self.names[i]],
+            "tasks": tasks,
+            "inspections": hi - lo,
+            "data_updated": max(dates) if dates else "",
+            "category_labels": CATEGORY_LABELS,
+        }
+
+
+# --- tasks --------------------------------------------------------------------------
+
+
+def task_pages(data: SiteData, page_size: int) -> list[Page]:
+    model = data.model
+    results = model["results"]
+    strata = model["strata"]
+    ents = data.enterprises.set_index("uscc")["name"]
+    pages = []
+    by_task = dict(tuple(results.groupby("task_id", sort=False, observed=True)))
+    for task in records(data.tasks):
+        tid = task["task_id"]
+        rows = by_task.get(tid, results.iloc[0:0]).sort_values(
+            ["entity_name", "uscc", "item_id"], kind="stable")
+        counts = rows["category"].value_counts()
+        published = int(rows["published_on"].notna().sum())
+        table = records(rows[["uscc", "entity_name", "item_id", "inspecting_department",
+                              "inspected_on", "result", "category", "published_on"]])
+        for row in table:
+            row["item_name"] = data.item_names.get(row["item_id"], row["item_id"])
+            row["item_url"] = urls.item(row["item_id"])
+            row["url"] = urls.enterprise(row["uscc"])
+            row["current_name"] = ents.get(row["uscc"], row["entity_name"])
+        task_strata = records(strata[strata["task_id"] == tid][
+            ["risk_tier", "population", "sampled"]])
+        for s in task_strata:
+            s["ratio"] = ratio_text(s["sampled"] / s["population"]) if s["population"] else ""
+        doc = task.get("plan_document") or ""
+        doc_url = doc if doc.startswith(("http://", "https://")) else \
+            data.content_links.get(doc, "")
+        dates = [r["published_on"] for r in table if r["published_on"]] + \
+                [r["inspected_on"] for r in table]
+        n_pages = max(1, -(-len(table) // page_size))
+        base = {
+            "task": task,
+            "items": [{"item_id": i, "name": data.item_names.get(i, i), "url": urls.item(i)}
+                      for i in task["item_ids"]],
+            "lead_url": urls.department(task["lead_department"]),
+            "joint": [{"name": d, "url": urls.department(d)} for d in task["joint_departments"]],
+            "ratio": ratio_text(task["sampled"] / task["population"])
+            if task["population"] not in ("", 0) and task["sampled"] != "" else "",
+            "strata": task_strata,
+            "category_counts": [{"category": k, "label": CATEGORY_LABELS.get(k, k),
+                                 "count": int(counts.get(k, 0))} for k in CATEGORY_LABELS],
+            "enterprise_count": int(rows["uscc"].nunique()),
+            "result_count": len(table),
+            "published_count": published,
+            "plan_document_url": doc_url,
+            "plan_url": urls.plan(task["plan_id"]) if task["plan_id"] else "",
+            "data_updated": max(dates) if dates else task["end"],
+            "pages": n_pages,
+            "category_labels": CATEGORY_LABELS,
+        }
+        for p in range(1, n_pages + 1):
+            ctx = dict(base, page=p, rows=table[(p - 1) * page_size: p * page_size],
+                       prev_url=urls.task(tid, p - 1) if p > 1 else "",
+                       next_url=urls.task(tid, p + 1) if p < n_pages else "",
+                       page_urls=[urls.task(tid, k) for k in range(1, n_pages + 1)])
+            pages.append(Page(urls.task(tid, p), "task.html", ctx))
+    return pages
+
+
+def year_pages(data: SiteData) -> list[Page]:
+    tasks = data.tasks.copy()
+    tasks["year"] = tasks["start"].dt.year
+    results = data.model["results"]
+    per_task = results.groupby("task_id", observed=True).agg(
+        enterprises=("uscc", "nunique"), results=("uscc", "size"))
+    years = []
+    pages = []
+    for year, frame in sorted(tasks.groupby("year"), reverse=True):
+        rows = records(frame.sort_values(["start", "task_id"], ascending=[False, True]))
+        for r in rows:
+            r["url"] = urls.task(r["task_id"])
+            r["enterprises"] = int(per_task["enterprises"].get(r["task_id"], 0))
+            r["results"] = int(per_task["results"].get(r["task_id"], 0))
+        years.append({"year": int(year), "url": urls.year(year), "tasks": len(rows)})
+        pages.append(Page(urls.year(year), "year.html", {"year": int(year), "tasks": rows,
+                          "data_updated": max(r["end"] for r in rows)}))
+    pages.append(Page("tasks/", "tasks.html", {"years": years}))
+    return pages
+
+
+# --- items --------------------------------------------------------------------------
+
+
+def item_pages(data: SiteData) -> list[Page]:
+    items = records(data.items.sort_values("item_id"))
+    results = data.model["results"]
+    counts = results.groupby("item_id", observed=True).size()
+    for it in items:
+        it["url"] = urls.item(it["item_id"])
+        it["department_url"] = urls.department(it["department"])
+        it["results"] = int(counts.get(it["item_id"], 0))
+    departments = sorted({it["department"] for it in items})
+    categories = sorted({it["category"] for it in items})
+    filters = {
+        "departments": [{"name": d, "url": urls.items_by_department(d)} for d in departments],
+        "categories": [{"name": c, "url": urls.items_by_category(c)} for c in categories],
+    }
+    pages = [Page("items/", "items.html", dict(filters, items=items, heading="抽查事项清单"))]
+    for d in departments:
+        pages.append(Page(urls.items_by_department(d), "items.html", dict(
+            filters, items=[i for i in items if i["department"] == d], heading=f"{d}的抽查事项",
+            current=d)))
+    for c in categories:
+        pages.append(Page(urls.items_by_category(c), "items.html", dict(
+            filters, items=[i for i in items if i["category"] == c], heading=c, current=c)))
+    tasks = records(data.tasks)
+    for it in items:
+        used = [dict(t, url=urls.task(t["task_id"])) for t in tasks
+                if it["item_id"] in t["item_ids"]]
+        pages.append(Page(urls.item(it["item_id"]), "item.html", {"item": it, "tasks": used}))
+    return pages
+
+
+# --- plans --------------------------------------------------------------------------
+
+
+def plan_pages(data: SiteData) -> list[Page]:
+    model = data.model
+    plans = model["plans"]
+    versions = plan_versions(plans)
+    changes = plan_changes(plans, model.contract["plans"])
+    known_tasks = set(data.tasks["task_id"])
+    pages, listing = [], []
+    for plan_id, vs in versions.groupby("plan_id", sort=True, observed=True):
+        vs = vs.sort_values("version")
+        current = vs.iloc[-1]
+        rows = records(plans[(plans["plan_id"] == plan_id) &
+                             (plans["version"] == current["version"])].sort_values("task_id"))
+        for r in rows:
+            r["url"] = urls.task(r["task_id"]) if r["task_id"] in known_tasks else ""
+            r["items"] = [{"item_id": i, "name": data.item_names.get(i, i), "url": urls.item(i)}
+                          for i in r["item_ids"]]
+        history = []
+        for v in records(vs.sort_values("version", ascending=False)):
+            ch = changes[(changes["plan_id"] == plan_id) & (changes["version"] == v["version"])]
+            entries = records(ch)
+            for e in entries:
+                e["label"] = CHANGE_LABELS[e["change"]]
+                e["field_title"] = model.contract["plans"].field(e["field"]).title \
+                    if e["field"] else ""
+            history.append(dict(v, changes=entries))
+        info = records(vs.tail(1))[0]
+        listing.append(dict(info, url=urls.plan(plan_id), versions=len(vs)))
+        pages.append(Page(urls.plan(plan_id), "plan.html", {
+            "plan": info, "tasks": rows, "history": history,
+            "data_updated": info["published_on"],
+        }))
+    listing.sort(key=lambda p: (-int(p["year"]), p["plan_id"]))
+    pages.append(Page("plans/", "plans.html", {"plans": listing}))
+    return pages
+
+
+# --- departments --------------------------------------------------------------------
+
+
+def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
+    results = data.model["results"]
+    items = records(data.items)
+    tasks = records(data.tasks.sort_values("start", ascending=False))
+    pages, listing = [], []
+    by_dept = dict(tuple(results.groupby("inspecting_department", sort=False, observed=True)))
+    for name in data.departments:
+        own_items = [dict(i, url=urls.item(i["item_id"])) for i in items
+                     if i["department"] == name]
+        own_tasks = [dict(t, url=urls.task(t["task_id"]),
+                          role="牵头" if t["lead_department"] == name else "配合")
+                     for t in tasks if t["lead_department"] == name
+                     or name in t["joint_departments"]]
+        rows = by_dept.get(name, results.iloc[0:0]).sort_values(
+            ["inspected_on", "uscc"], ascending=[False, True], kind="stable")
+        recent = records(rows.head(latest)[["uscc", "entity_name", "task_id", "item_id",
+                                            "inspected_on", "result", "category",
+                                            "published_on"]])
+        for r in recent:
+            r["url"] = urls.enterprise(r["uscc"])
+            r["task_url"] = urls.task(r["task_id"])
+            r["task_name"] = data.task_names.get(r["task_id"], r["task_id"])
+        dates = [t["end"] for t in own_tasks] + [r["inspected_on"] for r in recent]
+        ctx = {"name": name, "items": own_items, "tasks": own_tasks, "recent": recent,
+               "result_count": len(rows), "data_updated": max(dates) if dates else "",
+               "category_labels": CATEGORY_LABELS}
+        pages.append(Page(urls.department(name), "department.html", ctx))
+        listing.append({"name": name, "url": urls.department(name), "items": len(own_items),
+                        "tasks": len(own_tasks), "results": len(rows)})
+    pages.append(Page("departments/", "departments.html", {"departments": listing}))
+    return pages
+
+
+# --- home ---------------------------------------------------------------------------
+
+
+def home_page(data: SiteData, notices: list[dict[str, str]] | None = None) -> Page:
+    model = data.model
+    results, tasks = model["results"], data.tasks
+    as_of = model.as_of
+    year = as_of.year if as_of else None
+    year_results = results[results["inspected_on"].dt.year == year] if year else results
+    year_tasks = tasks[tasks["start"].dt.year == year] if year else tasks
+    n = len(year_results)
+    figures = [
+        {"label": f"{year} 年抽查任务", "value": f"{len(year_tasks)}", "note": "个"},
+        {"label": "检查市场主体", "value": f"{year_results['uscc'].nunique()}", "note": "户"},
+        {"label": "发现问题比例",
+         "value": ratio_text((year_results["category"] == "problem").mean()) if n else "—",
+         "note": f"共 {n} 条结果"},
+        {"label": "结果已公示",
+         "value": ratio_text(year_results["published_on"].notna().mean()) if n else "—",
+         "note": "目标 100%"},
+    ]
+    published = results.dropna(subset=["published_on"]).groupby(
+        ["task_id", "published_on"], observed=True).agg(count=("uscc", "nunique")).reset_index()
+    published = published.sort_values(["published_on", "task_id"], ascending=[False, True])
+    latest_results = records(published.head(10))
+    for r in latest_results:
+        r["url"] = urls.task(r["task_id"])
+        r["task_name"] = data.task_names.get(r["task_id"], r["task_id"])
+    versions = plan_versions(model["plans"])
+    adjustments = records(versions[versions["version"] > 1].sort_values(
+        "published_on", ascending=False).head(5))
+    for a in adjustments:
+        a["url"] = urls.plan(a["plan_id"])
+    return Page("", "home.html", {
+        "figures": figures, "year": year, "latest_results": latest_results,
+        "adjustments": adjustments, "notices": notices or [],
+        "data_updated": as_of.isoformat() if as_of else "",
+    })

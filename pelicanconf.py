@@ -1,0 +1,64 @@
+"""Site settings for Pelican and gongkai (the sample region; agencies edit this file)."""
+
+AUTHOR = "青禾县双随机、一公开工作领导小组办公室"
+SITENAME = "双随机、一公开信息公示"
+GONGKAI_REGION = "青禾县（示例数据）"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+OUTPUT_PATH = "output"
+CACHE_PATH = "cache"
+THEME = "themes/gongkai"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
+
+PLUGIN_PATHS: list[str] = []
+PLUGINS = ["generator.site.plugin"]
+
+# --- data ---------------------------------------------------------------------------
+GONGKAI_DATA_DIR = "data"
+GONGKAI_PAGE_SIZE = 100  # result rows per task page
+GONGKAI_PROCESSES = None  # None: one per CPU core
+# GONGKAI_AS_OF = "2026-11-20"  # default: the latest date in the data
+# Extend the result vocabulary or its synonyms (category: problem / no_problem / not_applicable):
+# GONGKAI_RESULT_VOCABULARY = {"发现问题已移交": "problem"}
+# GONGKAI_RESULT_SYNONYMS = {"无问题": "未发现问题"}
+
+# --- content pages (实施方案, notices, about) ------------------------------------------
+ARTICLE_PATHS = ["notices"]
+PAGE_PATHS = ["pages"]
+ARTICLE_URL = "notices/{slug}/"
+ARTICLE_SAVE_AS = "notices/{slug}/index.html"
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = "pages/{slug}/index.html"
+STATIC_PATHS: list[str] = []
+SLUGIFY_SOURCE = "basename"
+
+# The home page and every index are data pages; Pelican's blog indexes are not used.
+DIRECT_TEMPLATES = ["404"]
+INDEX_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+DEFAULT_PAGINATION = False
+TYPOGRIFY = False
+LOAD_CONTENT_CACHE = False
