@@ -62,3 +62,6 @@ AUTHOR_FEED_RSS = None
 DEFAULT_PAGINATION = False
 TYPOGRIFY = False
 LOAD_CONTENT_CACHE = False
+
+# Optional sections that this build publishes (menus link only to what exists).
+GONGKAI_FEATURES: list[str] = []

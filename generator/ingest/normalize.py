@@ -120,15 +120,22 @@ def parse_ratio(value: str) -> float | None:
 
 # --- integers ----------------------------------------------------------------------
 
-_INTEGER = re.compile(r"^[+]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?\s*[户家个]?$")
+_INT64_MAX = 2**63 - 1
+_INTEGER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?\s*[户家个]?$")
 
 
 def parse_integer(value: str) -> int | None:
-    """Parse a count such as ``64``, ``1,200``, ``64.0`` (from Excel) or ``64户``."""
+    """Parse a count such as ``64``, ``1,200``, ``64.0`` (from Excel) or ``64户``.
+
+    A sign is kept, so ``-1`` is an integer out of range, not "not an integer".
+    """
     m = _INTEGER.match(fold_width(value).strip())
     if not m:
         return None
-    return int(m[1].replace(",", ""))
+    number = int(m[2].replace(",", ""))
+    if number > _INT64_MAX:
+        return None  # no count is this large; and it would not fit the Int64 column
+    return -number if m[1] == "-" else number
 
 
 # --- lists -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -21,6 +22,9 @@ from ..validate.problems import Problems
 from .decode import DecodeFailure, decode
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r))*")
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 @dataclass
@@ -62,29 +66,48 @@ def read_csv(data: bytes, rel: str, problems: Problems) -> RawTable | None:
     try:
         text, encoding = decode(data)
     except DecodeFailure as failure:
-        code = "E108" if failure.utf16 else "E102"
-        problems.add(code, rel, failure.row, None, "", offset=failure.offset)
+        if failure.utf16:
+            problems.add("E108", rel, None, None, "")
+        else:
+            # the message counts bytes the way people do: the first byte is byte 1
+            bad = data[failure.offset:failure.offset + 1].hex().upper()
+            problems.add("E102", rel, failure.row, None, f"0x{bad}",
+                         offset=failure.offset + 1)
         return None
     if not text.strip():
         problems.add("E103", rel, None, None, "")
         return None
+    # blank lines above the header: the header is then on a later spreadsheet row
+    lead = _LEADING_BLANK_LINES.match(text)
+    skipped = len(_LINE_BREAK.findall(lead.group()))
+    if skipped:
+        text = text[lead.end():]
     head = text[: 1 << 16]
     delimiter = "\t" if "\t" in head.split("\n", 1)[0] and "," not in head.split("\n", 1)[0] \
         else ","
-    header = next(csv.reader(io.StringIO(head), delimiter=delimiter))
+    # newline="": a header ended by a lone \r (old Mac exports) must not make csv raise
+    header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     width = len(header)
     names = [f"c{i}" for i in range(width)]
-    bad: list[tuple[int, int]] = []
+    bad: list[tuple[int, int, str]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad.append((row.number, row.actual_columns))
+        bad.append((row.number, row.actual_columns, row.text))
         return "skip"
 
+    if encoding == "utf-8" and not skipped and data.endswith((b"\n", b"\r")):
+        body = data  # as read: no copy of large files
+    else:
+        # pyarrow cannot skip a header that is not ended by a line break
+        body = (text if text.endswith(("\n", "\r")) else text + "\n").encode("utf-8")
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8") if encoding != "utf-8" else data),
+            io.BytesIO(body),
+            # skip the header as a CSV record (skip_rows would skip one physical line,
+            # and a header with a line break inside a quoted cell spans several)
             read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1, use_threads=False, block_size=1 << 24
+                column_names=names, skip_rows_after_names=1, use_threads=False,
+                block_size=1 << 24
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
@@ -99,33 +122,31 @@ def read_csv(data: bytes, rel: str, problems: Problems) -> RawTable | None:
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        problems.add("E101", rel, None, None, "", detail=str(exc).splitlines()[0][:200])
+        detail = str(exc).splitlines()[0][:200]
+        if "straddl" in detail:
+            detail = "有一处引号没有闭合（以 \" 开头的单元格没有结尾的 \"），无法分行"
+        problems.add("E101", rel, None, None, "", detail=detail)
         return None
     total = table.num_rows + len(bad)
-    rows = np.arange(2, total + 2, dtype=np.int64)
+    rows = np.arange(2, total + 2, dtype=np.int64) + skipped
+    bad = [(number + skipped, actual, row_text) for number, actual, row_text in bad]
     broken = 0
     if bad:
         bad_rows = np.array([b[0] for b in bad], dtype=np.int64)
         rows = np.setdiff1d(rows, bad_rows, assume_unique=True)
-        for number, actual in bad:
+        for number, actual, row_text in bad:
             # a lone empty line is not data; anything else is a broken row
-            if actual <= 1 and width > 1:
-                line = _physical_line(text, number)
-                if not line.strip():
-                    continue
-            problems.add("E106", rel, number, None, "", expected=width, actual=actual)
+            if actual <= 1 and width > 1 and not (row_text or "").strip():
+                continue
+            problems.add("E106", rel, number, None, (row_text or "")[:200],
+                         expected=width, actual=actual)
             broken += 1
     cells = pd.DataFrame({i: table.column(i).to_numpy(zero_copy_only=False)
                           for i in range(width)})
     keep = ~_empty_rows_mask(cells)
     cells = cells[keep].reset_index(drop=True)
-    return RawTable(rel, header, 1, cells, rows[keep], encoding,
+    return RawTable(rel, header, 1 + skipped, cells, rows[keep], encoding,
                     {"broken_rows": broken})
-
-
-def _physical_line(text: str, number: int) -> str:
-    lines = text.split("\n", number)
-    return lines[number - 1] if len(lines) >= number else ""
 
 
 # --- XLSX --------------------------------------------------------------------------
@@ -171,8 +192,16 @@ def read_xlsx(path: Path, rel: str, problems: Problems) -> RawTable | None:
     header = [_cell_text(v).strip() for v in grid[header_index]]
     while header and header[-1] == "":
         header.pop()
-    width = len(header)
     body = grid[header_index + 1:]
+    # cells right of the last header are kept (as columns without a header, reported
+    # by the header mapping) rather than silently cut off
+    width = len(header)
+    for row in body:
+        for position in range(len(row) - 1, width - 1, -1):
+            if _cell_text(row[position]) != "":
+                width = position + 1
+                break
+    header += [""] * (width - len(header))
     frame = pd.DataFrame([row[:width] + [None] * (width - len(row)) for row in body],
                          columns=range(width), dtype=object)
     cells = pd.DataFrame({i: map_cells(frame[i]) for i in range(width)})

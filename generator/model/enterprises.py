@@ -33,6 +33,6 @@ def enterprises(results: pd.DataFrame) -> pd.DataFrame:
     many = counts[counts > 1].index
     names = distinct[distinct["uscc"].isin(many)].groupby("uscc", observed=True)[
         "entity_name"].agg(list)
-    frame["names"] = names.reindex(frame.index)
-    frame["names"] = frame["names"].where(frame["names"].notna(), None)
+    lookup = names.to_dict()
+    frame["names"] = [lookup.get(code) for code in frame.index]
     return frame.reset_index()

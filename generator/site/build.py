@@ -65,7 +65,9 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     enterprises = views.EnterprisePages(data)
     ent_paths = [urls.enterprise(u) for u in enterprises.usccs]
     fingerprints = _mix(enterprises.fingerprints, salt)
-    manifest = Manifest(Path(cache_dir or output / ".." / "cache") / MANIFEST_NAME)
+    # one manifest per output folder: two outputs never share page fingerprints
+    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
+    manifest = Manifest(Path(cache_dir or output.parent / "cache") / f"{key}-{MANIFEST_NAME}")
     same = manifest.unchanged(ent_paths, fingerprints, output)
     todo = np.flatnonzero(~same)
     processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)

@@ -1,0 +1,50 @@
+"""Build the committed sample site once per test session and share it between test modules.
+
+Tests then compare what the pages say with the model built from the same data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from generator.cli import main
+from generator.model import Model, load_model
+from generator.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def sample_site() -> tuple[Path, Model]:
+    """(output folder, model) of the sample data built with the project's settings."""
+    work = Path(tempfile.mkdtemp(prefix="gongkai-site-"))
+    out = work / "output"
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        code = main(["build", "--output", str(out)])
+    finally:
+        os.chdir(cwd)
+    assert code == 0, "the sample site must build"
+    model = load_model(ROOT / "data", load_settings(ROOT / "pelicanconf.py"))
+    return out, model
+
+
+def page(path: str) -> BeautifulSoup:
+    out, _ = sample_site()
+    target = out / path
+    if path.endswith("/") or path == "":
+        target = target / "index.html"
+    return BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+
+
+def cleanup() -> None:
+    if sample_site.cache_info().currsize:
+        out, _ = sample_site()
+        shutil.rmtree(out.parent, ignore_errors=True)

@@ -1,0 +1,71 @@
+"""Incremental and deterministic rendering: what a rebuild rewrites, and what it leaves alone."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from generator.site import urls
+from generator.site.build import build_pages
+from helpers import USCC_A, DataFolder
+
+THEME = Path(__file__).resolve().parents[1] / "themes" / "gongkai" / "templates"
+SETTINGS = {"SITENAME": "测试站点", "GONGKAI_REGION": "测试县", "GONGKAI_PROCESSES": 1}
+
+
+def build(folder: DataFolder, out: Path, cache: Path):
+    model = folder.load()
+    assert model.ok
+    return build_pages(model, SETTINGS, out, [THEME], cache_dir=cache)
+
+
+def tree(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_rebuild_without_changes_writes_nothing(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = build(folder, out, cache)
+    assert first.written > 0
+    again = build(folder, out, cache)
+    assert again.written == 0
+    assert again.skipped == len(list((out / "enterprises").glob("*/index.html")))
+
+
+def test_changed_result_rewrites_only_its_pages(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(folder, out, cache)
+    before = tree(out)
+    rows = folder.rows["results"]
+    index = next(i for i, r in enumerate(rows) if r["uscc"] == USCC_A)
+    folder.edit("results", index, note="补充说明", result="发现问题已责令改正")
+    build(folder, out, cache)
+    after = tree(out)
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert urls.output_file(urls.enterprise(USCC_A)) in changed
+    untouched = [p for p in after if p.startswith("enterprises/")
+                 and p != urls.output_file(urls.enterprise(USCC_A))]
+    assert untouched and not (set(untouched) & changed)
+
+
+def test_removed_enterprise_page_is_deleted(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(folder, out, cache)
+    target = out / urls.output_file(urls.enterprise(USCC_A))
+    assert target.is_file()
+    folder.rows["results"] = [r for r in folder.rows["results"] if r["uscc"] != USCC_A]
+    folder.rows["dispositions"] = [r for r in folder.rows["dispositions"]
+                                   if r["uscc"] != USCC_A]
+    counts = build(folder, out, cache)
+    assert counts.deleted >= 1 and not target.exists()
+
+
+def test_same_inputs_give_byte_identical_output(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    build(folder, tmp_path / "a", tmp_path / "ca")
+    build(folder, tmp_path / "b", tmp_path / "cb")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")

@@ -1,0 +1,223 @@
+"""The sample site, page by page, checked against the model built from the same data."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+import pandas as pd
+import pytest
+
+from generator.model.plans import plan_changes
+from generator.site import urls
+from sitebuild import page, sample_site
+
+
+@pytest.fixture(scope="module")
+def site():
+    return sample_site()
+
+
+def text(soup) -> str:
+    return re.sub(r"\s+", " ", soup.get_text(" "))
+
+
+def test_every_page_type_is_built(site):
+    out, model = site
+    tasks, items, plans = model["tasks"], model["items"], model["plans"]
+    expected = ["index.html", "404.html", "about/index.html", "tasks/index.html",
+                "items/index.html", "plans/index.html", "departments/index.html",
+                urls.output_file(urls.task(tasks["task_id"].iloc[0])),
+                urls.output_file(urls.item(items["item_id"].iloc[0])),
+                urls.output_file(urls.plan(plans["plan_id"].iloc[0])),
+                urls.output_file(urls.enterprise(model["results"]["uscc"].iloc[0])),
+                urls.output_file(urls.department(items["department"].iloc[0])),
+                urls.output_file(urls.items_by_department(items["department"].iloc[0])),
+                urls.output_file(urls.items_by_category(items["category"].iloc[0])),
+                urls.output_file(urls.year(int(tasks["start"].dt.year.iloc[0])))]
+    missing = [p for p in expected if not (out / p).is_file()]
+    assert not missing
+    for p in expected:
+        html = (out / p).read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in html, p
+
+
+def test_one_page_per_enterprise(site):
+    out, model = site
+    codes = set(model["results"]["uscc"].astype(str))
+    built = {p.parent.name for p in (out / "enterprises").glob("*/index.html")}
+    assert built == {urls.segment(c) for c in codes}
+
+
+def busiest_enterprise(model) -> str:
+    return model["results"].groupby("uscc", observed=True).size().idxmax()
+
+
+def test_enterprise_page_shows_every_inspection_and_follow_up(site):
+    out, model = site
+    code = busiest_enterprise(model)
+    rows = model["results"][model["results"]["uscc"] == code]
+    soup = page(urls.enterprise(code))
+    body = text(soup)
+    assert code in body
+    latest_name = rows.sort_values("inspected_on")["entity_name"].iloc[-1]
+    assert soup.find("h1").get_text(strip=True) == latest_name
+    task_names = model["tasks"].set_index("task_id")["name"]
+    headings = [h.get_text(" ", strip=True) for h in soup.select("section.inspection h2")]
+    assert len(headings) == rows["task_id"].nunique()
+    for task_id in rows["task_id"].unique():
+        assert any(task_names[task_id] in h for h in headings)
+    table_rows = soup.select("section.inspection tbody tr")
+    disp = model["dispositions"]
+    disp = disp[disp["uscc"] == code]
+    assert len(table_rows) == len(rows) + len(disp)
+    for _, r in rows.iterrows():
+        assert r["inspected_on"].strftime("%Y-%m-%d") in body
+        assert "；".join(r["result"]) in body
+    for _, d in disp.iterrows():
+        assert d["action"] in body
+
+
+def test_enterprise_with_a_new_name_lists_the_earlier_one(site):
+    out, model = site
+    names = model["results"].groupby("uscc", observed=True)["entity_name"].nunique()
+    renamed = names[names > 1]
+    if renamed.empty:
+        pytest.skip("the sample has no renamed enterprise")
+    code = renamed.index[0]
+    rows = model["results"][model["results"]["uscc"] == code].sort_values("inspected_on")
+    soup = page(urls.enterprise(code))
+    assert soup.find("h1").get_text(strip=True) == rows["entity_name"].iloc[-1]
+    facts = text(soup.select_one("dl.facts"))
+    for earlier in set(rows["entity_name"]) - {rows["entity_name"].iloc[-1]}:
+        assert earlier in facts
+
+
+def test_task_page_counts_and_paginates_results(site):
+    out, model = site
+    results = model["results"]
+    size = 100
+    counts = results.groupby("task_id", observed=True).size()
+    task_id = counts.idxmax()
+    task = model["tasks"].set_index("task_id").loc[task_id]
+    first = page(urls.task(task_id))
+    body = text(first)
+    assert task["selection"] in body and task["lead_department"] in body
+    expected_pages = max(1, math.ceil(counts[task_id] / size))
+    assert f"共 {expected_pages} 页" in body
+    listed = []
+    for p in range(1, expected_pages + 1):
+        soup = page(urls.task(task_id, p))
+        listed += [a["href"] for a in soup.select("table.wide tbody th a")]
+    assert len(listed) == counts[task_id]
+    assert {h.rstrip("/").rsplit("/", 1)[-1] for h in listed} == \
+        {urls.segment(c) for c in results.loc[results["task_id"] == task_id, "uscc"]}
+    cats = results[results["task_id"] == task_id]["category"].value_counts()
+    labels = {"problem": "发现问题", "no_problem": "未发现问题", "not_applicable": "不适用"}
+    for key, label in labels.items():
+        assert f"{label} {int(cats.get(key, 0))} 条" in body
+
+
+def test_task_links_its_implementation_plan_and_back(site):
+    out, model = site
+    tasks = model["tasks"]
+    with_doc = tasks[tasks["plan_document"].notna() &
+                     ~tasks["plan_document"].astype(str).str.startswith("http")]
+    assert len(with_doc), "the sample links at least one 实施方案 page"
+    for _, task in with_doc.iterrows():
+        soup = page(urls.task(task["task_id"]))
+        link = soup.find("a", string="查看实施方案")
+        assert link is not None
+        target = urljoin(urls.task(task["task_id"]), link["href"])
+        assert target == f"pages/{task['plan_document']}/"
+        doc = page(target)
+        back = [a["href"] for a in doc.select("main a")]
+        assert any(urljoin(target, h) == urls.task(task["task_id"]) for h in back)
+
+
+def test_plan_page_shows_each_adjustment(site):
+    out, model = site
+    plans = model["plans"]
+    changes = plan_changes(plans, model.contract["plans"])
+    assert len(changes), "the sample plan has one adjustment"
+    plan_id = changes["plan_id"].iloc[0]
+    body = text(page(urls.plan(plan_id)))
+    versions = plans[plans["plan_id"] == plan_id]
+    for _, v in versions.drop_duplicates("version").iterrows():
+        assert f"第 {v['version']} 版" in body
+        assert v["published_on"].strftime("%Y-%m-%d") in body
+        if v["version"] > 1:
+            assert v["adjustment_note"] in body
+    for _, c in changes[changes["plan_id"] == plan_id].iterrows():
+        assert c["task_name"] in body
+        if c["change"] == "changed":
+            assert f"由“{c['old'] or '空'}”改为“{c['new'] or '空'}”" in body
+        else:
+            assert {"added": "新增任务", "removed": "删除任务"}[c["change"]] in body
+
+
+def test_item_filters_by_department_need_no_javascript(site):
+    out, model = site
+    items = model["items"]
+    for dept, group in items.groupby("department"):
+        soup = page(urls.items_by_department(dept))
+        ids = {td.get_text(strip=True) for td in soup.select("tbody td.code")}
+        assert ids == set(group["item_id"])
+
+
+def test_department_page_lists_its_tasks(site):
+    out, model = site
+    tasks = model["tasks"]
+    dept = tasks["lead_department"].iloc[0]
+    body = text(page(urls.department(dept)))
+    mine = tasks[(tasks["lead_department"] == dept) |
+                 tasks["joint_departments"].map(lambda d: dept in d)]
+    for name in mine["name"]:
+        assert name in body
+
+
+def internal_links(out: Path, path: str) -> list[str]:
+    html = (out / path).read_text(encoding="utf-8")
+    found = []
+    for href in re.findall(r'(?:href|src)="([^"]+)"', html):
+        if href.startswith(("http://", "https://", "mailto:", "#")):
+            continue
+        assert not href.startswith("/"), f"{path}: link {href} is not relative"
+        target = unquote(urljoin("http://site/" + path, href.split("#")[0].split("?")[0]))
+        target = target.removeprefix("http://site/")
+        if target.endswith("/") or target == "":
+            target += "index.html"
+        found.append(target)
+    return found
+
+
+def test_every_enterprise_reachable_by_links_and_no_link_is_broken(site):
+    out, model = site
+    seen, queue, broken = {"index.html"}, deque(["index.html"]), []
+    while queue:
+        path = queue.popleft()
+        for target in internal_links(out, path):
+            if target.startswith("search/"):
+                continue  # the search page belongs to the search feature
+            if not (out / target).is_file():
+                broken.append((path, target))
+                continue
+            if target.endswith(".html") and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    assert not broken[:10]
+    enterprises = {p for p in seen if p.startswith("enterprises/")}
+    assert len(enterprises) == model["results"]["uscc"].nunique()
+
+
+def test_data_pages_say_when_their_data_was_updated(site):
+    out, model = site
+    code = busiest_enterprise(model)
+    rows = model["results"][model["results"]["uscc"] == code]
+    disp = model["dispositions"][model["dispositions"]["uscc"] == code]
+    latest = pd.concat([rows["published_on"], rows["inspected_on"],
+                        disp["recorded_on"]]).max().strftime("%Y-%m-%d")
+    assert f"数据更新于 {latest}" in text(page(urls.enterprise(code)))
