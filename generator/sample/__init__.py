@@ -430,6 +430,7 @@ _BULK = (
     ("GA", (), ("QH-GA-003",), "HOTEL", "旅馆业治安管理随机抽查", 0.08),
     ("CZ", (), ("QH-CZ-001",), "GEN", "企业会计信息质量随机抽查", 0.12),
 )  # fmt: skip
+_SCOPE_NOUNS = {"GEN": "企业", "FOOD": "食品销售者", "HOTEL": "旅馆业经营单位"}
 _BULK_RATIOS = (("不低于3%", 0.03), ("3%", 0.03), ("5%", 0.05), ("不低于5%", 0.05),
                 ("≥5%", 0.05), ("0.05", 0.05), ("不低于10%", 0.10))  # fmt: skip
 
@@ -447,7 +448,8 @@ def _expected_rows(task: TaskSpec, groups: dict[str, Group]) -> float:
 
 def _scale(task: TaskSpec, f: float) -> TaskSpec:
     def s(k: int) -> int:
-        return max(1, round(k * f)) if k > 0 else 0
+        # rounding up keeps the sampling ratio once populations shrink by the same f
+        return max(1, int(np.ceil(k * f))) if k > 0 else 0
 
     draws = {
         g: tuple(s(x) for x in k) if isinstance(k, tuple) else s(k) for g, k in task.draws.items()
@@ -502,9 +504,9 @@ def _bulk(rng: np.random.Generator, rows: float, groups: dict[str, Group]) -> li
             draw: int | tuple[int, ...] = int(k_year)
             if stratified:
                 share = np.array(tiers) * _TIER_RATES
-                draw = tuple(
-                    int(x) for x in np.minimum(np.round(k_year * share / share.sum()), tiers)
-                )
+                split = np.minimum(np.floor(k_year * share / share.sum()), tiers).astype(int)
+                split[0] += k_year - split.sum()  # tier A is by far the largest
+                draw = tuple(int(x) for x in split)
             tasks.append(
                 TaskSpec(
                     task_id=f"QH-{year}-{prefix}-{seq[(year, prefix)]:02d}",
@@ -515,9 +517,7 @@ def _bulk(rng: np.random.Generator, rows: float, groups: dict[str, Group]) -> li
                     start=str(_date_str(np.array([s]))[0]),
                     end=str(_date_str(np.array([e]))[0]),
                     ratio=ratio,
-                    scope=f"{W.COUNTY}{town}辖区内的{'食品销售者' if sector == 'FOOD' else ''}"
-                    + ("旅馆业经营单位" if sector == "HOTEL" else "")
-                    + ("企业" if sector == "GEN" else ""),
+                    scope=f"{W.COUNTY}{town}辖区内的{_SCOPE_NOUNS[sector]}",
                     joint=joint,
                     pub=pub,
                 )
@@ -525,6 +525,24 @@ def _bulk(rng: np.random.Generator, rows: float, groups: dict[str, Group]) -> li
         rows -= float(ks.sum() * per_visit)
         unit += 1
     return tasks
+
+
+def _shrink_groups(groups: dict[str, Group], tasks: list[TaskSpec], f: float) -> dict[str, Group]:
+    """Scale populations with the draws, so small samples keep their sampling ratios."""
+    need = {g: np.zeros((len(YEARS), 4), int) for g in groups}
+    total = {g: np.zeros(len(YEARS), int) for g in groups}
+    for t in tasks:
+        y = YEARS.index(t.year)
+        for g, k in t.draws.items():
+            if isinstance(k, tuple):
+                need[g][y] += np.array(k)
+            total[g][y] += sum(k) if isinstance(k, tuple) else k
+    out = {}
+    for g, grp in groups.items():
+        tiers = np.maximum(np.floor(np.array(grp.tiers) * f).astype(int), need[g].max(axis=0))
+        tiers[0] += max(0, int(total[g].max()) - int(tiers.sum()))
+        out[g] = Group(grp.sector, tuple(int(x) for x in tiers))  # type: ignore[arg-type]
+    return out
 
 
 def _task_list(rng: np.random.Generator, results: int) -> tuple[list[TaskSpec], dict[str, Group]]:
@@ -535,6 +553,7 @@ def _task_list(rng: np.random.Generator, results: int) -> tuple[list[TaskSpec], 
     f = min(1.0, results / expected)
     if f < 1.0:
         core = [_scale(t, f) for t in core]
+        groups = _shrink_groups(groups, core, f)
     remaining = results - expected * f
     bulk = _bulk(rng, remaining, groups) if remaining >= max(100.0, 0.02 * results) else []
     return core + bulk, groups
@@ -573,7 +592,9 @@ def _draw(
             order[g] = perm
             used[g] = np.zeros(groups[g].population, bool)
             drawn[g] = []
-        for t in year_tasks:
+        # stratified tasks draw first, so an earlier unstratified task on the same
+        # group cannot exhaust a tier they need
+        for t in sorted(year_tasks, key=lambda t: not t.stratified):
             n = task_no[t.task_id]
             picks[n] = []
             if t.recheck:
