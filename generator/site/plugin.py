@@ -19,6 +19,7 @@ from pelican.generators import Generator
 from ..model import Model, load_model
 from ..model.load import DataFolderError
 from ..settings import load_settings
+from . import urls
 from .build import build_pages
 
 log = logging.getLogger(__name__)
@@ -89,5 +90,13 @@ def get_generators(pelican_object) -> type[Generator]:
     return DataPagesGenerator
 
 
+def add_filters(generator) -> None:
+    """Pelican's own templates turn identifiers into URL segments exactly as data pages do."""
+    env = getattr(generator, "env", None)
+    if env is not None:
+        env.filters["url_segment"] = urls.segment
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_filters)

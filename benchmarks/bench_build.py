@@ -1,0 +1,64 @@
+"""Full, unchanged and incremental site builds at scale.
+
+    python benchmarks/bench_build.py [ROWS] [ADDED]
+
+Goals (issue 3): 1,000,000 rows full build < 10 min and < 6 GiB; no-change rebuild < 30 s;
+incremental build after adding 10,000 rows < 60 s. The added rows are held back from
+the results files for the first build and restored for the incremental one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pandas as pd
+from common import WORK, count_files, run, sample
+
+
+def hold_back(folder: str, added: int) -> tuple[dict, dict]:
+    """Remove ``added`` result rows (none with follow-up) from the largest results file."""
+    import pathlib
+
+    files = sorted(pathlib.Path(folder, "results").glob("*.csv"), key=lambda p: p.stat().st_size)
+    target = files[-1]
+    full = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    disp = pd.read_csv(pathlib.Path(folder, "dispositions.csv"), dtype=str,
+                       keep_default_na=False, encoding="utf-8-sig")
+    followed = set(zip(disp["任务编号"], disp["统一社会信用代码"], strict=True))
+    keys = list(zip(full["任务编号"], full["统一社会信用代码"], strict=True))
+    free = [i for i, k in enumerate(keys) if k not in followed]
+    drop = set(free[-added:])
+    full.drop(index=sorted(drop)).to_csv(target, index=False, encoding="utf-8-sig")
+    return {"file": target, "full": full}, {}
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    added = int(sys.argv[2]) if len(sys.argv) > 2 else max(1, rows // 100)
+    source = sample(rows)
+    data = WORK / f"build-data-{rows}"
+    out = WORK / f"build-out-{rows}"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(WORK / "cache", ignore_errors=True)
+    shutil.copytree(source, data)
+    held, _ = hold_back(str(data), added)
+    cmd = [sys.executable, "-m", "generator.cli", "build", "--data", str(data), "--output",
+           str(out)]
+    seconds, peak, log = run(cmd)
+    pages = count_files(out)
+    print(f"full build, {rows - added:,} result rows: {pages:,} pages in {seconds:.1f} s "
+          f"({pages / seconds:,.0f} pages/s), peak memory {peak:.2f} GiB")
+    seconds, peak, log = run(cmd)
+    line = [x for x in log.splitlines() if x.startswith("数据页面")]
+    print(f"no-change rebuild: {seconds:.1f} s; {line[-1] if line else ''}")
+    held["full"].to_csv(held["file"], index=False, encoding="utf-8-sig")
+    seconds, peak, log = run(cmd)
+    line = [x for x in log.splitlines() if x.startswith("数据页面")]
+    print(f"incremental build after adding {added:,} rows: {seconds:.1f} s; "
+          f"{line[-1] if line else ''}")
+
+
+if __name__ == "__main__":
+    main()

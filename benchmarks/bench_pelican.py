@@ -1,0 +1,60 @@
+"""Plain Pelican with one article per enterprise, against gongkai's data pages.
+
+    python benchmarks/bench_pelican.py [ENTERPRISES]
+
+Goal (issue 3): gongkai at least 20 times faster per page than plain Pelican.
+Both render the same enterprises from the same generated data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pandas as pd
+from common import WORK, count_files, run, sample
+
+
+def main() -> None:
+    enterprises = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    rows = int(enterprises * 2.0)  # the generator makes about two result rows per enterprise
+    data = sample(rows, seed=11)
+    results = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                         for p in sorted((data / "results").glob("*.csv"))])
+    site = WORK / "pelican-plain"
+    shutil.rmtree(site, ignore_errors=True)
+    content = site / "content"
+    content.mkdir(parents=True)
+    groups = results.groupby("统一社会信用代码", sort=True)
+    for code, g in groups:
+        lines = [f"Title: {g['市场主体名称'].iloc[-1]}", f"Date: {g['检查日期'].max()}",
+                 f"Slug: {code}", "", "| 任务 | 检查事项 | 检查日期 | 检查结果 | 公示日期 |",
+                 "|---|---|---|---|---|"]
+        for r in g.itertuples(index=False):
+            lines.append(f"| {r[0]} | {r[4]} | {r[5]} | {r[6]} | {r[7]} |")
+        (content / f"{code}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    conf = site / "pelicanconf.py"
+    conf.write_text("SITENAME='plain'\nPATH='content'\nOUTPUT_PATH='output'\nTIMEZONE='Asia/Shanghai'\n"
+                    "DEFAULT_LANG='zh'\nFEED_ALL_ATOM=None\nCATEGORY_FEED_ATOM=None\n"
+                    "MARKDOWN={'extension_configs': {'markdown.extensions.tables': {}}}\n"
+                    "ARTICLE_SAVE_AS='enterprises/{slug}/index.html'\nARTICLE_URL='enterprises/{slug}/'\n"
+                    "DEFAULT_PAGINATION=False\nLOAD_CONTENT_CACHE=False\n", encoding="utf-8")
+    seconds, peak, _ = run([sys.executable, "-m", "pelican", "-s", str(conf), "-q"], cwd=site)
+    plain_pages = count_files(site / "output" / "enterprises")
+    plain_rate = plain_pages / seconds
+    print(f"plain Pelican: {plain_pages:,} article pages in {seconds:.1f} s "
+          f"({plain_rate:,.0f} pages/s), peak {peak:.2f} GiB")
+
+    out = WORK / "pelican-gongkai"
+    shutil.rmtree(out, ignore_errors=True)
+    seconds, peak, _ = run([sys.executable, "-m", "generator.cli", "build", "--data", str(data),
+                            "--output", str(out)])
+    pages = count_files(out)
+    rate = pages / seconds
+    print(f"gongkai: {pages:,} pages in {seconds:.1f} s ({rate:,.0f} pages/s, whole build "
+          f"including validation), peak {peak:.2f} GiB")
+    print(f"per page: gongkai is {rate / plain_rate:.1f} times faster")
+
+
+if __name__ == "__main__":
+    main()
