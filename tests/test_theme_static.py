@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+
+from generator.site.urls import segment
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,16 +115,20 @@ def focusable(tag: str, a: dict[str, str | None]) -> bool:
 
 @pytest.fixture(scope="module")
 def env() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         undefined=jinja2.Undefined,
     )
+    environment.filters["url_segment"] = segment
+    return environment
 
 
 BASE_CONTEXT = {
     "SITENAME": "双随机、一公开信息公示",
     "GONGKAI_REGION": "青禾县",
+    # every optional section built, so the full menu and the search form show
+    "GONGKAI_FEATURES": ["search", "stats", "data"],
 }
 
 CHILD = """{% extends "base.html" %}
@@ -638,6 +644,9 @@ def pelican_site(tmp_path_factory) -> Path:
             "OUTPUT_PATH": str(output),
             "THEME": str(THEME),
             "SITENAME": "双随机、一公开信息公示",
+            "GONGKAI_FEATURES": ["search", "stats", "data"],
+            "PLUGINS": ["generator.site.plugin"],
+            "GONGKAI_MODEL": None,
             "SITEURL": "",
             "RELATIVE_URLS": True,
             "DEFAULT_LANG": "zh",
