@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from browser import chromium, serve
-from generator.site import urls
 from sitebuild import sample_site
+
+from generator.site import urls
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from helpers import USCC_A, DataFolder
+
 from generator.site import urls
 from generator.site.build import build_pages
-from helpers import USCC_A, DataFolder
 
 THEME = Path(__file__).resolve().parents[1] / "themes" / "gongkai" / "templates"
 SETTINGS = {"SITENAME": "测试站点", "GONGKAI_REGION": "测试县", "GONGKAI_PROCESSES": 1}

@@ -10,10 +10,10 @@ from urllib.parse import unquote, urljoin
 
 import pandas as pd
 import pytest
+from sitebuild import page, sample_site
 
 from generator.model.plans import plan_changes
 from generator.site import urls
-from sitebuild import page, sample_site
 
 
 @pytest.fixture(scope="module")

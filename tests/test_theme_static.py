@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+import pytest
 
 from generator.site.urls import segment
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME = ROOT / "themes" / "gongkai"
