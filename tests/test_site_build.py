@@ -32,7 +32,9 @@ def test_rebuild_without_changes_writes_nothing(tmp_path):
     assert first.written > 0
     again = build(folder, out, cache)
     assert again.written == 0
-    assert again.skipped == len(list((out / "enterprises").glob("*/index.html")))
+    fingerprinted = list((out / "enterprises").glob("*/index.html")) + [
+        p for p in (out / "tasks").rglob("index.html") if p.parent != out / "tasks"]
+    assert again.skipped == len(fingerprinted)
 
 
 def test_changed_result_rewrites_only_its_pages(tmp_path):
@@ -50,6 +52,11 @@ def test_changed_result_rewrites_only_its_pages(tmp_path):
     untouched = [p for p in after if p.startswith("enterprises/")
                  and p != urls.output_file(urls.enterprise(USCC_A))]
     assert untouched and not (set(untouched) & changed)
+    task_id = rows[index]["task_id"]
+    assert urls.output_file(urls.task(task_id)) in changed
+    other_tasks = {urls.output_file(urls.task(r["task_id"])) for r in rows} - {
+        urls.output_file(urls.task(task_id))}
+    assert other_tasks and not (other_tasks & changed)
 
 
 def test_removed_enterprise_page_is_deleted(tmp_path):

@@ -49,25 +49,42 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     counts = Counts()
 
     page_size = int(settings.get("GONGKAI_PAGE_SIZE", 100))
+    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
+    manifest = Manifest(Path(cache_dir or output.parent / "cache") / f"{key}-{MANIFEST_NAME}")
+
+    # task pages: a task whose rows did not change keeps all its pages as they are
+    task_fps = {tid: int(_mix(np.array([fp], dtype=np.uint64), salt)[0])
+                for tid, fp in views.task_fingerprints(data).items()}
+    kept: dict[str, int] = {}
+    changed: set[str] = set()
+    for tid, fp in task_fps.items():
+        first = urls.task(tid)
+        if manifest.previous.get(first) == fp and (output / urls.output_file(first)).exists():
+            kept.update({p: fp for p, old in manifest.previous.items()
+                         if old == fp and (p == first or p.startswith(first + "page/"))})
+        else:
+            changed.add(tid)
+    task_pages = views.task_pages(data, page_size, only=changed)
+    counts.skipped += len(kept)
+
     small: list[views.Page] = [views.home_page(data, notices)]
-    small += views.task_pages(data, page_size)
     small += views.year_pages(data)
     small += views.item_pages(data)
     small += views.plan_pages(data)
     small += views.department_pages(data)
-    paths = [p.path for p in small]
-    duplicates = {p for p in paths if paths.count(p) > 1} if len(paths) < 5000 else set()
-    if duplicates:
-        raise ValueError(f"two pages map to one path: {sorted(duplicates)[:5]}")
-    for page in small:
+    paths = [p.path for p in small + task_pages] + list(kept)
+    if len(set(paths)) != len(paths):
+        seen: set[str] = set()
+        twice = sorted({p for p in paths if p in seen or seen.add(p)})
+        raise ValueError(f"two pages map to one path: {twice[:5]}")
+    for page in small + task_pages:
         renderer.write(page.path, page.template, page.context, counts)
+    fps_by_path = dict(kept)
+    fps_by_path.update({p.path: task_fps[p.context["task"]["task_id"]] for p in task_pages})
 
     enterprises = views.EnterprisePages(data)
     ent_paths = [urls.enterprise(u) for u in enterprises.usccs]
     fingerprints = _mix(enterprises.fingerprints, salt)
-    # one manifest per output folder: two outputs never share page fingerprints
-    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
-    manifest = Manifest(Path(cache_dir or output.parent / "cache") / f"{key}-{MANIFEST_NAME}")
     same = manifest.unchanged(ent_paths, fingerprints, output)
     todo = np.flatnonzero(~same)
     processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
@@ -84,6 +101,7 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
             if folder != output and not any(folder.iterdir()):
                 shutil.rmtree(folder, ignore_errors=True)
     all_paths = paths + ent_paths
-    all_fps = np.concatenate([np.zeros(len(paths), dtype=np.uint64), fingerprints])
+    small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
+    all_fps = np.concatenate([small_fps, fingerprints])
     manifest.save(all_paths, all_fps)
     return counts

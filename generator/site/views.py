@@ -9,6 +9,7 @@ build renders only the pages whose rows changed.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,15 +214,43 @@ class EnterprisePages:
 # --- tasks --------------------------------------------------------------------------
 
 
-def task_pages(data: SiteData, page_size: int) -> list[Page]:
+def task_fingerprints(data: SiteData) -> dict[str, int]:
+    """A 64-bit hash per task of everything its pages show, so unchanged tasks are skipped."""
+    model = data.model
+    results = model["results"]
+    shown = results[["task_id", "uscc", "entity_name", "item_id", "inspecting_department",
+                     "inspected_on", "published_on", "category"]].copy()
+    shown["result"] = results["result"].astype(str)
+    shown["item_name"] = results["item_id"].map(data.item_names).astype(str)
+    per_task = pd.Series(pd.util.hash_pandas_object(shown, index=False).to_numpy(),
+                         index=results["task_id"].astype(str).to_numpy())
+    sums = per_task.groupby(level=0).sum() if len(per_task) else per_task
+    out = {}
+    strata = model["strata"]
+    for task in records(data.tasks):
+        tid = task["task_id"]
+        extra = repr((task, records(strata[strata["task_id"] == tid]),
+                      [data.item_names.get(i) for i in task["item_ids"]],
+                      data.content_links.get(task.get("plan_document") or "")))
+        digest = int.from_bytes(hashlib.sha256(extra.encode("utf-8")).digest()[:8], "little")
+        with np.errstate(over="ignore"):
+            out[tid] = int(np.uint64(sums.get(tid, 0)) ^ np.uint64(digest))
+    return out
+
+
+def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> list[Page]:
+    """Pages of every task (or of the tasks in ``only``): details and paginated results."""
     model = data.model
     results = model["results"]
     strata = model["strata"]
-    ents = data.enterprises.set_index("uscc")["name"]
     pages = []
+    if only is not None:
+        results = results[results["task_id"].isin(only)]
     by_task = dict(tuple(results.groupby("task_id", sort=False, observed=True)))
     for task in records(data.tasks):
         tid = task["task_id"]
+        if only is not None and tid not in only:
+            continue
         rows = by_task.get(tid, results.iloc[0:0]).sort_values(
             ["entity_name", "uscc", "item_id"], kind="stable")
         counts = rows["category"].value_counts()
@@ -232,7 +261,6 @@ def task_pages(data: SiteData, page_size: int) -> list[Page]:
             row["item_name"] = data.item_names.get(row["item_id"], row["item_id"])
             row["item_url"] = urls.item(row["item_id"])
             row["url"] = urls.enterprise(row["uscc"])
-            row["current_name"] = ents.get(row["uscc"], row["entity_name"])
         task_strata = records(strata[strata["task_id"] == tid][
             ["risk_tier", "population", "sampled"]])
         for s in task_strata:
