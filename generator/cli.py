@@ -13,12 +13,21 @@ from pathlib import Path
 from . import __version__
 
 
+class UsageError(Exception):
+    """A problem with how the command was called (exit code 2)."""
+
+
 def _settings(path: str | None) -> dict:
     from .settings import load_settings
 
     if path is None and Path("pelicanconf.py").is_file():
         path = "pelicanconf.py"
-    return load_settings(path)
+    if path is not None and not Path(path).is_file():
+        raise UsageError(f"设置文件不存在：{path}")
+    try:
+        return load_settings(path)
+    except Exception as exc:  # a settings file is Python: any error in it is the user's to fix
+        raise UsageError(f"设置文件 {path} 无法执行：{type(exc).__name__}: {exc}") from exc
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -143,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

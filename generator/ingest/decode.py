@@ -53,7 +53,7 @@ def _looks_utf16(data: bytes) -> bool:
     NULs that reads as UTF-16 text with commas, tabs or line breaks is UTF-16.
     """
     sample = data[:4096]
-    if b"\x00" not in sample:
+    if sample.count(0) < 2:  # one stray NUL in a damaged file is not UTF-16
         return False
     sample = sample[: len(sample) // 2 * 2]
     little = sample[1::2].count(0) >= sample[0::2].count(0)

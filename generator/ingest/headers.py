@@ -16,8 +16,11 @@ from ..contract import Contract, Table
 
 
 def normalize_header(value: str) -> str:
-    """Fold width (NFKC), drop all white space, lower-case ASCII."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).lower()
+    """Fold width (NFKC), drop all white space and invisible format characters (a second
+    byte order mark, zero-width spaces pasted from web pages), lower-case ASCII."""
+    folded = unicodedata.normalize("NFKC", str(value))
+    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return re.sub(r"\s+", "", visible).lower()
 
 
 @cache

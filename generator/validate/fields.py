@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from ..contract import Field
 from ..ingest.normalize import (
@@ -85,7 +84,12 @@ def _list(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -
     def split(v: str) -> list[str]:
         return [fold_width(x) for x in split_list(v)] if f.references else split_list(v)
 
-    stage.typed[f.name] = map_unique(raw, split)
+    values = map_unique(raw, split)
+    if f.required:
+        # a cell of separators only ("；") names nothing: as good as empty
+        nothing = np.fromiter((not v for v in values), dtype=bool, count=len(values))
+        stage.report("E201", nothing & ~empty, f.name, title=f.title)
+    stage.typed[f.name] = values
 
 
 def _vocabulary(f: Field) -> dict[str, str]:
@@ -102,16 +106,23 @@ def _enum(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -
     stage.typed[f.name] = values
 
 
+_USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
+# GB 32100-2015: registration authority (1st), organization type (2nd), then six digits
+# of the administrative division; authorities include the letters A, N and Y, which
+# stdnum's format check does not allow, so the format is checked here and stdnum
+# computes the check character.
+_USCC_AUTHORITY = set("123456789ANY")
+
+
 def uscc_problem(value: str) -> tuple[str, str] | None:
     """Check one credit code; return (problem code, detail) or ``None`` when valid."""
-    try:
-        stdnum_uscc.validate(value)
-    except InvalidLength:
+    if len(value) != 18:
         return "E207", f"现为 {len(value)} 位"
-    except InvalidChecksum:
+    if (value[0] not in _USCC_AUTHORITY or not value[2:8].isdigit()
+            or any(c not in _USCC_ALPHABET for c in value)):
+        return "E207", "第 1 位为登记管理部门代码，第 3–8 位为数字，其余为数字或除 I、O、S、V、Z 外的大写字母"
+    if value[-1] != stdnum_uscc.calc_check_digit(value[:17]):
         return "E208", ""
-    except ValidationError:
-        return "E207", "前 8 位应为数字，其余为数字或除 I、O、S、V、Z 外的大写字母"
     return None
 
 

@@ -172,7 +172,8 @@ def results_rules(stages: Stages) -> None:
     known_task = t["task_id"].isin(tasks["task_id"]).to_numpy()
     has_item = t["item_id"].notna().to_numpy()
     inside = pd.MultiIndex.from_frame(t[["task_id", "item_id"]].astype(object)).isin(allowed)
-    s.report("E303", known_task & has_item & ~inside, "item_id", task=t["task_id"])
+    known_item = t["item_id"].isin(stages["items"].typed["item_id"]).to_numpy()
+    s.report("E303", known_task & has_item & known_item & ~inside, "item_id", task=t["task_id"])
     # inspection date normally inside the task's window (warning)
     window = t[["task_id"]].merge(tasks[["task_id", "start", "end"]], on="task_id", how="left")
     start, end = window["start"].to_numpy(), window["end"].to_numpy()
@@ -215,11 +216,15 @@ def dispositions_rules(stages: Stages) -> None:
     date_order(s, "decided_on", "recorded_on", code="E307")
     reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
     results = stages["results"]
-    valid_pairs = pd.MultiIndex.from_frame(
-        results.typed.loc[results.valid, ["task_id", "uscc"]].astype(object))
     pairs = pd.MultiIndex.from_frame(t[["task_id", "uscc"]].astype(object))
+    result_pairs = results.typed[["task_id", "uscc"]].astype(object)
+    all_pairs = pd.MultiIndex.from_frame(result_pairs)
+    valid_pairs = pd.MultiIndex.from_frame(result_pairs[results.valid])
     checkable = (t["task_id"].notna() & t["uscc"].notna()).to_numpy() & s.valid
-    s.report("E304", checkable & ~pairs.isin(valid_pairs), "uscc", task=t["task_id"])
+    known = pairs.isin(all_pairs)
+    s.report("E304", checkable & ~known, "uscc", task=t["task_id"])
+    s.report("E311", checkable & known & ~pairs.isin(valid_pairs), "uscc",
+             title=s.table.field("uscc").title)
 
 
 def calendar_rules(stages: Stages) -> None:

@@ -1,0 +1,44 @@
+"""`gongkai build` publishes only validated data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import DataFolder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(data: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator.cli", "build", "--data", str(data),
+                           "--output", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_build_refuses_data_with_errors(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    folder.edit("tasks", 0, end="2020-01-01")  # ends before it starts
+    out = tmp_path / "out"
+    done = build(folder.write(), out)
+    assert done.returncode == 1
+    assert "E305" in done.stderr and "未发布" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_build_publishes_valid_data_and_reports_pages(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    out = tmp_path / "out"
+    done = build(folder.write(), out)
+    assert done.returncode == 0, done.stderr
+    assert (out / "index.html").is_file()
+    assert "数据页面：写入" in done.stderr
+
+
+def test_build_with_missing_data_folder_is_a_usage_error(tmp_path):
+    done = build(tmp_path / "nowhere", tmp_path / "out")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
