@@ -76,7 +76,6 @@ COMMITTED = {
                              ("E209", "results/a.csv", 5, "检查结果")],
     "dangling_references": [("E302", "results/b.csv", 2, "任务编号"),
                             ("E302", "results/b.csv", 3, "检查事项"),
-                            ("E303", "results/b.csv", 3, "检查事项"),
                             ("E302", "strata.csv", 4, "任务编号"),
                             ("E304", "dispositions.csv", 3, "统一社会信用代码")],
     "duplicate_headers": [("E104", "calendar.csv", 1, "date")],
