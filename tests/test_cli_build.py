@@ -42,3 +42,11 @@ def test_build_with_missing_data_folder_is_a_usage_error(tmp_path):
     done = build(tmp_path / "nowhere", tmp_path / "out")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_missing_implementation_plan_page_is_a_warning(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    folder.edit("tasks", 0, plan_document="no-such-page")
+    done = build(folder.write(), tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert "W304" in done.stderr and "no-such-page" in done.stderr

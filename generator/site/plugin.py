@@ -65,6 +65,7 @@ class DataPagesGenerator(Generator):
         start = time.perf_counter()
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
+        warn_missing_documents(self.model, content_links)
         notices = [{"title": a.title, "url": a.url, "date": a.date.strftime("%Y-%m-%d")}
                    for a in self.context.get("articles", [])[:5]]
         template_dirs = [Path(self.theme) / "templates"]
@@ -84,6 +85,20 @@ class DataPagesGenerator(Generator):
         print(f"数据页面：写入 {counts.written}，未变化 {counts.unchanged + counts.skipped}"
               f"（其中 {counts.skipped} 页无需重新生成），删除 {counts.deleted}，"
               f"用时 {elapsed:.1f} 秒", file=sys.stderr)
+
+
+def warn_missing_documents(model: Model, content_links: dict[str, str]) -> None:
+    """W304: a task names a 实施方案 slug that no page in content/ has."""
+    tasks = model["tasks"]
+    docs = tasks["plan_document"].astype(object)
+    missing = tasks[docs.notna() & ~docs.astype(str).str.match(r"https?://")
+                    & ~docs.isin(list(content_links))]
+    header = model.contract["tasks"].field("plan_document").title
+    for row in missing[["_file", "_row", "plan_document"]].to_dict("records"):
+        model.problems.add("W304", str(row["_file"]), int(row["_row"]), header,
+                           row["plan_document"])
+        print(f"警告 W304：{row['_file']} 第 {row['_row']} 行“{header}”：“{row['plan_document']}”"
+              "在 content/ 中没有对应页面，任务页面不显示实施方案链接。", file=sys.stderr)
 
 
 def get_generators(pelican_object) -> type[Generator]:

@@ -32,7 +32,9 @@ def _where(row: pd.Series) -> str:
         parts.append(f"第 {int(row['row'])} 行")
     if row["column"]:
         parts.append(f"“{row['column']}”列")
-    return "，".join(parts) if parts else "整个文件"
+    if parts:
+        return "，".join(parts)
+    return "整个文件" if pd.notna(row["file"]) and row["file"] else "数据目录"
 
 
 def as_text(model: Model, limit_per_file: int = 200) -> str:
