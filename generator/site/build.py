@@ -88,7 +88,9 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     same = manifest.unchanged(ent_paths, fingerprints, output)
     todo = np.flatnonzero(~same)
     processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
-    counts.add(render_many(renderer, enterprises, todo, processes, progress))
+    new = np.fromiter((p not in manifest.previous for p in ent_paths), dtype=bool,
+                      count=len(ent_paths))
+    counts.add(render_many(renderer, enterprises, todo, processes, progress, new))
     counts.skipped += int(same.sum())
 
     current = set(paths) | set(ent_paths)

@@ -88,14 +88,17 @@ def templates_fingerprint(template_dirs: Sequence[str | Path], extra: str) -> in
     return int.from_bytes(digest.digest()[:8], "little")
 
 
-def write_if_changed(target: Path, data: bytes) -> bool:
+def write_if_changed(target: Path, data: bytes, new: bool = False) -> bool:
     """Write ``data`` unless the file already holds exactly it; True when written.
 
     Plain ``os`` calls: at half a million pages the path-object overhead and a
-    temporary file per page cost more than rendering them.
+    temporary file per page cost more than rendering them. ``new`` says the last
+    build did not write this page, so there is nothing to compare with.
     """
     name = os.fspath(target)
     try:
+        if new:
+            raise FileNotFoundError(name)
         with open(name, "rb") as fh:
             if fh.read(len(data) + 1) == data:
                 return False
@@ -135,10 +138,10 @@ class Renderer:
         body = compiled.root_render_func(context)
         return "".join(body).encode("utf-8")
 
-    def write(self, path: str, template: str, context: dict[str, Any], counts: Counts
-              ) -> None:
+    def write(self, path: str, template: str, context: dict[str, Any], counts: Counts,
+              new: bool = False) -> None:
         data = self.render_one(path, template, context)
-        if write_if_changed(self.output / urls.output_file(path), data):
+        if write_if_changed(self.output / urls.output_file(path), data, new):
             counts.written += 1
         else:
             counts.unchanged += 1
@@ -152,14 +155,17 @@ _JOB: dict[str, Any] = {}
 def _render_shard(indices: np.ndarray) -> Counts:
     renderer: Renderer = _JOB["renderer"]
     pages = _JOB["pages"]
+    new = _JOB["new"]
     counts = Counts()
     for i in indices.tolist():
-        renderer.write(pages.path(i), pages.template, pages.context(i), counts)
+        renderer.write(pages.path(i), pages.template, pages.context(i), counts,
+                       bool(new[i]) if new is not None else False)
     return counts
 
 
 def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
-                progress: Callable[[int, int], None] | None = None) -> Counts:
+                progress: Callable[[int, int], None] | None = None,
+                new: np.ndarray | None = None) -> Counts:
     """Render ``pages.context(i)`` for each index, over ``processes`` forked workers.
 
     Workers inherit the prepared columns by fork, so nothing large is pickled.
@@ -168,7 +174,7 @@ def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: 
     if len(indices) == 0:
         return counts
     shards = np.array_split(indices, max(1, min(len(indices) // 2000, 64 * processes)) or 1)
-    _JOB.update(renderer=renderer, pages=pages)
+    _JOB.update(renderer=renderer, pages=pages, new=new)
     done = 0
     try:
         if processes > 1 and len(indices) > 5000 and "fork" in mp.get_all_start_methods():
