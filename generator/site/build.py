@@ -55,13 +55,17 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     # task pages: a task whose rows did not change keeps all its pages as they are
     task_fps = {tid: int(_mix(np.array([fp], dtype=np.uint64), salt)[0])
                 for tid, fp in views.task_fingerprints(data).items()}
+    previous_task_pages: dict[str, list[str]] = {}
+    for p in manifest.previous:
+        if p.startswith("tasks/"):
+            previous_task_pages.setdefault(p.split("/", 2)[1], []).append(p)
     kept: dict[str, int] = {}
     changed: set[str] = set()
     for tid, fp in task_fps.items():
         first = urls.task(tid)
         if manifest.previous.get(first) == fp and (output / urls.output_file(first)).exists():
-            kept.update({p: fp for p, old in manifest.previous.items()
-                         if old == fp and (p == first or p.startswith(first + "page/"))})
+            kept.update({p: fp for p in previous_task_pages.get(urls.segment(tid), [])
+                         if manifest.previous[p] == fp})
         else:
             changed.add(tid)
     task_pages = views.task_pages(data, page_size, only=changed)
@@ -90,6 +94,8 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
     new = np.fromiter((p not in manifest.previous for p in ent_paths), dtype=bool,
                       count=len(ent_paths))
+    if len(todo):
+        enterprises.prepare()
     counts.add(render_many(renderer, enterprises, todo, processes, progress, new))
     counts.skipped += int(same.sum())
 

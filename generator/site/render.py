@@ -214,14 +214,27 @@ class Manifest:
 
     def unchanged(self, paths: list[str], fingerprints: np.ndarray, output: Path
                   ) -> np.ndarray:
-        """Boolean mask: page fingerprint equals last build's and its file still exists."""
+        """Boolean mask: page fingerprint equals last build's and its file still exists.
+
+        Existence is checked with one directory listing per folder of pages, not one
+        stat per page: half a million stats cost more than the rest of a rebuild.
+        """
         if not self.previous:
             return np.zeros(len(paths), dtype=bool)
         old = pd.Series(self.previous, dtype="uint64")
-        before = old.reindex(paths).to_numpy()
-        same = before == fingerprints
-        exists = np.array([(output / urls.output_file(p)).exists() if s else False
-                           for p, s in zip(paths, same, strict=True)], dtype=bool)
+        same = old.reindex(paths).to_numpy() == fingerprints
+        listings: dict[str, set[str]] = {}
+        exists = np.zeros(len(paths), dtype=bool)
+        for i in np.flatnonzero(same).tolist():
+            folder, _, name = paths[i].rstrip("/").rpartition("/")
+            names = listings.get(folder)
+            if names is None:
+                try:
+                    with os.scandir(output / folder) as entries:
+                        names = listings[folder] = {e.name for e in entries}
+                except OSError:
+                    names = listings[folder] = set()
+            exists[i] = name in names
         return same & exists
 
     def save(self, paths: Iterable[str], fingerprints: np.ndarray) -> None:

@@ -123,7 +123,26 @@ class EnterprisePages:
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
             np.array([], dtype=np.int64)
         self.bounds = np.r_[starts, len(codes)]
-        self.cols = {
+        self._results = results
+        self._cols: dict[str, list] | None = None
+        self._dispositions: dict[str, list[dict]] | None = None
+        self._disp = model["dispositions"]
+        self.item_names = data.item_names
+        self.task_names = data.task_names
+        self.names = self.ents["name"].astype(str).tolist()
+        self.all_names = self.ents["names"].tolist()
+        self.usccs = self.ents["uscc"].astype(str).tolist()
+        self.fingerprints = self._fingerprints(results, self._disp)
+
+    def prepare(self) -> None:
+        """Convert the columns pages read to Python lists, once, before rendering (and forking).
+
+        Skipped entirely when an incremental build has no enterprise page to render.
+        """
+        if self._cols is not None:
+            return
+        results = self._results
+        self._cols = {
             "task_id": results["task_id"].astype(str).tolist(),
             "item_id": results["item_id"].astype(str).tolist(),
             "department": results["inspecting_department"].astype(str).tolist(),
@@ -131,22 +150,24 @@ class EnterprisePages:
             "published_on": date_strings(results["published_on"]),
             "result": results["result"].tolist(),
             "category": results["category"].tolist(),
-            "name": results["entity_name"].astype(str).tolist(),
         }
-        disp = model["dispositions"].sort_values(["uscc", "task_id", "decided_on"],
-                                                 kind="stable")
-        self.dispositions: dict[str, list[dict]] = {}
+        disp = self._disp.sort_values(["uscc", "task_id", "decided_on"], kind="stable")
+        self._dispositions = {}
         if len(disp):
             rows = records(disp[["uscc", "task_id", "department", "action", "outcome",
                                  "decided_on", "recorded_on"]])
             for row in rows:
-                self.dispositions.setdefault(row["uscc"], []).append(row)
-        self.item_names = data.item_names
-        self.task_names = data.task_names
-        self.names = self.ents["name"].astype(str).tolist()
-        self.all_names = self.ents["names"].tolist()
-        self.usccs = self.ents["uscc"].astype(str).tolist()
-        self.fingerprints = self._fingerprints(results, disp)
+                self._dispositions.setdefault(row["uscc"], []).append(row)
+
+    @property
+    def cols(self) -> dict[str, list]:
+        self.prepare()
+        return self._cols
+
+    @property
+    def dispositions(self) -> dict[str, list[dict]]:
+        self.prepare()
+        return self._dispositions
 
     def __len__(self) -> int:
         return len(self.usccs)
@@ -160,7 +181,7 @@ class EnterprisePages:
             return np.zeros(0, dtype=np.uint64)
         shown = results[["uscc", "entity_name", "task_id", "item_id", "inspecting_department",
                          "inspected_on", "published_on", "category"]].copy()
-        shown["result"] = results["result"].astype(str)
+        shown["result"] = results["result_text"]
         shown["task_name"] = results["task_id"].map(self.task_names).astype(str)
         shown["item_name"] = results["item_id"].map(self.item_names).astype(str)
         row_hash = pd.util.hash_pandas_object(shown, index=False).to_numpy()
@@ -220,7 +241,7 @@ def task_fingerprints(data: SiteData) -> dict[str, int]:
     results = model["results"]
     shown = results[["task_id", "uscc", "entity_name", "item_id", "inspecting_department",
                      "inspected_on", "published_on", "category"]].copy()
-    shown["result"] = results["result"].astype(str)
+    shown["result"] = results["result_text"]
     shown["item_name"] = results["item_id"].map(data.item_names).astype(str)
     per_task = pd.Series(pd.util.hash_pandas_object(shown, index=False).to_numpy(),
                          index=results["task_id"].astype(str).to_numpy())

@@ -172,6 +172,8 @@ def _result(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings)
     allowed = "、".join(settings["GONGKAI_RESULT_VOCABULARY"])
     stage.report("E209", bad, f.name, value=unknown, allowed=allowed)
     stage.typed[f.name] = parsed.take(lambda p: p[0] or None)
+    # the canonical words as one string: cheap to hash and compare for every output
+    stage.typed[f.name + "_text"] = parsed.take(lambda p: "；".join(p[0]))
     vocabulary = settings["GONGKAI_RESULT_VOCABULARY"]
     stage.typed["category"] = parsed.take(lambda p: result_category(p[0], vocabulary))
 
