@@ -54,7 +54,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from .model import load_model
+    from .model.cache import load_model_cached
     from .model.load import DataFolderError
     from .validate.report import as_text
 
@@ -77,7 +77,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     data = Path(args.data) if args.data else base / settings.get("GONGKAI_DATA_DIR", "data")
     merged = _settings(settings_path)
     try:
-        model = load_model(data, merged)
+        model = load_model_cached(data, merged, Path(settings.get("CACHE_PATH", "cache")))
     except DataFolderError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -50,3 +50,13 @@ def test_missing_implementation_plan_page_is_a_warning(tmp_path):
     done = build(folder.write(), tmp_path / "out")
     assert done.returncode == 0, done.stderr
     assert "W304" in done.stderr and "no-such-page" in done.stderr
+
+
+def test_a_changed_file_is_validated_again(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    out = tmp_path / "out"
+    assert build(folder.write(), out).returncode == 0
+    assert build(folder.write(), out).returncode == 0  # unchanged: the last model is reused
+    folder.edit("tasks", 0, end="2020-01-01")
+    done = build(folder.write(), out)
+    assert done.returncode == 1 and "E305" in done.stderr
