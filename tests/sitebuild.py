@@ -6,7 +6,6 @@ Tests then compare what the pages say with the model built from the same data.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -42,9 +41,3 @@ def page(path: str) -> BeautifulSoup:
     if path.endswith("/") or path == "":
         target = target / "index.html"
     return BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
-
-
-def cleanup() -> None:
-    if sample_site.cache_info().currsize:
-        out, _ = sample_site()
-        shutil.rmtree(out.parent, ignore_errors=True)

@@ -13,13 +13,13 @@ import hashlib
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2.runtime import new_context
 from markupsafe import Markup
 
@@ -32,7 +32,6 @@ class Counts:
     unchanged: int = 0
     skipped: int = 0  # not rendered: fingerprint unchanged
     deleted: int = 0
-    paths: list[str] = field(default_factory=list)
 
     def add(self, other: Counts) -> None:
         self.written += other.written
@@ -47,8 +46,6 @@ def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, An
     env = Environment(
         loader=FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined if os.environ.get("GONGKAI_STRICT_TEMPLATES") else
-        __import__("jinja2").Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,

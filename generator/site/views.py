@@ -41,21 +41,6 @@ def date_strings(values: pd.Series) -> list[str]:
     return formatted[codes].tolist()
 
 
-def fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return "" if pd.isna(value) else value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and np.isnan(value):
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with dates formatted and missing values as "" (templates stay simple)."""
     out = frame.copy()
