@@ -51,17 +51,17 @@ class Model:
         """True when the data may be published: no errors anywhere."""
         return self.problems.errors == 0
 
+    # dates that record something that happened; task windows and planned dates may
+    # lie in the future and would make a site claim data it cannot have yet
+    EVENT_DATES = (("results", "inspected_on"), ("results", "published_on"),
+                   ("dispositions", "decided_on"), ("dispositions", "recorded_on"),
+                   ("plans", "published_on"))
+
     @property
     def data_date(self) -> date | None:
-        """The latest date in the data: the default "as of" date, so builds are reproducible."""
-        latest = []
-        for table in self.contract:
-            frame = self.tables[table.name]
-            for f in table.fields:
-                if f.type == "date" and len(frame) and table.name != "calendar":
-                    value = frame[f.name].max()
-                    if pd.notna(value):
-                        latest.append(value)
+        """The latest recorded event: the default "as of" date, so builds are reproducible."""
+        latest = [self.tables[t][f].max() for t, f in self.EVENT_DATES if len(self.tables[t])]
+        latest = [d for d in latest if pd.notna(d)]
         return max(latest).date() if latest else None
 
     @property
