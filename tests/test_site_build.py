@@ -77,3 +77,15 @@ def test_same_inputs_give_byte_identical_output(tmp_path):
     build(folder, tmp_path / "a", tmp_path / "ca")
     build(folder, tmp_path / "b", tmp_path / "cb")
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_changed_setting_rerenders_every_page(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(folder, out, cache)
+    model = folder.load()
+    counts = build_pages(model, {**SETTINGS, "SITENAME": "另一个站点"}, out, [THEME],
+                         cache_dir=cache)
+    assert counts.skipped == 0 and counts.unchanged == 0
+    page = (out / urls.output_file(urls.enterprise(USCC_A))).read_text(encoding="utf-8")
+    assert "另一个站点" in page

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..model import Model
 from . import urls, views
@@ -92,8 +93,7 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     same = manifest.unchanged(ent_paths, fingerprints, output)
     todo = np.flatnonzero(~same)
     processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
-    new = np.fromiter((p not in manifest.previous for p in ent_paths), dtype=bool,
-                      count=len(ent_paths))
+    new = ~pd.Index(ent_paths).isin(list(manifest.previous))
     if len(todo):
         enterprises.prepare()
     counts.add(render_many(renderer, enterprises, todo, processes, progress, new))

@@ -213,25 +213,27 @@ class Manifest:
                   ) -> np.ndarray:
         """Boolean mask: page fingerprint equals last build's and its file still exists.
 
-        Existence is checked with one directory listing per folder of pages, not one
-        stat per page: half a million stats cost more than the rest of a rebuild.
+        Existence is checked with one directory listing per folder of pages, matched
+        vectorized, not one stat per page: half a million stats cost more than the rest
+        of a rebuild.
         """
         if not self.previous:
             return np.zeros(len(paths), dtype=bool)
         old = pd.Series(self.previous, dtype="uint64")
         same = old.reindex(paths).to_numpy() == fingerprints
-        listings: dict[str, set[str]] = {}
+        if not same.any():
+            return same
+        parts = pd.Series(paths)[same].str.rstrip("/").str.rpartition("/")
         exists = np.zeros(len(paths), dtype=bool)
-        for i in np.flatnonzero(same).tolist():
-            folder, _, name = paths[i].rstrip("/").rpartition("/")
-            names = listings.get(folder)
-            if names is None:
-                try:
-                    with os.scandir(output / folder) as entries:
-                        names = listings[folder] = {e.name for e in entries}
-                except OSError:
-                    names = listings[folder] = set()
-            exists[i] = name in names
+        found = np.zeros(len(parts), dtype=bool)
+        for folder, rows in parts.groupby(0, sort=False).groups.items():
+            try:
+                with os.scandir(output / folder) as entries:
+                    names = [e.name for e in entries]
+            except OSError:
+                continue
+            found[parts.index.get_indexer(rows)] = parts.loc[rows, 2].isin(names).to_numpy()
+        exists[np.flatnonzero(same)] = found
         return same & exists
 
     def save(self, paths: Iterable[str], fingerprints: np.ndarray) -> None:
