@@ -54,16 +54,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from .model.cache import load_model_cached
-    from .model.load import DataFolderError
-    from .validate.report import as_text
+    from .site.plugin import DataRefused, publishable_model
 
     start = time.perf_counter()
     settings_path = args.settings or ("pelicanconf.py" if Path("pelicanconf.py").is_file()
                                       else None)
-    if settings_path and not Path(settings_path).is_file():
-        print(f"错误：设置文件不存在：{settings_path}", file=sys.stderr)
-        return 2
+    merged = _settings(settings_path)  # a missing or broken settings file is a usage error
     override: dict = {}
     if args.content:
         override["PATH"] = str(Path(args.content).resolve())
@@ -75,16 +71,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = read_settings(settings_path, override=override)
     base = Path(settings_path).resolve().parent if settings_path else Path.cwd()
     data = Path(args.data) if args.data else base / settings.get("GONGKAI_DATA_DIR", "data")
-    merged = _settings(settings_path)
     try:
-        model = load_model_cached(data, merged, Path(settings.get("CACHE_PATH", "cache")))
-    except DataFolderError as exc:
+        model = publishable_model(data, merged, Path(settings.get("CACHE_PATH", "cache")))
+    except DataRefused as exc:
         print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    if not model.ok:
-        print(as_text(model), file=sys.stderr)
-        print("数据有错误，未发布。", file=sys.stderr)
-        return 1
+        return exc.exitcode
     settings["GONGKAI_MODEL"] = model
     settings["GONGKAI_DATA_DIR"] = str(data)
     if not Path(settings["PATH"]).is_dir():

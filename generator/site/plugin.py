@@ -8,7 +8,6 @@ does not scale to a province.
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from pathlib import Path
@@ -16,33 +15,32 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from ..model import Model, load_model
+from ..model import Model
+from ..model.cache import load_model_cached
 from ..model.load import DataFolderError
 from ..settings import load_settings
 from . import urls
 from .build import build_pages
 
-log = logging.getLogger(__name__)
-
 
 class DataRefused(Exception):
-    """The data has errors: nothing is published until they are fixed."""
+    """The data has errors (exit 1) or cannot be read (exit 2): nothing is published."""
 
-    exitcode = 1
+    def __init__(self, message: str, exitcode: int = 1) -> None:
+        super().__init__(message)
+        self.exitcode = exitcode
 
 
-def _model_for(settings: dict) -> Model:
-    model = settings.get("GONGKAI_MODEL")
-    if model is not None:
-        return model
-    merged = load_settings(None, **{k: v for k, v in settings.items() if k.isupper()})
-    data_dir = Path(settings.get("GONGKAI_DATA_DIR", "data"))
-    if not data_dir.is_absolute():
-        data_dir = Path(settings.get("GONGKAI_BASE", ".")) / data_dir
+def publishable_model(data_dir: Path, settings: dict, cache_dir: Path) -> Model:
+    """The validated model, or :class:`DataRefused` with the report printed.
+
+    One gate for ``gongkai build`` and ``pelican content`` alike: data with errors is
+    never published, whichever command builds the site.
+    """
     try:
-        model = load_model(data_dir, merged)
+        model = load_model_cached(data_dir, settings, cache_dir)
     except DataFolderError as exc:
-        raise DataRefused(str(exc)) from exc
+        raise DataRefused(str(exc), exitcode=2) from exc
     if not model.ok:
         from ..validate.report import as_text
 
@@ -50,6 +48,15 @@ def _model_for(settings: dict) -> Model:
         raise DataRefused(f"数据有 {model.problems.errors} 个错误，未发布。"
                           "请先运行 gongkai validate 并改正。")
     return model
+
+
+def _model_for(settings: dict) -> Model:
+    model = settings.get("GONGKAI_MODEL")
+    if model is not None:
+        return model
+    merged = load_settings(None, **{k: v for k, v in settings.items() if k.isupper()})
+    return publishable_model(Path(settings.get("GONGKAI_DATA_DIR", "data")), merged,
+                             Path(settings.get("CACHE_PATH", "cache")))
 
 
 class DataPagesGenerator(Generator):

@@ -68,7 +68,15 @@ class SiteData:
     item_names: dict[str, str]
     task_names: dict[str, str]
     departments: list[str]
+    strata: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     content_links: dict[str, str] = field(default_factory=dict)
+
+    def document_url(self, document: str | None) -> str:
+        """Where a task's 实施方案 is: an http(s) URL as given, or its content page."""
+        document = document or ""
+        if document.startswith(("http://", "https://")):
+            return document
+        return self.content_links.get(document, "")
 
     @classmethod
     def from_model(cls, model: Model, content_links: dict[str, str] | None = None
@@ -81,12 +89,18 @@ class SiteData:
             departments.update(joint or [])
         departments.update(model["results"]["inspecting_department"].dropna().unique())
         departments.update(model["plans"]["publisher"].dropna())
+        strata: dict[str, list[dict[str, Any]]] = {}
+        for row in records(model["strata"][["task_id", "risk_tier", "population", "sampled"]]):
+            row["ratio"] = ratio_text(row["sampled"] / row["population"]) \
+                if row["population"] else ""
+            strata.setdefault(row.pop("task_id"), []).append(row)
         return cls(
             model=model, items=items, tasks=tasks,
             enterprises=enterprise_table(model["results"]),
             item_names=dict(zip(items["item_id"], items["name"], strict=True)),
             task_names=dict(zip(tasks["task_id"], tasks["name"], strict=True)),
             departments=sorted(departments),
+            strata=strata,
             content_links=content_links or {},
         )
 
@@ -232,12 +246,11 @@ def task_fingerprints(data: SiteData) -> dict[str, int]:
                          index=results["task_id"].astype(str).to_numpy())
     sums = per_task.groupby(level=0).sum() if len(per_task) else per_task
     out = {}
-    strata = model["strata"]
     for task in records(data.tasks):
         tid = task["task_id"]
-        extra = repr((task, records(strata[strata["task_id"] == tid]),
+        extra = repr((task, data.strata.get(tid, []),
                       [data.item_names.get(i) for i in task["item_ids"]],
-                      data.content_links.get(task.get("plan_document") or "")))
+                      data.document_url(task.get("plan_document"))))
         digest = int.from_bytes(hashlib.sha256(extra.encode("utf-8")).digest()[:8], "little")
         with np.errstate(over="ignore"):
             out[tid] = int(np.uint64(sums.get(tid, 0)) ^ np.uint64(digest))
@@ -248,7 +261,6 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
     """Pages of every task (or of the tasks in ``only``): details and paginated results."""
     model = data.model
     results = model["results"]
-    strata = model["strata"]
     pages = []
     if only is not None:
         results = results[results["task_id"].isin(only)]
@@ -267,13 +279,6 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
             row["item_name"] = data.item_names.get(row["item_id"], row["item_id"])
             row["item_url"] = urls.item(row["item_id"])
             row["url"] = urls.enterprise(row["uscc"])
-        task_strata = records(strata[strata["task_id"] == tid][
-            ["risk_tier", "population", "sampled"]])
-        for s in task_strata:
-            s["ratio"] = ratio_text(s["sampled"] / s["population"]) if s["population"] else ""
-        doc = task.get("plan_document") or ""
-        doc_url = doc if doc.startswith(("http://", "https://")) else \
-            data.content_links.get(doc, "")
         dates = [r["published_on"] for r in table if r["published_on"]] + \
                 [r["inspected_on"] for r in table]
         n_pages = max(1, -(-len(table) // page_size))
@@ -285,13 +290,13 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
             "joint": [{"name": d, "url": urls.department(d)} for d in task["joint_departments"]],
             "ratio": ratio_text(task["sampled"] / task["population"])
             if task["population"] not in ("", 0) and task["sampled"] != "" else "",
-            "strata": task_strata,
+            "strata": data.strata.get(tid, []),
             "category_counts": [{"category": k, "label": CATEGORY_LABELS.get(k, k),
                                  "count": int(counts.get(k, 0))} for k in CATEGORY_LABELS],
             "enterprise_count": int(rows["uscc"].nunique()),
             "result_count": len(table),
             "published_count": published,
-            "plan_document_url": doc_url,
+            "plan_document_url": data.document_url(task.get("plan_document")),
             "plan_url": urls.plan(task["plan_id"]) if task["plan_id"] else "",
             "data_updated": max(dates) if dates else task["end"],
             "pages": n_pages,
