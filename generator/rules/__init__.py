@@ -1,0 +1,171 @@
+"""The rules of 双随机、一公开 computed once per model: deadlines, ratios, shares, rates.
+
+Interface (pages, datasets, feeds and ``gongkai diff`` all read it)::
+
+    from generator.rules import figures, figures_schema
+    f = figures(model)          # computed once, cached on the model object
+    f.tasks                     # one row per task: deadline (NaT = 待定), published, status,
+                                #   on_time, overdue, days_late, population, sampled, ratio,
+                                #   target ratio, result counts per category ...
+    f.department_years          # one row per department and year: random share, publication
+                                #   rate, on-time share, problem rate ...
+    f.results                   # one row per result row (same order as model["results"]):
+                                #   deadline, status, on_time, days_late, repeated, follow-up status
+    f.overall                   # one row of overall figures and the goals
+    f.strata, f.followups, f.items, f.categories
+    f.tables()                  # {name: DataFrame} of the tables published as datasets
+    figures_schema()            # {name: {"title", "description", "columns": [...]}} from figures.toml
+
+Every column of every table is described in ``figures.toml`` (name, Chinese title, type,
+description) and the frames are conformed to it, so the two cannot drift apart.
+
+Thresholds are settings: GONGKAI_PUBLICATION_WORKING_DAYS, GONGKAI_FOLLOWUP_WORKING_DAYS,
+GONGKAI_RANDOM_SHARE_GOAL, GONGKAI_PUBLICATION_RATE_GOAL and GONGKAI_AS_OF (default: the
+data date, so a rebuild of the same data says the same thing). Deadlines that need a year
+neither the packaged holiday schedule nor ``data/calendar.*`` covers are NaT (shown as
+待定) and recorded as warning W501 on ``model.problems``, one per missing year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import aggregate, deadlines, inspections, ratios
+from .schema import conform, figures_schema
+from .workdays import WorkCalendar, calendar_for
+
+__all__ = ["Figures", "WorkCalendar", "calendar_for", "calendar_warnings", "figures",
+           "figures_schema"]
+
+SETTING_KEYS = ("GONGKAI_PUBLICATION_WORKING_DAYS", "GONGKAI_FOLLOWUP_WORKING_DAYS",
+                "GONGKAI_RANDOM_SHARE_GOAL", "GONGKAI_PUBLICATION_RATE_GOAL", "GONGKAI_AS_OF",
+                "GONGKAI_RESULT_VOCABULARY")
+PUBLISHED = ("tasks", "strata", "department_years", "results", "followups", "items",
+             "categories", "overall")
+
+
+@dataclass
+class Figures:
+    tasks: pd.DataFrame
+    strata: pd.DataFrame
+    department_years: pd.DataFrame
+    results: pd.DataFrame
+    followups: pd.DataFrame
+    items: pd.DataFrame
+    categories: pd.DataFrame
+    overall: pd.DataFrame
+    as_of: Any = None
+    # year → number of deadlines that need it and cannot be computed
+    unknown_years: dict[int, int] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables meant for publication, in the order of ``figures.toml``."""
+        return {name: getattr(self, name) for name in figures_schema() if name in PUBLISHED}
+
+
+def _key(model) -> tuple:
+    return tuple(repr(model.settings.get(k)) for k in SETTING_KEYS)
+
+
+def figures(model) -> Figures:
+    """All figures of ``model``; computed on first use and kept on the model."""
+    key = _key(model)
+    cached = getattr(model, "_gongkai_figures", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result = compute(model)
+    for year, count in sorted(result.unknown_years.items()):
+        model.problems.add("W501", "calendar.csv", None, None, str(year), year=year, count=count)
+    model._gongkai_figures = (key, result)
+    return result
+
+
+def _missing(cal: WorkCalendar, dates: pd.Series, n: int, counts: dict[int, int]) -> None:
+    years = cal.missing_year(dates, n).dropna()
+    for year, count in years.value_counts().items():
+        counts[int(year)] = counts.get(int(year), 0) + int(count)
+
+
+def compute(model) -> Figures:
+    """Compute every figure from the model (use :func:`figures`, which caches this)."""
+    settings = model.settings
+    n = int(settings.get("GONGKAI_PUBLICATION_WORKING_DAYS", 20))
+    m = int(settings.get("GONGKAI_FOLLOWUP_WORKING_DAYS", 20))
+    goal = float(settings.get("GONGKAI_RANDOM_SHARE_GOAL", 0.5))
+    as_of = model.as_of
+    cal = calendar_for(model)
+    tasks, results = model["tasks"], model["results"]
+
+    task_end = pd.Series(tasks["end"].to_numpy(), index=tasks["task_id"].astype(object))
+    res = deadlines.result_deadlines(results, task_end, cal, n, as_of)
+    res["repeated"] = inspections.repeated(results).to_numpy()
+    follow = deadlines.followups(model["dispositions"], cal, m, as_of)
+    res["followup_status"] = deadlines.worst_followup(results, follow).to_numpy()
+    for col in ("task_id", "uscc", "item_id", "inspecting_department", "inspected_on",
+                "published_on", "category", "result_text"):
+        res[col] = results[col]
+
+    selection = pd.Series(tasks["selection"].to_numpy(dtype=object), index=tasks["task_id"].astype(object))
+    joint = pd.Series((tasks["task_type"] == inspections.JOINT).fillna(False).to_numpy(dtype=bool),
+                      index=tasks["task_id"].astype(object))
+    visit_rows = inspections.visits(results, selection, joint)
+
+    t = tasks[["task_id", "name", "lead_department", "selection", "end", "population",
+               "sampled"]].copy()
+    t["year"] = tasks["start"].dt.year
+    t["joint"] = joint.to_numpy()
+    t = t.join(deadlines.task_deadlines(tasks, results, cal, n, as_of))
+    t["as_of"] = pd.Timestamp(as_of) if as_of else pd.NaT
+    per_task = res.groupby(res["task_id"].astype(object), sort=False)
+    status_counts = pd.crosstab(res["task_id"].astype(object), res["status"]) if len(res) else None
+    for col, label in (("late_results", deadlines.LATE), ("overdue_results", deadlines.OVERDUE)):
+        if status_counts is not None and label in status_counts:
+            t[col] = t["task_id"].astype(object).map(status_counts[label]).fillna(0).astype(np.int64)
+        else:
+            t[col] = 0
+    cats = pd.crosstab(res["task_id"].astype(object), res["category"]) if len(res) else None
+    for cat in aggregate.CATEGORY_LABELS:
+        t[cat] = (t["task_id"].astype(object).map(cats[cat]).fillna(0).astype(np.int64)
+                  if cats is not None and cat in cats else 0)
+    t["problem_rate"] = aggregate.share(t["problem"], t["results"])
+    t["enterprises"] = t["task_id"].astype(object).map(per_task["uscc"].nunique()).fillna(0).astype(np.int64)
+    t["repeated_results"] = t["task_id"].astype(object).map(per_task["repeated"].sum()).fillna(0) \
+        .astype(np.int64)
+    t = t.join(inspections.visit_counts(visit_rows, tasks["task_id"]))
+    t = t.join(ratios.task_ratios(tasks, model["plans"], model["items"]))
+    strata = ratios.strata_ratios(model["strata"])
+    t["differentiated"] = ratios.differentiated(strata, tasks["task_id"])
+
+    unknown: dict[int, int] = {}
+    _missing(cal, res["basis_date"], n, unknown)
+    _missing(cal, t["basis_date"], n, unknown)
+    _missing(cal, follow["decided_on"], m, unknown)
+
+    dept = aggregate.department_years(t, res, visit_rows, follow, goal)
+    overall = aggregate.overall(t, res, visit_rows, follow, as_of, settings, sorted(unknown))
+    return Figures(
+        tasks=conform("tasks", t.sort_values("task_id", kind="stable")),
+        strata=conform("strata", strata),
+        department_years=conform("department_years", dept),
+        results=conform("results", res),
+        followups=conform("followups", follow),
+        items=conform("items", aggregate.items(model["items"], res)),
+        categories=conform("categories", aggregate.categories(
+            results, settings.get("GONGKAI_RESULT_VOCABULARY") or {})),
+        overall=conform("overall", overall),
+        as_of=as_of,
+        unknown_years=unknown,
+    )
+
+
+def calendar_warnings(result: Figures) -> list[str]:
+    """The W501 messages, in Chinese, for the build log."""
+    from ..validate.codes import CODES
+
+    template = CODES["W501"][1]
+    return [f"警告 W501：calendar.csv：{template.format(year=y, count=c)}"
+            for y, c in sorted(result.unknown_years.items())]

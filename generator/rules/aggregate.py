@@ -1,0 +1,120 @@
+"""Per department and year, per item, per result word and overall: sums of the row-level rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .deadlines import LATE, ON_TIME, OVERDUE, REC_LATE, REC_ON_TIME, REC_OVERDUE
+
+CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题", "not_applicable": "不适用"}
+KEYS = ["department", "year"]
+
+
+def share(part, whole):
+    """part / whole as Float64, NA where whole is 0."""
+    part = pd.Series(part).astype("Float64") if not np.isscalar(part) else part
+    whole = pd.Series(whole).astype("Float64") if not np.isscalar(whole) else whole
+    if np.isscalar(whole):
+        return pd.NA if not whole else part / whole
+    return (part / whole.where(whole > 0)).astype("Float64")
+
+
+def _sum(frame: pd.DataFrame, department: pd.Series, year: pd.Series) -> pd.DataFrame:
+    frame = frame.assign(department=department.astype(object).to_numpy(),
+                         year=year.astype("Int64").to_numpy())
+    frame = frame.dropna(subset=KEYS)
+    return frame.groupby(KEYS, sort=True).sum()
+
+
+def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
+                     follow: pd.DataFrame, goal: float) -> pd.DataFrame:
+    """One row per department and year; tasks by lead department, inspections by inspector."""
+    status = results["status"].to_numpy()
+    parts = [
+        _sum(pd.DataFrame({"tasks": 1, "joint_tasks": tasks["joint"].astype(int),
+                           "overdue_tasks": tasks["overdue"].astype(int)}, index=tasks.index),
+             tasks["lead_department"], tasks["year"]),
+        _sum(pd.DataFrame({"visits": 1, "random_visits": visit_rows["random"].astype(int)}),
+             visit_rows["inspecting_department"], visit_rows["year"]),
+        _sum(pd.DataFrame({
+            "results": 1,
+            "published": results["published_on"].notna().to_numpy(dtype=int),
+            "due": np.isin(status, (ON_TIME, LATE, OVERDUE)).astype(int),
+            "on_time": (status == ON_TIME).astype(int),
+            "overdue_results": (status == OVERDUE).astype(int),
+            "problems": (results["category"].to_numpy() == "problem").astype(int),
+            "repeated_results": results["repeated"].to_numpy(dtype=int),
+        }), results["inspecting_department"], results["inspected_on"].dt.year),
+        _sum(pd.DataFrame({
+            "followups": 1,
+            "followups_on_time": (follow["status"] == REC_ON_TIME).to_numpy(dtype=int),
+            "followups_due": follow["status"].isin((REC_ON_TIME, REC_LATE, REC_OVERDUE))
+            .to_numpy(dtype=int),
+        }, index=follow.index), follow["department"], follow["decided_on"].dt.year),
+    ]
+    out = pd.concat(parts, axis=1).fillna(0).astype(np.int64).reset_index()
+    out["joint_share"] = share(out["joint_tasks"], out["tasks"])
+    out["random_share"] = share(out["random_visits"], out["visits"])
+    out["random_share_met"] = (out["random_share"] >= goal).astype("boolean")
+    out["publication_rate"] = share(out["published"], out["results"])
+    out["on_time_share"] = share(out["on_time"], out["due"])
+    out["problem_rate"] = share(out["problems"], out["results"])
+    out["followup_on_time_share"] = share(out["followups_on_time"], out["followups_due"])
+    return out
+
+
+def items(item_table: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    problem = (results["category"] == "problem").astype(int)
+    per = pd.DataFrame({"results": 1, "problems": problem}).groupby(
+        results["item_id"].astype(object).to_numpy()).sum()
+    out = item_table[["item_id", "name", "department"]].copy()
+    for col in ("results", "problems"):
+        out[col] = out["item_id"].astype(object).map(per[col]).fillna(0).astype(np.int64)
+    out["problem_rate"] = share(out["problems"], out["results"])
+    return out.sort_values("item_id")
+
+
+def categories(results: pd.DataFrame, vocabulary: dict[str, str]) -> pd.DataFrame:
+    """Rows mentioning each canonical result word (a row with two words counts for both)."""
+    combos = results["result_text"].value_counts()
+    counts: dict[str, int] = {}
+    for text, n in combos.items():
+        for word in str(text).split("；"):
+            if word:
+                counts[word] = counts.get(word, 0) + int(n)
+    words = [w for w in vocabulary if w in counts] + sorted(w for w in counts if w not in vocabulary)
+    out = pd.DataFrame({"result": words,
+                        "category": [CATEGORY_LABELS.get(vocabulary.get(w, ""), "") for w in words],
+                        "count": [counts[w] for w in words]})
+    out["share"] = share(out["count"], pd.Series(len(results), index=out.index))
+    return out.sort_values(["count", "result"], ascending=[False, True], kind="stable")
+
+
+def overall(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
+            follow: pd.DataFrame, as_of, settings: dict, unknown_years: list[int]) -> pd.DataFrame:
+    status = results["status"].to_numpy()
+    n_visits = len(visit_rows)
+    due = int(np.isin(status, (ON_TIME, LATE, OVERDUE)).sum())
+    followups_due = int(follow["status"].isin((REC_ON_TIME, REC_LATE, REC_OVERDUE)).sum())
+    row = {
+        "as_of": pd.Timestamp(as_of) if as_of else pd.NaT,
+        "tasks": len(tasks),
+        "joint_share": share(int(tasks["joint"].sum()), len(tasks)),
+        "joint_visit_share": share(int(visit_rows["joint"].sum()), n_visits),
+        "multi_item_visit_share": share(int(visit_rows["multi_item"].sum()), n_visits),
+        "visits": n_visits,
+        "random_share": share(int(visit_rows["random"].sum()), n_visits),
+        "random_share_goal": float(settings.get("GONGKAI_RANDOM_SHARE_GOAL", 0.5)),
+        "results": len(results),
+        "publication_rate": share(int(results["published_on"].notna().sum()), len(results)),
+        "publication_rate_goal": float(settings.get("GONGKAI_PUBLICATION_RATE_GOAL", 1.0)),
+        "on_time_share": share(int((status == ON_TIME).sum()), due),
+        "overdue_tasks": int(tasks["overdue"].sum()),
+        "undetermined_tasks": int(tasks["deadline"].isna().sum()),
+        "problem_rate": share(int((results["category"] == "problem").sum()), len(results)),
+        "repeated_results": int(results["repeated"].sum()),
+        "followup_on_time_share": share(int((follow["status"] == REC_ON_TIME).sum()), followups_due),
+        "unknown_years": "、".join(str(y) for y in unknown_years),
+    }
+    return pd.DataFrame([row])

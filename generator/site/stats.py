@@ -1,0 +1,351 @@
+"""The statistics dashboard (/stats/), its charts and the overdue list (/stats/overdue/).
+
+Charts are drawn at build time with matplotlib as SVG files referenced by ``<img>``:
+text stays text (``svg.fonttype = none``) so the reader's own Chinese fonts render it,
+and a fixed hash salt with no date makes the files byte-identical between builds. Each
+chart has a one-line summary (its ``alt`` and caption) and the table of the numbers it
+draws, so the page says everything without images or JavaScript.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from ..rules import Figures, figures  # noqa: E402
+from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN  # noqa: E402
+from . import urls  # noqa: E402
+from .render import write_if_changed  # noqa: E402
+
+STATS = "stats/"
+OVERDUE_PAGE = "stats/overdue/"
+STATUS_COLOURS = {ON_TIME: "#2e7d32", LATE: "#ef8f00", OVERDUE: "#c62828", PENDING: "#90a4ae",
+                  UNKNOWN: "#d7ccc8"}
+CATEGORY_COLOURS = {"发现问题": "#c62828", "未发现问题": "#2e7d32", "不适用": "#90a4ae"}
+BAR, GOAL = "#1f5fa8", "#c62828"
+MAX_TASKS = 40  # the sampling chart shows the tasks furthest below their target first
+
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "gongkai-stats",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+                        "Microsoft YaHei", "PingFang SC", "SimHei", "DejaVu Sans"],
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.unicode_minus": False,
+}
+
+
+def pct(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value) * 100:.1f}%"
+
+
+def day(value: Any) -> str:
+    return "待定" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+@dataclass
+class Chart:
+    name: str  # file name without .svg
+    title: str
+    summary: str
+    headers: list[str]
+    rows: list[list[Any]]
+    draw: Any = field(repr=False, default=None)
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.svg"
+
+
+def _svg(draw, height: float) -> bytes:
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.2, max(2.4, height)), layout="constrained")
+        try:
+            draw(fig, ax)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()
+
+
+def _percent_axis(ax, axis: str = "x") -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    getattr(ax, f"{axis}axis").set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+# --- charts -------------------------------------------------------------------------------
+
+
+def timeliness_chart(f: Figures, year: int | None) -> Chart:
+    res = f.results
+    if year is not None:
+        res = res[res["inspected_on"].dt.year == year]
+    table = pd.crosstab(res["inspecting_department"].astype(object), res["status"].astype(object))
+    statuses = [s for s in STATUS_COLOURS if s in table.columns]
+    table = table.reindex(columns=statuses, fill_value=0).sort_index()
+    totals = table.sum(axis=1)
+    rows = [[d, *(int(table.loc[d, s]) for s in statuses), int(totals[d])] for d in table.index]
+    on_time = int(table[ON_TIME].sum()) if ON_TIME in table else 0
+    due = int(table[[s for s in (ON_TIME, LATE, OVERDUE) if s in table]].to_numpy().sum())
+    overdue = int(table[OVERDUE].sum()) if OVERDUE in table else 0
+    summary = (f"{len(table)} 个部门的 {int(totals.sum())} 条检查结果中，应已公示 {due} 条，"
+               f"按时公示 {on_time} 条（{pct(on_time / due if due else None)}），"
+               f"逾期未公示 {overdue} 条。")
+
+    def draw(fig, ax):
+        shares = table.div(totals.where(totals > 0), axis=0).fillna(0)
+        left = np.zeros(len(shares))
+        for s in statuses:
+            ax.barh(shares.index, shares[s], left=left, color=STATUS_COLOURS[s], label=s)
+            left += shares[s].to_numpy()
+        ax.invert_yaxis()
+        _percent_axis(ax)
+        ax.set_xlim(0, 1)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(statuses), frameon=False)
+
+    return Chart("timeliness", "各部门检查结果公示时限", summary,
+                 ["部门", *statuses, "合计"], rows, draw)
+
+
+def random_share_chart(f: Figures, year: int | None, goal: float) -> Chart:
+    dy = f.department_years
+    dy = dy[(dy["year"] == year) & (dy["visits"] > 0)] if year is not None else dy[dy["visits"] > 0]
+    dy = dy.sort_values("department")
+    rows = [[r.department, int(r.random_visits), int(r.visits), pct(r.random_share),
+             "达标" if r.random_share_met else "未达标"] for r in dy.itertuples()]
+    below = [r[0] for r in rows if r[4] == "未达标"]
+    summary = (f"{len(rows)} 个部门中 {len(rows) - len(below)} 个的双随机抽查占比达到 {pct(goal)} 的目标"
+               + (f"，未达标：{'、'.join(below)}。" if below else "。"))
+
+    def draw(fig, ax):
+        values = dy["random_share"].astype(float).fillna(0).to_numpy()
+        ax.barh(dy["department"].astype(str), values, color=BAR)
+        ax.axvline(goal, color=GOAL, linestyle="--", linewidth=1.5, label=f"目标 {pct(goal)}")
+        ax.invert_yaxis()
+        _percent_axis(ax)
+        ax.set_xlim(0, 1)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+
+    return Chart("random-share", "各部门双随机抽查占比", summary,
+                 ["部门", "双随机抽查户次", "检查户次", "占比", "是否达标"], rows, draw)
+
+
+def categories_chart(f: Figures) -> Chart:
+    cats = f.categories
+    rows = [[r.result, r.category, int(r.count), pct(r.share)] for r in cats.itertuples()]
+    problem = f.overall["problem_rate"].iloc[0]
+    top = rows[0] if rows else None
+    summary = (f"检查结果共 {len(rows)} 类用语；最多的是“{top[0]}”，{top[2]} 条（{top[3]}）；"
+               f"发现问题的结果占 {pct(problem)}。" if top else "暂无检查结果。")
+
+    def draw(fig, ax):
+        ax.barh(cats["result"].astype(str), cats["count"].astype(int),
+                color=[CATEGORY_COLOURS.get(c, BAR) for c in cats["category"]])
+        ax.invert_yaxis()
+        ax.set_xlabel("条数")
+
+    return Chart("categories", "检查结果分类", summary, ["检查结果", "类别", "条数", "占比"], rows, draw)
+
+
+def monthly_chart(f: Figures) -> Chart:
+    published = f.results["published_on"].dropna()
+    months = published.dt.to_period("M").value_counts().sort_index()
+    if len(months):
+        full = pd.period_range(months.index.min(), months.index.max(), freq="M")
+        months = months.reindex(full, fill_value=0)
+    labels = [p.strftime("%Y-%m") for p in months.index]
+    rows = [[m, int(n)] for m, n in zip(labels, months.to_numpy(), strict=True)]
+    peak = max(rows, key=lambda r: r[1]) if rows else None
+    summary = (f"{labels[0]} 至 {labels[-1]} 共公示 {int(months.sum())} 条检查结果，"
+               f"最多的月份是 {peak[0]}（{peak[1]} 条）。" if peak else "暂无已公示的检查结果。")
+
+    def draw(fig, ax):
+        ax.bar(range(len(labels)), months.to_numpy(), color=BAR)
+        step = max(1, len(labels) // 12)
+        ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
+        ax.set_ylabel("条数")
+
+    return Chart("monthly", "每月公示的检查结果", summary, ["月份", "公示条数"], rows, draw)
+
+
+def sampling_chart(f: Figures, year: int | None) -> Chart:
+    t = f.tasks
+    if year is not None:
+        t = t[t["year"] == year]
+    t = t[t["ratio"].notna()].copy()
+    total, judged = len(t), int(t["meets_ratio"].notna().sum())
+    met = int(t["meets_ratio"].fillna(False).sum())
+    t["gap"] = (t["ratio"] - t["target_ratio"]).astype(float)
+    t = t.sort_values(["gap", "task_id"], na_position="last").head(MAX_TASKS)
+    rows = [[r.task_id, r.name, pct(r.ratio), r.target_ratio_text or "—", pct(r.target_ratio),
+             "—" if pd.isna(r.meets_ratio) else ("达到" if r.meets_ratio else "未达到")]
+            for r in t.itertuples()]
+    summary = (f"{total} 个任务中，{judged} 个有要求比例，其中 {met} 个达到要求"
+               + (f"（图表只列出与要求差距最大的 {MAX_TASKS} 个）" if total > MAX_TASKS else "") + "。")
+
+    def draw(fig, ax):
+        y = np.arange(len(t))
+        ax.barh(y, t["ratio"].astype(float).to_numpy(), color=BAR, label="实际抽取比例")
+        target = t["target_ratio"].astype(float).to_numpy()
+        ax.scatter(target, y, marker="|", s=200, color=GOAL, linewidths=2, label="要求比例", zorder=3)
+        ax.set_yticks(y, t["task_id"].astype(str))
+        ax.invert_yaxis()
+        _percent_axis(ax)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+
+    return Chart("sampling", "抽取比例与要求比例", summary,
+                 ["任务编号", "任务名称", "抽取比例", "要求比例（原文）", "要求比例", "是否达到"], rows, draw)
+
+
+def _height(chart: Chart) -> float:
+    return 0.8 + 0.28 * max(4, len(chart.rows)) if chart.name != "monthly" else 3.2
+
+
+def charts(f: Figures, year: int | None, goal: float) -> list[Chart]:
+    return [timeliness_chart(f, year), random_share_chart(f, year, goal), categories_chart(f),
+            monthly_chart(f), sampling_chart(f, year)]
+
+
+def _empty(fig, ax) -> None:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "暂无数据", ha="center", va="center", fontsize=14, color="#555555")
+
+
+def write_charts(chart_list: list[Chart], output: Path) -> int:
+    """Write every chart's SVG under ``output/stats/``; return how many files changed."""
+    written = 0
+    for chart in chart_list:
+        data = _svg(chart.draw if chart.rows else _empty, _height(chart))
+        written += write_if_changed(Path(output) / STATS / chart.file, data)
+    return written
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def overdue_rows(f: Figures) -> list[dict[str, Any]]:
+    t = f.tasks[f.tasks["overdue"]].sort_values(["deadline", "task_id"])
+    return [{"task_id": r.task_id, "name": r.name, "url": urls.task(r.task_id),
+             "department": r.lead_department, "department_url": urls.department(r.lead_department),
+             "deadline": day(r.deadline), "days_late": "" if pd.isna(r.days_late) else int(r.days_late),
+             "unpublished": int(r.results - r.published_results), "results": int(r.results)}
+            for r in t.itertuples()]
+
+
+def undetermined_rows(f: Figures) -> list[dict[str, Any]]:
+    t = f.tasks[f.tasks["deadline"].isna()].sort_values("task_id")
+    return [{"task_id": r.task_id, "name": r.name, "url": urls.task(r.task_id),
+             "end": day(r.end)} for r in t.itertuples()]
+
+
+def stats_pages(data, output: Path) -> list:
+    """The dashboard and the overdue list; writes the chart files as a side effect."""
+    from .views import Page
+
+    model = data.model
+    f = figures(model)
+    goal = float(model.settings.get("GONGKAI_RANDOM_SHARE_GOAL", 0.5))
+    as_of = model.as_of
+    year = as_of.year if as_of else None
+    chart_list = charts(f, year, goal)
+    write_charts(chart_list, output)
+    o = f.overall.iloc[0]
+    cards = [
+        ("随机抽查占比", pct(o["random_share"]), f"目标不低于 {pct(goal)}"),
+        ("结果公示率", pct(o["publication_rate"]), f"目标 {pct(o['publication_rate_goal'])}"),
+        ("按时公示率", pct(o["on_time_share"]), "期限内公示 ÷ 应已公示"),
+        ("逾期未公示任务", str(int(o["overdue_tasks"])), "个"),
+        ("问题发现率", pct(o["problem_rate"]), f"共 {int(o['results'])} 条结果"),
+        ("联合抽查任务占比", pct(o["joint_share"]), f"一次查多项户次占 {pct(o['multi_item_visit_share'])}"),
+        ("后续处置按时录入率", pct(o["followup_on_time_share"]),
+         f"处置后 {int(model.settings.get('GONGKAI_FOLLOWUP_WORKING_DAYS', 20))} 个工作日内录入"),
+        ("重复检查", str(int(o["repeated_results"])), "同一年度同一事项同一主体，条"),
+    ]
+    dy = f.department_years.sort_values(["year", "department"], ascending=[False, True])
+    dept_rows = [{"department": r.department, "url": urls.department(r.department), "year": int(r.year),
+                  "tasks": int(r.tasks), "random_share": pct(r.random_share),
+                  "publication_rate": pct(r.publication_rate), "on_time_share": pct(r.on_time_share),
+                  "overdue_tasks": int(r.overdue_tasks), "problem_rate": pct(r.problem_rate),
+                  "repeated": int(r.repeated_results)} for r in dy.itertuples()]
+    item_rows = [{"item_id": r.item_id, "name": r.name, "url": urls.item(r.item_id), "department": r.department,
+                  "results": int(r.results), "problems": int(r.problems), "problem_rate": pct(r.problem_rate)}
+                 for r in f.items.itertuples() if r.results]
+    settings = model.settings
+    common = {"as_of": as_of.isoformat() if as_of else "", "data_updated": as_of.isoformat() if as_of else "",
+              "unknown_years": sorted(f.unknown_years),
+              "working_days": int(settings.get("GONGKAI_PUBLICATION_WORKING_DAYS", 20)),
+              "followup_days": int(settings.get("GONGKAI_FOLLOWUP_WORKING_DAYS", 20))}
+    overdue = overdue_rows(f)
+    return [
+        Page(STATS, "stats.html", dict(common, cards=cards, charts=chart_list, year=year,
+                                       departments=dept_rows, items=item_rows, overdue_count=len(overdue),
+                                       overdue_url=OVERDUE_PAGE)),
+        Page(OVERDUE_PAGE, "overdue.html", dict(common, tasks=overdue, undetermined=undetermined_rows(f))),
+    ]
+
+
+def task_compliance(f: Figures) -> dict[str, dict[str, Any]]:
+    """Per task id, what its page shows: deadline, status, ratio against target."""
+    out = {}
+    for r in f.tasks.itertuples():
+        out[r.task_id] = {
+            "deadline": day(r.deadline), "status": r.status,
+            "badge": {ON_TIME: "ok", LATE: "late", OVERDUE: "late", PENDING: "pending"}.get(r.status, "neutral"),
+            "days_late": "" if pd.isna(r.days_late) else int(r.days_late),
+            "published": "" if pd.isna(r.published) else day(r.published),
+            "ratio": pct(r.ratio) if pd.notna(r.ratio) else "",
+            "target_text": r.target_ratio_text if isinstance(r.target_ratio_text, str) else "",
+            "target_source": r.target_source if isinstance(r.target_source, str) else "",
+            "meets": "" if pd.isna(r.meets_ratio) else ("达到要求" if r.meets_ratio else "低于要求"),
+            "differentiated": "" if pd.isna(r.differentiated) else (
+                "风险越高抽取比例越高" if r.differentiated else "高风险等级抽取比例低于低风险等级"),
+        }
+    return out
+
+
+def department_figures(f: Figures) -> dict[str, list[dict[str, Any]]]:
+    """Per department, its yearly figures (newest year first) for its page."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    dy = f.department_years.sort_values(["department", "year"], ascending=[True, False])
+    for r in dy.itertuples():
+        out.setdefault(r.department, []).append({
+            "year": int(r.year), "tasks": int(r.tasks), "joint_share": pct(r.joint_share),
+            "visits": int(r.visits), "random_share": pct(r.random_share),
+            "random_met": "" if pd.isna(r.random_share_met) else ("达标" if r.random_share_met else "未达标"),
+            "publication_rate": pct(r.publication_rate), "on_time_share": pct(r.on_time_share),
+            "overdue_tasks": int(r.overdue_tasks), "problem_rate": pct(r.problem_rate),
+            "repeated": int(r.repeated_results), "followup_on_time_share": pct(r.followup_on_time_share)})
+    return out
+
+
+def compliance_for(data) -> dict[str, dict[str, Any]]:
+    """:func:`task_compliance` of a build's site data, computed once per build."""
+    cached = getattr(data, "_compliance", None)
+    if cached is None:
+        cached = task_compliance(figures(data.model))
+        data._compliance = cached
+    return cached
+
+
+def department_figures_for(data) -> dict[str, list[dict[str, Any]]]:
+    cached = getattr(data, "_department_figures", None)
+    if cached is None:
+        cached = department_figures(figures(data.model))
+        data._department_figures = cached
+    return cached
