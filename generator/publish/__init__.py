@@ -1,0 +1,6 @@
+"""Open data: the model published as datasets, a data package, feeds and sitemaps.
+
+Every file here is written from the validated model (never from the input files),
+with deterministic bytes, and only when its bytes differ from what is on disk, so
+an unchanged rebuild touches nothing and a mirror sees no change.
+"""

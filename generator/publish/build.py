@@ -1,0 +1,146 @@
+"""One publishing step per build: datasets, data package, checksums, archive, feeds and their pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Model
+from ..settings import DEFAULTS
+from ..site.render import Counts, Renderer, make_environment
+from . import archive, datapackage, datasets, feeds, pages
+from .files import FileInfo, write_file
+
+
+def site_url(settings: dict[str, Any]) -> str:
+    """The public address ending in "/", or "" when unknown (no sitemap, relative feed links)."""
+    url = str(settings.get("GONGKAI_SITE_URL") or "")
+    if not url:
+        siteurl = str(settings.get("SITEURL") or "")
+        url = siteurl if siteurl.startswith(("http://", "https://")) else ""
+    return url.rstrip("/") + "/" if url else ""
+
+
+@dataclass
+class PublishResult:
+    datasets: list[datasets.Dataset]
+    feeds: list[feeds.Feed]
+    files: list[FileInfo]
+    archive_days: list[str]
+    pages: Counts = field(default_factory=Counts)
+    removed: int = 0
+    skipped: bool = False  # nothing this output depends on changed: nothing was even read
+
+    @property
+    def written(self) -> int:
+        return sum(f.written for f in self.files) + self.pages.written
+
+
+def sums_bytes(files: list[FileInfo]) -> bytes:
+    """``sha256sum -c`` format, paths relative to data/, sorted."""
+    lines = sorted(f"{f.sha256}  {f.path.removeprefix(datasets.FOLDER + '/')}" for f in files
+                   if f.path.startswith(datasets.FOLDER + "/"))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _remove_stale_tables(output: Path, keep: set[str]) -> int:
+    folder = output / datasets.FOLDER
+    removed = 0
+    for path in sorted(folder.glob("*")):
+        rel = path.relative_to(output).as_posix()
+        if path.is_file() and path.suffix in (".csv", ".parquet") and rel not in keep:
+            path.unlink()
+            removed += 1
+    return removed
+
+
+STATE = ".gongkai-open-data.json"
+PACKAGE = Path(__file__).resolve().parents[1]
+# settings that reach the files besides every GONGKAI_* one
+KEY_SETTINGS = ("SITENAME", "SITEURL", "AUTHOR", "TIMEZONE", "RELATIVE_URLS", "THEME_STATIC_DIR",
+                "DEFAULT_LANG")
+NOT_KEYED = ("GONGKAI_MODEL", "GONGKAI_MANIFEST", "GONGKAI_PREVIOUS_OUTPUT", "GONGKAI_DATA_DIR")
+
+
+def input_key(model: Model, settings: dict[str, Any], template_dirs: list[Path],
+              extra: list[feeds.FeedEntry]) -> str:
+    """Hash of everything the outputs depend on: data files (path, size, time), settings,
+    code, templates and the entries of registered feed sources."""
+    digest = hashlib.sha256()
+    data_dir = Path(model.data_dir)
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                          .encode())
+    keyed = sorted((k, repr(v)) for k, v in settings.items() if k.isupper() and k not in NOT_KEYED
+                   and (k.startswith("GONGKAI_") or k in KEY_SETTINGS))
+    digest.update(repr(keyed).encode())
+    for folder in [PACKAGE, *template_dirs]:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.suffix in {".py", ".toml", ".html"}:
+                digest.update(path.read_bytes())
+    digest.update(repr(extra).encode())
+    return digest.hexdigest()
+
+
+def _unchanged(output: Path, key: str) -> bool:
+    try:
+        state = json.loads((output / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if state.get("key") != key:
+        return False
+    for path, size in state.get("files", {}).items():
+        try:
+            if (output / path).stat().st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def publish(model: Model, settings: dict[str, Any], output: Path,
+            template_dirs: list[Path] | None = None, previous: Path | None = None
+            ) -> PublishResult:
+    """Write everything under data/ and feeds/, and the three pages when templates are given."""
+    output = Path(output)
+    url = site_url(settings)
+    settings = {**DEFAULTS, **settings, "GONGKAI_SITE_URL": url}
+    extra = feeds.extra_entries(model)
+    key = input_key(model, settings, template_dirs or [], extra)
+    if _unchanged(output, key):
+        return PublishResult([], [], [], archive.snapshots(output), skipped=True)
+    (output / STATE).unlink(missing_ok=True)  # a build that stops half-way is never trusted
+    tables = datasets.all_datasets(model)
+    published = datasets.write_datasets(tables, output)
+    removed = published.removed + _remove_stale_tables(output, {f.path for f in published.files})
+    package = write_file(output, datapackage.DESCRIPTOR, datapackage.descriptor_bytes(
+        datapackage.descriptor(model, tables, settings)))
+    files = published.files + [package]
+    files.append(write_file(output, pages.SUMS, sums_bytes(files)))
+    snapshot = [f.path for ds in tables for f in ds.files.values()]
+    snapshot += [info.path for ds in tables for _, info in ds.partitions] + [package.path]
+    days = archive.snapshot(output, model.data_date, snapshot,
+                            int(settings.get("GONGKAI_ARCHIVE_KEEP") or 0), previous)
+    feed_result = feeds.write_feeds(model, settings, output, extra)
+    files += feed_result.files
+    result = PublishResult(tables, feed_result.feeds, files, days,
+                           removed=removed + feed_result.removed)
+    if template_dirs:
+        globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
+        renderer = Renderer(make_environment(template_dirs, globals_), output, {})
+        renderer.write(pages.DATA_PAGE, "data.html",
+                       pages.data_page(model, tables, settings, days, url), result.pages)
+        renderer.write(pages.DICTIONARY_PAGE, "dictionary.html",
+                       pages.dictionary_page(model, tables), result.pages)
+        renderer.write(pages.FEEDS_PAGE, "feeds.html", pages.feeds_page(model, feed_result.feeds),
+                       result.pages)
+    state = {"key": key, "files": {f.path: f.bytes for f in files}}
+    for page in (pages.DATA_PAGE, pages.DICTIONARY_PAGE, pages.FEEDS_PAGE) if template_dirs else ():
+        state["files"][page + "index.html"] = (output / page / "index.html").stat().st_size
+    write_file(output, STATE, json.dumps(state, ensure_ascii=False, indent=0).encode("utf-8"))
+    return result

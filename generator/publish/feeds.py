@@ -1,0 +1,303 @@
+"""Atom and RSS 2.0 feeds: all updates, result publications, plans, and one per department and task.
+
+Entries are events recorded in the data (a task's results published on a day, a plan
+version published), never build times, so a rebuild of the same data gives the same
+bytes, and every entry id is derived from what it announces, so readers never see a
+duplicate after a rebuild.
+
+Other kinds of update (corrections, retractions) join the feeds through
+:func:`register_entries`: a source is a function ``model -> iterable of FeedEntry``;
+its entries go into the all-updates feed and into the feeds of the departments and
+tasks they name.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from feedgen.feed import FeedGenerator
+
+from ..model import Model
+from ..model.plans import plan_changes, plan_versions
+from ..site import urls
+from .files import FileInfo, remove_stale, write_file
+
+FOLDER = "feeds"
+FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+CHANGE_WORDS = {"added": "新增任务", "removed": "删除任务", "changed": "修改"}
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One update. ``key`` identifies it forever (its id is derived from the key)."""
+
+    key: str
+    title: str
+    link: str  # page path below the site root, e.g. "tasks/T1/"
+    day: date
+    summary: str = ""
+    category: str = ""
+    departments: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+
+
+@dataclass
+class Feed:
+    name: str  # path below feeds/ without extension, e.g. "all" or "tasks/T1"
+    title: str
+    description: str
+    page: str  # the page the feed follows, below the site root
+    entries: list[FeedEntry] = field(default_factory=list)
+
+    def path(self, fmt: str) -> str:
+        return f"{FOLDER}/{self.name}.{fmt}.xml"
+
+
+EntrySource = Callable[[Model], Iterable[FeedEntry]]
+_SOURCES: list[EntrySource] = []
+
+
+def register_entries(source: EntrySource) -> EntrySource:
+    """Add a source of extra entries (e.g. corrections and retractions) to every build.
+
+    Usable as a decorator. The source is called with the model and returns
+    :class:`FeedEntry` objects with stable keys and dates from the data.
+    """
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def unregister_entries(source: EntrySource) -> None:
+    if source in _SOURCES:
+        _SOURCES.remove(source)
+
+
+def task_feed_path(task_id: str, fmt: str = "atom") -> str:
+    return f"{FOLDER}/tasks/{urls.segment(task_id)}.{fmt}.xml"
+
+
+def department_feed_path(name: str, fmt: str = "atom") -> str:
+    return f"{FOLDER}/departments/{urls.segment(name)}.{fmt}.xml"
+
+
+# --- entries from the model ------------------------------------------------------------
+
+
+def publication_entries(model: Model) -> list[FeedEntry]:
+    """One entry per task and publication date: how many enterprises' results went public."""
+    results = model["results"]
+    published = results.loc[results["published_on"].notna(),
+                            ["task_id", "published_on", "uscc", "inspecting_department"]]
+    if published.empty:
+        return []
+    published = published.assign(task_id=published["task_id"].astype(str),
+                                  problem=(results["category"] == "problem").loc[published.index])
+    keys = ["task_id", "published_on"]
+    agg = published.groupby(keys, observed=True, sort=True).agg(
+        enterprises=("uscc", "nunique"), rows=("uscc", "size"), problems=("problem", "sum"))
+    depts: dict[tuple, set[str]] = {}
+    triples = published[keys + ["inspecting_department"]].drop_duplicates()
+    for task_id, day, dept in zip(triples["task_id"], triples["published_on"],
+                                  triples["inspecting_department"].astype(str), strict=True):
+        depts.setdefault((task_id, day), set()).add(dept)
+    tasks = model["tasks"]
+    names = dict(zip(tasks["task_id"].astype(str), tasks["name"].astype(str), strict=True))
+    leads = dict(zip(tasks["task_id"].astype(str), tasks["lead_department"].astype(str),
+                     strict=True))
+    out = []
+    index = agg.index
+    for task_id, day, n, rows, problems in zip(
+            index.get_level_values(0), index.get_level_values(1), agg["enterprises"].tolist(),
+            agg["rows"].tolist(), agg["problems"].tolist(), strict=True):
+        departments = depts.get((task_id, day), set())
+        if task_id in leads:
+            departments = departments | {leads[task_id]}
+        out.append(FeedEntry(
+            key=f"results/{task_id}/{day:%Y-%m-%d}",
+            title=f"{names.get(task_id, task_id)} 抽查结果公示（{n}户）",
+            link=urls.task(task_id), day=day.date(), category="抽查结果",
+            summary=f"{day:%Y年%-m月%-d日}公示{n}户市场主体的{rows}条检查结果，"
+                    f"其中发现问题{int(problems)}条。",
+            departments=tuple(sorted(departments)), tasks=(task_id,)))
+    return out
+
+
+def plan_entries(model: Model) -> list[FeedEntry]:
+    """One entry per plan version; an adjustment says what changed and why."""
+    plans = model["plans"]
+    if plans.empty:
+        return []
+    versions = plan_versions(plans)
+    changes = plan_changes(plans, model.contract["plans"])
+    titles = {f.name: f.title for f in model.contract["plans"].fields}
+    out = []
+    for v in versions.itertuples(index=False):
+        plan_id, version = str(v.plan_id), int(v.version)
+        own = plans[(plans["plan_id"] == plan_id) & (plans["version"] == version)]
+        touched = set(own["task_id"].astype(str))
+        departments = {str(v.publisher)} | set(own["lead_department"].dropna().astype(str))
+        if version == 1:
+            title = f"{v.plan_name} 发布"
+            summary = f"发布{v.year}年度抽查计划，共{int(v.tasks)}个抽查任务。"
+        else:
+            ch = changes[(changes["plan_id"] == plan_id) & (changes["version"] == version)]
+            touched |= set(ch["task_id"].astype(str))
+            parts = []
+            for c in ch.itertuples(index=False):
+                if c.change == "changed":
+                    parts.append(f"{c.task_name}的{titles.get(c.field, c.field)}由“{c.old}”改为“{c.new}”")
+                else:
+                    parts.append(f"{CHANGE_WORDS[c.change]}“{c.task_name}”")
+            title = f"{v.plan_name} 调整（第{version}版）"
+            reason = v.adjustment_note.rstrip("。") if isinstance(v.adjustment_note, str) else ""
+            summary = f"调整说明：{reason}。" if reason else ""
+            summary += ("调整内容：" + "；".join(parts) + "。") if parts else "任务无变化。"
+        out.append(FeedEntry(
+            key=f"plans/{plan_id}/{version}", title=title, link=urls.plan(plan_id),
+            day=v.published_on.date(), summary=summary, category="抽查计划",
+            departments=tuple(sorted(departments)), tasks=tuple(sorted(touched))))
+    return out
+
+
+def extra_entries(model: Model) -> list[FeedEntry]:
+    """Entries of the registered sources (see :func:`register_entries`)."""
+    return [e for source in _SOURCES for e in source(model)]
+
+
+def collect_feeds(model: Model, settings: dict[str, Any],
+                  extra: list[FeedEntry] | None = None) -> list[Feed]:
+    """Every feed with its entries (newest first, at most GONGKAI_FEED_ENTRIES each)."""
+    results = publication_entries(model)
+    plans = plan_entries(model)
+    extra = extra_entries(model) if extra is None else extra
+    site = settings.get("SITENAME", "")
+    feeds = [
+        Feed("all", f"{site}：全部更新", "抽查结果公示、抽查计划发布和调整等全部更新。", "",
+             results + plans + extra),
+        Feed("results", f"{site}：抽查结果公示", "每个抽查任务每次公示检查结果时发布一条。",
+             "tasks/", list(results)),
+        Feed("plans", f"{site}：抽查计划及调整", "年度抽查计划的发布和每次调整（含调整内容和理由）。",
+             "plans/", list(plans)),
+    ]
+    by_dept: dict[str, list[FeedEntry]] = {}
+    by_task: dict[str, list[FeedEntry]] = {}
+    for e in results + plans + extra:
+        for d in e.departments:
+            by_dept.setdefault(d, []).append(e)
+        for t in e.tasks:
+            by_task.setdefault(t, []).append(e)
+    from ..site.views import all_departments  # the departments that have a page
+
+    for name in all_departments(model):
+        feeds.append(Feed(f"departments/{urls.segment(name)}", f"{name}：抽查更新",
+                          f"{name}的抽查结果公示和抽查计划。", urls.department(name),
+                          by_dept.get(name, [])))
+    tasks = model["tasks"].set_index(model["tasks"]["task_id"].astype(str))["name"]
+    for task_id in sorted(tasks.index):  # a planned task that never ran has no page
+        feeds.append(Feed(f"tasks/{urls.segment(task_id)}", f"{tasks[task_id]}：更新",
+                          f"抽查任务 {task_id} 的结果公示和计划调整。", urls.task(task_id),
+                          by_task.get(task_id, [])))
+    limit = int(settings.get("GONGKAI_FEED_ENTRIES") or 100)
+    for f in feeds:
+        f.entries = sorted(f.entries, key=lambda e: (e.day, e.key), reverse=True)[:limit]
+    return feeds
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+@cache
+def _namespace(site: str, region: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"gongkai:{site}:{region}")
+
+
+@cache
+def _entry_id(site: str, region: str, key: str) -> str:
+    return uuid.uuid5(_namespace(site, region), key).urn
+
+
+def entry_id(settings: dict[str, Any], key: str) -> str:
+    """A URN derived from the site and the entry's key: the same entry, the same id, always."""
+    return _entry_id(str(settings.get("SITENAME", "")), str(settings.get("GONGKAI_REGION", "")),
+                     key)
+
+
+def _href(site_url: str, feed_path: str, path: str) -> str:
+    """Absolute when the public address is known, else relative to the feed file."""
+    if site_url:
+        return site_url + path
+    return "../" * feed_path.count("/") + path if path else "../" * feed_path.count("/")
+
+
+def render(feed: Feed, fmt: str, settings: dict[str, Any], as_of: date | None) -> bytes:
+    tz = ZoneInfo(str(settings.get("TIMEZONE") or "Asia/Shanghai"))
+    site_url = str(settings.get("GONGKAI_SITE_URL") or "")
+    path = feed.path(fmt)
+
+    def stamp(day: date) -> datetime:
+        return datetime.combine(day, time(0, 0), tz)
+
+    newest = max((e.day for e in feed.entries), default=as_of or date(2000, 1, 1))
+    fg = FeedGenerator()
+    fg.id(entry_id(settings, f"feed/{feed.name}"))
+    fg.title(feed.title)
+    # RSS descriptions are HTML to a feed reader: data in them is escaped to stay text
+    # (Atom's title, subtitle and summary are type="text", escaped once by the XML itself)
+    as_text = html.escape if fmt == "rss" else str
+    fg.subtitle(feed.description)
+    fg.description(as_text(feed.description))
+    fg.language("zh-CN")
+    fg.generator("gongkai")
+    fg.link(href=_href(site_url, path, feed.page) or "./", rel="alternate")
+    fg.link(href=site_url + path if site_url else path.rsplit("/", 1)[-1], rel="self")
+    if settings.get("AUTHOR"):
+        fg.author({"name": str(settings["AUTHOR"])})
+    fg.updated(stamp(newest))
+    fg.lastBuildDate(stamp(newest))
+    for e in reversed(feed.entries):  # feedgen prepends: add oldest first
+        fe = fg.add_entry()
+        eid = entry_id(settings, e.key)
+        fe.id(eid)
+        fe.guid(eid, permalink=False)
+        fe.title(e.title)
+        fe.link(href=_href(site_url, path, e.link))
+        fe.summary(as_text(e.summary or e.title))
+        fe.updated(stamp(e.day))
+        fe.published(stamp(e.day))
+        if e.category:
+            fe.category(term=e.category)
+    return fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+
+
+@dataclass
+class PublishedFeeds:
+    feeds: list[Feed]
+    files: list[FileInfo]
+    removed: int = 0
+
+
+def write_feeds(model: Model, settings: dict[str, Any], output,
+                extra: list[FeedEntry] | None = None) -> PublishedFeeds:
+    feeds = collect_feeds(model, settings, extra)
+    data_date = model.data_date
+    files = [write_file(output, f.path(fmt), render(f, fmt, settings, data_date))
+             for f in feeds for fmt in FORMATS]
+    keep = {f.path for f in files}
+    removed = sum(remove_stale(output, f"{FOLDER}/{sub}", keep) for sub in ("tasks", "departments"))
+    return PublishedFeeds(feeds, files, removed)
+
+
+def frame_of(feeds: list[Feed]) -> pd.DataFrame:
+    """The feeds as rows for the feeds page: title, page, count, Atom and RSS paths."""
+    return pd.DataFrame([{"name": f.name, "title": f.title, "description": f.description,
+                          "page": f.page, "entries": len(f.entries), "atom": f.path("atom"),
+                          "rss": f.path("rss")} for f in feeds])

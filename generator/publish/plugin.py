@@ -1,0 +1,84 @@
+"""Pelican hooks of the open-data outputs.
+
+A generator (after the data pages) writes the datasets, data package, archive, feeds
+and their pages; when every page of the build is written (``finalized``), the
+sitemaps and robots.txt are written from the output folder.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from .build import publish, site_url
+from .sitemap import write_discovery
+
+
+class OpenDataGenerator(Generator):
+    """Datasets, datapackage.json, SHA256SUMS, archive snapshots, feeds and their pages."""
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer) -> None:
+        from ..site.plugin import _model_for
+
+        start = time.perf_counter()
+        model = self.context.get("gongkai_model") or _model_for(self.settings)
+        previous = self.settings.get("GONGKAI_PREVIOUS_OUTPUT")
+        result = publish(model, self.settings, Path(self.output_path),
+                         [Path(self.theme) / "templates"], Path(previous) if previous else None)
+        if result.skipped:
+            print("开放数据：数据、设置和模板均未变化，未重新生成", file=sys.stderr)
+            return
+        print(f"开放数据：{len(result.datasets)} 个数据集、{len(result.feeds)} 个订阅源，"
+              f"写入 {result.written} 个文件，用时 {time.perf_counter() - start:.1f} 秒",
+              file=sys.stderr)
+
+
+def get_generators(pelican_object) -> type[Generator]:
+    return OpenDataGenerator
+
+
+def set_site_url(pelican_object) -> None:
+    """GONGKAI_SITE_URL: the public address pages use for canonical links (from SITEURL)."""
+    settings = pelican_object.settings
+    settings["GONGKAI_SITE_URL"] = site_url(settings)
+
+
+def built_pages(settings: dict, output: Path) -> list[str] | None:
+    """The data pages of this build, from the page manifest the data-page generator saved."""
+    from ..site import build
+    from ..site.render import Manifest
+
+    if settings.get("GONGKAI_MANIFEST"):
+        path = Path(settings["GONGKAI_MANIFEST"])
+    elif hasattr(build, "manifest_path"):
+        path = build.manifest_path(output, Path(settings.get("CACHE_PATH", "cache")))
+    else:
+        return None
+    pages = list(Manifest(path).previous)
+    # trust the manifest only when it describes this output
+    return pages if pages and all((output / p).is_dir() for p in pages[:50]) else None
+
+
+def write_sitemaps(pelican_object) -> None:
+    settings = pelican_object.settings
+    url = site_url(settings)
+    output = Path(pelican_object.output_path)
+    files = write_discovery(output, url, built_pages(settings, output) if url else None)
+    if not url:
+        print("提示：未设置网站公开地址（SITEURL 或 GONGKAI_SITE_URL），未生成 sitemap.xml。",
+              file=sys.stderr)
+    else:
+        print(f"站点地图：{len(files) - 1} 个文件", file=sys.stderr)
+
+
+def register() -> None:
+    signals.initialized.connect(set_site_url)
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(write_sitemaps)
