@@ -1,0 +1,121 @@
+"""Search at scale: index build time, and a cold query in headless Chromium on loopback.
+
+    python benchmarks/bench_search.py [ROWS] [--no-server-index]   (default 1,000,000 rows)
+
+Goals: index build < 5 min; a cold query (new browser profile, nothing cached)
+transfers < 400 KB and shows its first results < 500 ms after the query is submitted.
+The search needs no data page, so the site here holds the search page, the theme and
+both indexes, built from the same model `gongkai build` publishes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from common import ROOT, WORK, sample
+
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from generator.model.cache import load_model_cached  # noqa: E402
+from generator.search import server_index  # noqa: E402
+from generator.search.build import build_search  # noqa: E402
+from generator.settings import load_settings  # noqa: E402
+
+
+def timed(label: str, fn, *args):
+    start = time.perf_counter()
+    value = fn(*args)
+    print(f"{label}: {time.perf_counter() - start:.1f} s", flush=True)
+    return value
+
+
+def build(rows: int, server: bool = True) -> tuple[Path, object]:
+    data = sample(rows)
+    work = WORK / f"search-{rows}"
+    out = work / "output"
+    settings = load_settings(ROOT / "pelicanconf.py", CACHE_PATH=str(work / "cache"),
+                             GONGKAI_SEARCH_SERVER_INDEX=server)
+    model = timed("model (validated, cached)", load_model_cached, data, settings, work / "cache")
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(server_index.index_dir(settings, out), ignore_errors=True)
+    (work / "cache" / f"{server_index.index_dir(settings, out).name}-state.json").unlink(missing_ok=True)
+    shutil.copytree(ROOT / "themes/gongkai/static", out / "theme")
+    templates = [ROOT / "themes/gongkai/templates"]
+    timed("index build (records, Pagefind, Whoosh)", build_search, model, settings, out, templates,
+          None, print)
+    size = sum(p.stat().st_size for p in (out / "pagefind").rglob("*") if p.is_file())
+    files = sum(1 for _ in (out / "pagefind").rglob("*"))
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    meta = sum(p.stat().st_size for p in (out / "pagefind").glob("*.pf_meta"))
+    print(f"Pagefind bundle: {size / 2**20:.0f} MiB in {files} files; "
+          f"{entry['languages']['zh']['page_count']} Pagefind records; start-up file {meta / 1024:.0f} KiB")
+    timed("no-change rebuild (fingerprint)", build_search, model, settings, out, templates, None, print)
+    return out, model
+
+
+def browse(out: Path, model) -> None:
+    from browser import chromium, serve
+    from playwright.sync_api import expect
+
+    results = model["results"]
+    row = results.iloc[len(results) // 3]
+    one = {"code": str(row["uscc"]), "title": str(row["entity_name"])}
+    department = str(row["inspecting_department"])
+    queries = [("full code", one["code"], {}), ("8-char code prefix", one["code"][:8], {}),
+               ("2-char name fragment", one["title"][3:5], {}),
+               ("4-char name fragment", one["title"][3:7], {}),
+               ("fragment + department filter", one["title"][3:7], {"department": department}),
+               ("fragment, sorted by date", one["title"][3:7], {"sort": "date"})]
+    with serve(out) as url, chromium() as browser:
+        for label, query, extra in queries:
+            context = browser.new_context()  # cold: empty cache
+            page = context.new_page()
+            sizes: dict[str, int] = {}
+
+            def finished(request, sizes=sizes):
+                response = request.response()
+                if response is not None:
+                    sizes[request.url] = len(response.body())
+
+            page.on("requestfinished", finished)
+            page.goto(url + "search/")
+            for name, value in extra.items():
+                page.select_option(f"select[name={name}]", value)
+            page_bytes = sum(sizes.values())
+            page.fill("#search-q", query)
+            start = time.perf_counter()
+            page.press("#search-q", "Enter")
+            status = page.locator("#search-status")
+            expect(status).to_have_text(__import__("re").compile("^(找到|没有|搜索索引)"), timeout=60_000)
+            elapsed = (time.perf_counter() - start) * 1000
+            page.wait_for_load_state("networkidle")
+            total = sum(sizes.values())
+            first = page.locator("#search-results li").first.inner_text().split("\n")[0] \
+                if page.locator("#search-results li").count() else "-"
+            pf = {u: s for u, s in sizes.items() if "/pagefind/" in u}
+            kinds: dict[str, int] = {}
+            for u, s in pf.items():
+                key = u.rsplit(".", 1)[-1] if "." in u.rsplit("/", 1)[-1] else u
+                kinds[key] = kinds.get(key, 0) + s
+            detail = ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(kinds.items()))
+            print(f"{label} [{query}{' ' + str(extra) if extra else ''}]: first results "
+                  f"{elapsed:.0f} ms; transferred {total / 1024:.0f} KiB (page {page_bytes / 1024:.0f}"
+                  f" KiB + query {(total - page_bytes) / 1024:.0f} KiB: {detail}); "
+                  f"{status.inner_text()} first: {first}", flush=True)
+            context.close()
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rows = int(args[0]) if args else 1_000_000
+    out, model = build(rows, "--no-server-index" not in sys.argv)
+    browse(out, model)
+
+
+if __name__ == "__main__":
+    main()

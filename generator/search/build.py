@@ -1,0 +1,153 @@
+"""Building the search page and both indexes, skipping an index whose records did not change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..model import Model
+from ..site.render import make_environment
+from . import pagefind_bundle, server_index
+from .records import FILTER_LABELS, FILTERS, search_records
+
+PAGE = "search/index.html"
+OPTIONS = "filters.json"
+BUNDLE_STATE = ".gongkai-search.json"
+STATE = "state.json"
+CATEGORY_ORDER = ["发现问题", "未发现问题", "不适用"]
+
+
+SOURCE_TABLES = ("results", "tasks", "items", "plans")
+
+
+def model_fingerprint(model: Model, documents: list[dict[str, str]] | None,
+                      settings: dict[str, Any]) -> str:
+    """sha256 of what the records are made from: the tables they read (not where rows came
+    from), the documents, the settings, the index code and the Pagefind version.
+
+    Hashing the model is seconds; computing the records of a large site is minutes, so an
+    unchanged site does not compute them at all.
+    """
+    digest = hashlib.sha256()
+    for name in SOURCE_TABLES:
+        frame = model[name].drop(columns=["_file", "_row"], errors="ignore")
+        for column in frame.columns:
+            values = frame[column]
+            if values.dtype == object:
+                values = values.astype(str)
+            digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
+        digest.update(f"{name}{list(frame.columns)}".encode())
+    digest.update(json.dumps(documents or [], ensure_ascii=False, sort_keys=True).encode())
+    relevant = {k: v for k, v in settings.items() if k.startswith("GONGKAI_SEARCH")
+                or k == "GONGKAI_RESULT_VOCABULARY"}
+    digest.update(repr(sorted((k, repr(v)) for k, v in relevant.items())).encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    digest.update(version("pagefind").encode())
+    return digest.hexdigest()
+
+
+def filter_options(records: pd.DataFrame) -> dict[str, list[str]]:
+    """Values each filter can take, in the order the search form lists them."""
+    options = {}
+    for f in FILTERS:
+        values = sorted({v for vs in records[f] for v in vs}) if len(records) else []
+        if f == "year":
+            values.reverse()
+        if f == "category":
+            values = [c for c in CATEGORY_ORDER if c in values] + \
+                [c for c in values if c not in CATEGORY_ORDER]
+        options[f] = values
+    return options
+
+
+def render_search_page(template_dirs: list[Path], settings: dict[str, Any], output: Path,
+                       options: dict[str, list[str]]) -> bool:
+    """Write search/index.html; False when its bytes did not change."""
+    globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
+    env = make_environment(template_dirs, globals_)
+    html = env.get_template("search.html").render(
+        root="../", nav_current="search", filters=options, filter_labels=FILTER_LABELS,
+        query="", chosen={}, sort="")
+    target = Path(output) / PAGE
+    if target.is_file() and target.read_text(encoding="utf-8") == html:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, target)  # never write into a file the published site may share
+    return True
+
+
+def build_search(model: Model, settings: dict[str, Any], output: Path,
+                 template_dirs: list[Path], documents: list[dict[str, str]] | None = None,
+                 log=None) -> dict[str, str]:
+    """The search page, the Pagefind bundle and (unless disabled) the server index.
+
+    Each index is rebuilt only when the fingerprint of its records changed or its
+    files are missing: an unchanged site rebuilds in seconds.
+    """
+    log = log or (lambda text: print(text, file=sys.stderr))
+    output = Path(output)
+    start = time.perf_counter()
+    fingerprint = model_fingerprint(model, documents, settings)
+    folder = server_index.index_dir(settings, output)
+    # The browser bundle's fingerprint lives inside the output, so a build killed before
+    # the output is swapped can never leave a record of a bundle the live site lacks;
+    # the server index lives outside the output, and so does its fingerprint.
+    state_files = {"pagefind": output / BUNDLE_STATE, "server": folder.with_name(folder.name + "-" + STATE)}
+    state: dict[str, Any] = {}
+    for key, path in state_files.items():
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        state.setdefault("options", saved.get("options"))
+        state[key] = saved.get(key)
+    if state.get("options") is None:
+        state.pop("options", None)
+    entry = output / pagefind_bundle.BUNDLE / "pagefind-entry.json"
+    server = bool(settings.get("GONGKAI_SEARCH_SERVER_INDEX", True))
+    todo = {"pagefind": state.get("pagefind") != fingerprint or not entry.is_file()}
+    if server:
+        todo["server"] = state.get("server") != fingerprint or not (folder / OPTIONS).is_file()
+    records = None
+    if any(todo.values()) or "options" not in state:
+        records = search_records(model, documents)
+        state["options"] = filter_options(records)
+    options = state["options"]
+    render_search_page(template_dirs, settings, output, options)
+    done = {k: "written" if v else "unchanged" for k, v in todo.items()}
+    took = {"records": time.perf_counter() - start}
+    if todo["pagefind"]:
+        pagefind_bundle.write_bundle(records, output, settings.get("GONGKAI_SEARCH_GROUP"))
+        state["pagefind"] = fingerprint
+        took["pagefind"] = time.perf_counter() - start - sum(took.values())
+    if todo.get("server"):
+        server_index.write_index(records, folder)
+        (folder / OPTIONS).write_text(json.dumps(options, ensure_ascii=False, sort_keys=True),
+                                      encoding="utf-8")
+        state["server"] = fingerprint
+        took["server"] = time.perf_counter() - start - sum(took.values())
+    for key, path in state_files.items():
+        if key in state:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            saved = {"options": options, key: state[key]}
+            path.write_text(json.dumps(saved, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    labels = {"written": "已重建", "unchanged": "未变化"}
+    count = f"{len(records)} 条记录，" if records is not None else ""
+    parts = {k: f"{v:.1f}" for k, v in took.items()}
+    log(f"搜索索引：{count}浏览器索引{labels[done['pagefind']]}"
+        + (f"，服务器索引{labels[done['server']]}" if "server" in done else "")
+        + f"，用时 {time.perf_counter() - start:.1f} 秒"
+        + (f"（记录 {parts['records']}，浏览器索引 {parts.get('pagefind', '-')}，"
+           f"服务器索引 {parts.get('server', '-')}）" if any(todo.values()) else ""))
+    return done

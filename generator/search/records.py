@@ -1,0 +1,174 @@
+"""Search records computed from the model: one per enterprise, task, item, plan and document.
+
+Both indexes (Pagefind in the browser, Whoosh on a server) are fed from this one
+frame, so what can be found and how it is labelled is decided here once.
+Columns of :func:`search_records`:
+
+url (relative to the site root), kind, title, code, summary (latest result), date
+(YYYY-MM-DD, the sort key), text (words to find it by), grams (name bigrams, which
+Chinese segmentation would miss), prefixes (credit-code prefixes: Whoosh needs them,
+Pagefind completes words itself), and the filter lists department, year, category, item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model import Model
+from ..model.enterprises import enterprises as enterprise_table
+from ..site import urls
+from ..site.views import CATEGORY_LABELS, date_strings
+
+COLUMNS = ["url", "kind", "title", "code", "summary", "date", "text", "grams", "prefixes",
+           "department", "year", "category", "item"]
+FILTERS = ("department", "year", "category", "item")
+FILTER_LABELS = {"department": "检查部门", "year": "年度", "category": "检查结果", "item": "抽查事项"}
+KIND_LABELS = {"enterprise": "企业", "task": "抽查任务", "item": "抽查事项", "plan": "抽查计划",
+               "document": "文档"}
+MIN_PREFIX = 8  # a credit-code prefix this long finds every enterprise sharing it
+CODE_LENGTH = 18
+
+
+def _name_grams(text: str) -> str:
+    return " ".join(w[k:k + 2] for w in text.split() for k in range(len(w) - 1))
+
+
+def bigrams(names: pd.Series) -> pd.Series:
+    """Every two-character piece of each name (of each space-separated name), computed once
+    per distinct name."""
+    names = names.fillna("").astype(str)
+    codes, uniques = pd.factorize(names)
+    grams = np.array([_name_grams(n) for n in uniques] + [""], dtype=object)
+    return pd.Series(grams[codes], index=names.index, dtype=object)
+
+
+def code_prefixes(codes: pd.Series) -> pd.Series:
+    """Prefixes of each credit code from MIN_PREFIX characters up, space separated.
+
+    A code is one long word; Whoosh matches whole words, so the prefixes are words of
+    their own there.
+    """
+    codes = codes.fillna("").astype(str).str.upper()
+    out = [" ".join(c[:k] for k in range(MIN_PREFIX, len(c))) for c in codes.tolist()]
+    return pd.Series(out, index=codes.index, dtype=object)
+
+
+def _distinct_lists(frame: pd.DataFrame, key: str, column: str, keys: pd.Index) -> list[list[str]]:
+    """Sorted distinct values of ``column`` per key, aligned with ``keys`` (one numpy split)."""
+    pairs = frame[[key, column]].dropna().drop_duplicates().sort_values([key, column])
+    owners = pairs[key].to_numpy()
+    values = pairs[column].to_numpy(dtype=object)
+    if not len(owners):
+        return [[] for _ in keys]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    lookup = dict(zip(owners[starts].tolist(), (g.tolist() for g in np.split(values, starts[1:])),
+                      strict=True))
+    return [lookup.get(k, []) for k in keys.tolist()]
+
+
+def enterprise_records(model: Model) -> pd.DataFrame:
+    results = model["results"]
+    if results.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    ents = enterprise_table(results).set_index("uscc")
+    items = model["items"].set_index("item_id")["name"]
+    tasks = model["tasks"].set_index("task_id")["name"]
+    rows = pd.DataFrame({
+        "uscc": results["uscc"].astype(str),
+        "department": results["inspecting_department"].astype(str),
+        "year": results["inspected_on"].dt.year.astype("Int64").astype(str),
+        "category": results["category"].map(CATEGORY_LABELS).fillna(""),
+        "item": results["item_id"].map(items).fillna(results["item_id"]).astype(str),
+        "task": results["task_id"].map(tasks).fillna(results["task_id"]).astype(str),
+        "result": results["result_text"].astype(str),
+    })
+    rows = rows.replace({"<NA>": np.nan, "": np.nan})
+    # latest result: the last inspection (then task id) of each enterprise
+    order = results.sort_values(["uscc", "inspected_on", "task_id"], kind="stable")
+    latest = order.groupby("uscc", observed=True).tail(1).set_index("uscc")
+    codes = ents.index.astype(str)
+    frame = pd.DataFrame(index=codes)
+    frame["title"] = ents["name"].astype(str).to_numpy()
+    all_names = ents["names"].map(lambda n: " ".join(n) if isinstance(n, list) else "")
+    frame["date"] = date_strings(latest["inspected_on"].reindex(codes))
+    frame["summary"] = latest["result_text"].reindex(codes).fillna("").astype(str).to_numpy()
+    for c in ("department", "year", "category", "item", "task", "result"):
+        frame[c] = _distinct_lists(rows, "uscc", c, codes)
+    joined = {c: pd.Series([" ".join(v) for v in frame[c]], index=frame.index)
+              for c in ("department", "task", "result")}
+    frame["text"] = (frame["title"] + " " + all_names.reindex(codes).fillna("").to_numpy()
+                     + " " + codes.to_numpy() + " " + joined["department"] + " " + joined["task"]
+                     + " " + joined["result"]).str.split().str.join(" ")
+    names = frame["title"] + " " + all_names.reindex(codes).fillna("").to_numpy()
+    frame["grams"] = bigrams(names).to_numpy()
+    frame["prefixes"] = code_prefixes(pd.Series(codes, index=codes)).to_numpy()
+    frame["code"] = codes
+    frame["url"] = [urls.enterprise(c) for c in codes]
+    frame["kind"] = "enterprise"
+    return frame.reset_index(drop=True)[COLUMNS]
+
+
+def _record(url: str, kind: str, title: str, text: Iterable[Any], *, code: str = "",
+            date: str = "", summary: str = "", **filters: list[str]) -> dict[str, Any]:
+    words = " ".join(str(t) for t in text if t is not None and str(t) not in ("", "nan", "<NA>"))
+    row = {"url": url, "kind": kind, "title": title, "code": code, "summary": summary,
+           "date": date, "text": re.sub(r"\s+", " ", words).strip(), "grams": _name_grams(title),
+           "prefixes": ""}
+    for f in FILTERS:
+        row[f] = sorted({str(v) for v in filters.get(f, []) if v is not None and str(v)})
+    return row
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%Y-%m-%d") if value is not None and not pd.isna(value) else ""
+
+
+def other_records(model: Model, documents: list[dict[str, str]] | None = None
+                  ) -> list[dict[str, Any]]:
+    """Tasks, items, plans and content/ documents: a few thousand records at most."""
+    out: list[dict[str, Any]] = []
+    items = model["items"]
+    item_names = dict(zip(items["item_id"], items["name"], strict=True))
+    for t in model["tasks"].to_dict("records"):
+        joint = list(t["joint_departments"] or [])
+        out.append(_record(urls.task(t["task_id"]), "task", str(t["name"]),
+                           [t["name"], t["task_id"], t["lead_department"], *joint, t["scope"],
+                            *[item_names.get(i, i) for i in t["item_ids"] or []]],
+                           code=str(t["task_id"]), date=_day(t["start"]),
+                           summary=f"{t['lead_department']}，{_day(t['start'])} 至 {_day(t['end'])}",
+                           department=[t["lead_department"], *joint],
+                           year=[str(t["start"].year)] if not pd.isna(t["start"]) else [],
+                           item=[item_names.get(i, i) for i in t["item_ids"] or []]))
+    for it in items.to_dict("records"):
+        out.append(_record(urls.item(it["item_id"]), "item", str(it["name"]),
+                           [it["name"], it["item_id"], it["domain"], it["department"],
+                            it["target"], it["basis"]],
+                           code=str(it["item_id"]), summary=str(it["department"]),
+                           department=[it["department"]], item=[it["name"]]))
+    plans = model["plans"]
+    if len(plans):
+        for plan_id, frame in plans.groupby("plan_id", sort=True, observed=True):
+            last = frame.sort_values("version", kind="stable").iloc[-1]
+            out.append(_record(urls.plan(str(plan_id)), "plan", str(last["plan_name"]),
+                               [last["plan_name"], plan_id, last["publisher"],
+                                *frame["task_name"].dropna().unique()],
+                               code=str(plan_id), date=_day(last["published_on"]),
+                               summary=str(last["publisher"]),
+                               department=[last["publisher"]], year=[str(last["year"])]))
+    for doc in documents or []:
+        out.append(_record(doc["url"], "document", doc["title"], [doc["title"], doc["text"]],
+                           date=doc.get("date", "")))
+    return out
+
+
+def search_records(model: Model, documents: list[dict[str, str]] | None = None) -> pd.DataFrame:
+    """Every record both indexes hold, in a stable order (enterprises by code first)."""
+    ents = enterprise_records(model)
+    others = pd.DataFrame(other_records(model, documents), columns=COLUMNS)
+    frame = pd.concat([ents, others], ignore_index=True) if len(others) else ents
+    return frame.reset_index(drop=True)

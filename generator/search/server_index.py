@@ -1,0 +1,162 @@
+"""The server index: Whoosh with jieba segmentation, for ``gongkai search`` and ``gongkai serve``.
+
+It lives outside the public output (under CACHE_PATH by default), because a server
+reads it, not a browser. Queries are built from words, never parsed as Whoosh query
+syntax, so no input can be a syntax error.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jieba
+import pandas as pd
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.analysis import LowercaseFilter, Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from .rank import clean_query, code_query, rerank
+from .records import FILTERS
+
+jieba.setLogLevel(60)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _segment(piece: str) -> tuple[str, ...]:
+    return tuple(w for w in jieba.cut_for_search(piece) if w.strip())
+
+
+class JiebaTokenizer(Tokenizer):
+    """jieba search-mode words; pieces repeat a lot (task names, results), so they are cached."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, mode: str = "", **kwargs: Any):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for piece in value.split():
+            for word in _segment(piece):
+                token.text = word
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = pos
+                    pos += 1
+                yield token
+
+
+def analyzer():
+    return JiebaTokenizer() | LowercaseFilter()
+
+
+def schema() -> Schema:
+    fields: dict[str, Any] = {
+        "url": ID(stored=True, unique=True),
+        "kind": STORED,
+        "title": TEXT(analyzer=analyzer(), stored=True, field_boost=2.0),
+        "code": ID(stored=True),
+        "summary": STORED,
+        "date": ID(stored=True, sortable=True),
+        "text": TEXT(analyzer=analyzer()),
+        "grams": KEYWORD(lowercase=True, scorable=True),
+    }
+    for f in FILTERS:
+        fields[f] = KEYWORD(stored=True, commas=True, lowercase=False)
+    return Schema(**fields)
+
+
+def index_dir(settings: dict[str, Any], output: str | Path) -> Path:
+    """Where the server index of the site built into ``output`` lives."""
+    configured = settings.get("GONGKAI_SEARCH_INDEX_DIR")
+    if configured:
+        return Path(configured)
+    output = Path(output).resolve()
+    if output.name.startswith(".") and output.name.endswith(".building"):
+        output = output.parent / output.name[1:-len(".building")]  # see site.atomic
+    key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
+    return Path(settings.get("CACHE_PATH") or "cache") / f"search-{key}"
+
+
+def _keywords(values: list[str]) -> str:
+    return ",".join(v.replace(",", "，") for v in values)
+
+
+def write_index(records: pd.DataFrame, target: Path) -> None:
+    """Replace the index at ``target`` with one holding ``records``."""
+    staging = target.with_name(target.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    ix = windex.create_in(str(staging), schema())
+    writer = ix.writer(limitmb=256)
+    columns = {c: records[c].tolist() for c in records.columns}
+    for i in range(len(records)):
+        doc = {k: columns[k][i] for k in ("url", "kind", "title", "code", "summary", "date",
+                                           "text")}
+        doc["grams"] = f"{columns['grams'][i]} {columns['prefixes'][i]}"
+        for f in FILTERS:
+            doc[f] = _keywords(columns[f][i])
+        writer.add_document(**doc)
+    writer.commit()
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+
+
+def _grams(word: str) -> list[str]:
+    return [word[k:k + 2] for k in range(len(word) - 1)]
+
+
+def build_query(text: str) -> wq.Query | None:
+    """Every word must match: as a name fragment (its bigrams), as jieba words, or as a code."""
+    cleaned = clean_query(text)
+    if not cleaned:
+        return None
+    parts = []
+    code = code_query(cleaned)
+    if code:
+        parts.append(wq.Or([wq.Term("code", code, boost=20.0),
+                            wq.Term("grams", code.lower(), boost=10.0)]))
+    per_word = []
+    for word in cleaned.lower().split():
+        options: list[wq.Query] = []
+        segmented = _segment(word)
+        if segmented:
+            options.append(wq.And([wq.Or([wq.Term("text", w), wq.Term("title", w)])
+                                   for w in segmented]))
+        if len(word) >= 2:
+            options.append(wq.And([wq.Term("grams", g) for g in _grams(word)]))
+        else:
+            options.append(wq.Prefix("grams", word))
+        per_word.append(wq.Or(options))
+    parts.append(wq.And(per_word))
+    return wq.Or(parts) if len(parts) > 1 else parts[0]
+
+
+def search(folder: Path, text: str, limit: int = 20, filters: dict[str, str] | None = None,
+           sort: str = "") -> dict[str, Any]:
+    """Hits as plain dicts, exact credit code first; an empty query finds nothing."""
+    query = build_query(text)
+    total = 0
+    hits: list[dict[str, Any]] = []
+    if query is None:
+        return {"query": clean_query(text), "total": 0, "results": []}
+    limit = max(1, min(int(limit), 100))
+    ix = windex.open_dir(str(folder))
+    with ix.searcher() as searcher:
+        wanted = [wq.Term(f, v) for f, v in (filters or {}).items() if f in FILTERS and v]
+        flt = wq.And(wanted) if wanted else None
+        kwargs: dict[str, Any] = {"limit": max(limit, 50), "filter": flt}
+        if sort == "date":
+            kwargs.update(sortedby="date", reverse=True)
+        found = searcher.search(query, **kwargs)
+        total = len(found)
+        for hit in found:
+            item = {k: hit.get(k, "") for k in ("url", "kind", "title", "code", "summary", "date")}
+            for f in FILTERS:
+                item[f] = [v for v in (hit.get(f) or "").split(",") if v]
+            hits.append(item)
+    return {"query": clean_query(text), "total": total, "results": rerank(text, hits)[:limit]}

@@ -1,0 +1,93 @@
+"""Search records come from the model: every enterprise once, with the tokens queries need."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+from sitebuild import ROOT, sample_site
+
+from generator.search import pagefind_bundle
+from generator.search.build import build_search, model_fingerprint
+from generator.search.rank import clean_query, code_rank, rerank
+from generator.search.records import MIN_PREFIX, bigrams, code_prefixes, search_records
+from generator.settings import load_settings
+
+
+def test_every_enterprise_once_with_latest_name():
+    _, model = sample_site()
+    records = search_records(model)
+    ents = records[records["kind"] == "enterprise"]
+    assert sorted(ents["code"]) == sorted(model["results"]["uscc"].astype(str).unique())
+    latest = model["results"].sort_values("inspected_on").groupby("uscc").tail(1)
+    names = dict(zip(latest["uscc"].astype(str), latest["entity_name"], strict=True))
+    assert all(names[c] == t for c, t in zip(ents["code"], ents["title"], strict=True))
+    # tasks, items and plans are records too (content/ documents: test_search_cli)
+    kinds = set(records["kind"])
+    assert {"task", "item", "plan"} <= kinds
+    assert len(records[records["kind"] == "task"]) == len(model["tasks"])
+
+
+def test_grams_hold_name_pieces_and_code_prefixes():
+    grams = bigrams(pd.Series(["青禾商贸", "A"]))
+    assert grams.tolist() == ["青禾 禾商 商贸", ""]
+    code = "91130139MA8EFYTM3L"
+    prefixes = code_prefixes(pd.Series([code])).iloc[0].split()
+    assert prefixes[0] == code[:MIN_PREFIX] and prefixes[-1] == code[:-1]
+    assert len(prefixes) == len(code) - MIN_PREFIX
+
+
+def test_query_cleaning_and_code_rule():
+    assert clean_query("") == ""
+    assert clean_query('"(*) AND OR') == "AND OR"
+    assert len(clean_query("字" * 10_000)) == 200
+    assert code_rank("91130139ma8efytm3l", "91130139MA8EFYTM3L") == 0
+    assert code_rank("91130139", "91130139MA8EFYTM3L") == 1
+    assert code_rank("青禾", "91130139MA8EFYTM3L") == 2
+    hits = [{"code": "91130139MA8EFYTM3X"}, {"code": "91130139MA8EFYTM3L"}, {"code": ""}]
+    assert rerank("91130139MA8EFYTM3L", hits)[0]["code"] == "91130139MA8EFYTM3L"
+
+
+def test_unchanged_model_skips_both_indexes(tmp_path):
+    _, model = sample_site()
+    settings = load_settings(ROOT / "pelicanconf.py", CACHE_PATH=str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    templates = [ROOT / "themes/gongkai/templates"]
+    lines: list[str] = []
+    first = build_search(model, settings, out, templates, log=lines.append)
+    assert first == {"pagefind": "written", "server": "written"}
+    entry = out / pagefind_bundle.BUNDLE / "pagefind-entry.json"
+    assert json.loads(entry.read_text())["languages"]["zh"]["page_count"] == len(search_records(model))
+    before = {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")}
+    second = build_search(model, settings, out, templates, log=lines.append)
+    assert second == {"pagefind": "unchanged", "server": "unchanged"}
+    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")} == before
+    assert "未变化" in lines[-1]
+    # one fewer result row: a new fingerprint, both indexes rebuilt
+    original = model["results"]
+    model.tables["results"] = original.iloc[1:]
+    try:
+        # the browser bundle's fingerprint is kept inside the output, the server index's beside it
+        stored = json.loads((out / ".gongkai-search.json").read_text())
+        assert stored["pagefind"] != model_fingerprint(model, None, settings)
+        stored = json.loads(next((tmp_path / "cache").glob("search-*-state.json")).read_text())
+        assert stored["server"] != model_fingerprint(model, None, settings)
+        third = build_search(model, settings, out, templates, log=lines.append)
+    finally:
+        model.tables["results"] = original
+    assert third == {"pagefind": "written", "server": "written"}
+
+
+def test_search_page_lists_filters_from_the_model():
+    out, model = sample_site()
+    html = (out / "search" / "index.html").read_text(encoding="utf-8")
+    for department in model["results"]["inspecting_department"].unique():
+        assert f">{department}</option>" in html
+    assert "wasm-unsafe-eval" in html and "<noscript>" in html
+
+
+def test_search_script_stays_local_and_writes_text_only():
+    js = (ROOT / "themes/gongkai/static/js/search.js").read_text(encoding="utf-8")
+    assert not re.search(r"https?://|\beval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|\.style\b", js)
+    assert "textContent" in js and 'root + "pagefind/pagefind.js"' in js
