@@ -1,0 +1,57 @@
+"""Identifiers that become paths stay inside the output folder and never share one."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import TASK_BM, TASK_LH, problems
+
+from generator.site import urls
+
+
+@pytest.mark.parametrize("identifier", [
+    "..", ".", "../../etc/passwd", "a/b", "a\\b", "a\x00b", "CON", "nul.txt", "Com1", "lpt9.csv",
+    ".hidden", "x.", " ", "", "a" * 300, "任务/一", "\u202eevil", "%2e%2e",
+])
+def test_a_segment_is_one_harmless_folder_name(identifier):
+    seg = urls.segment(identifier)
+    assert seg not in ("", ".", "..")
+    assert "/" not in seg and "\\" not in seg and "\x00" not in seg
+    assert not seg.startswith(".") and not seg.endswith((".", " "))
+    assert seg.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "com1", "lpt9"}
+    assert 0 < len(seg) <= 128
+    assert seg.isascii()
+
+
+def test_safe_identifiers_appear_verbatim():
+    assert urls.task(TASK_LH) == f"tasks/{TASK_LH}/"
+
+
+def test_two_ids_differing_only_in_case_are_an_error(folder):
+    folder.edit("tasks", 1, task_id=TASK_BM.lower())
+    folder.edit("results", 2, task_id=TASK_BM.lower())
+    folder.edit("plans", 2, task_id=TASK_BM.lower())
+    folder.edit("tasks", 0, task_id=TASK_BM)
+    for i in (0, 1):
+        folder.edit("results", i, task_id=TASK_BM)
+    for i in (0, 1):
+        folder.edit("plans", i, task_id=TASK_BM)
+    folder.edit("strata", 0, task_id=TASK_BM)
+    folder.edit("strata", 1, task_id=TASK_BM)
+    folder.edit("dispositions", 0, task_id=TASK_BM)
+    model = folder.load()
+    found = problems(model)
+    clash = found[found["code"] == "E402"]
+    assert {("tasks.csv", 2), ("tasks.csv", 3)} <= set(zip(clash["file"], clash["row"], strict=True))
+    assert not model.ok
+    assert any(TASK_BM.lower() in m and TASK_BM in m for m in clash["message"])
+
+
+def test_an_id_written_like_another_ids_slug_is_an_error(folder):
+    slug = urls.segment("青禾县某局")  # what an unsafe department name becomes
+    folder.edit("items", 0, department="青禾县某局")
+    folder.edit("items", 1, department=slug)
+    model = folder.load()
+    clash = problems(model)
+    clash = clash[clash["code"] == "E402"]
+    assert set(clash["value"]) == {"青禾县某局", slug}
+    assert set(clash["column"]) == {"实施部门"} or len(set(clash["column"])) == 1
