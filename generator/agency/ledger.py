@@ -1,0 +1,311 @@
+"""Published records never vanish quietly: the record of corrections and retractions.
+
+Where "previously published" comes from
+---------------------------------------
+CI builds run on clean checkouts, so whatever says what was public before must survive
+a fresh clone. Three places could hold it: a ledger file the build writes and the agency
+commits, the previous site's own published dataset, or the git history of ``data/``.
+This module uses the git history, because it is the only one the agency cannot forget to
+update (every publication *is* a commit on the default branch), that needs no network
+access to the live site, and that an agency cannot edit quietly: rewriting it needs a
+force-push, which a protected default branch refuses and which every clone would notice.
+The agency README asks for exactly that protection, and the CI templates check out the
+full history (``fetch-depth: 0`` / ``GIT_DEPTH: 0``).
+
+Each commit on the first-parent chain of ``HEAD`` that changed ``data/`` is one published
+state, except commits whose data had errors (the build refuses those, so they were never
+public). Consecutive published states are compared with :mod:`generator.agency.diff`; a
+result that had a 公示日期 in the earlier state and is gone in the later one is a
+retraction, one whose published text changed is a correction. "When" is the commit date
+of the later state; a working tree that differs from ``HEAD`` is one more, uncommitted
+state (a local preview). Outputs stay deterministic: the same repository gives the same
+record.
+
+Each state's results (as published text) and each step's entries are cached under the
+build's cache folder by the git tree id of ``data/``, so a build compares only the newest
+step; the CI templates keep that folder between runs.
+
+:func:`corrections_frame` is the entry point for other outputs (the updates feed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..contract import load_contract
+from ..model import Model
+from .diff import (
+    RESULT_KEY,
+    DiffError,
+    compare_text,
+    materialize,
+    published_changes,
+    repository_of,
+    text_table,
+)
+
+COLUMNS = ["date", "commit", "kind", *RESULT_KEY, "entity_name", "field", "field_title", "old",
+           "new", "old_published_on"]
+UNCOMMITTED = "未提交"
+MODES = ("warn", "error", "off")
+
+
+@dataclass
+class Ledger:
+    """Every correction and retraction of a public result, newest first."""
+
+    entries: pd.DataFrame
+    latest: pd.DataFrame  # the entries this build introduces (its data vs the last published)
+    available: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=COLUMNS)
+
+
+def _git(args: list[str], cwd: Path, stdin: str | None = None) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,
+                          input=stdin.encode() if stdin is not None else None)
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else ""
+
+
+def _fingerprint(settings: dict[str, Any]) -> str:
+    """Cached states depend on the settings that shape published text and on this code."""
+    digest = hashlib.sha256()
+    relevant = {k: v for k, v in settings.items()
+                if k.startswith("GONGKAI_RESULT_")}
+    digest.update(repr(sorted((k, repr(v)) for k, v in relevant.items())).encode())
+    here = Path(__file__).resolve().parent
+    for path in (here / "diff.py", here / "ledger.py", here.parent / "contract" / "contract.toml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _shown(model: Model) -> pa.Table:
+    return text_table(model.contract["results"], model["results"])
+
+
+def _state(root: Path, commit: str, data_path: str, settings: dict[str, Any],
+           cache: Path) -> pa.Table | None:
+    """The results of one committed state as text; ``None`` if that data had errors."""
+    from ..model import load_model
+
+    tree = _git(["rev-parse", f"{commit}:{data_path}"], root).strip() or "empty"
+    stored, refused = cache / f"{tree}.parquet", cache / f"{tree}.refused"
+    if stored.is_file():
+        return pq.read_table(stored)
+    if refused.is_file():
+        return None
+    with tempfile.TemporaryDirectory(prefix="gongkai-ledger-") as tmp:
+        folder = materialize(root, commit, data_path, Path(tmp))
+        model = load_model(folder, settings)
+    cache.mkdir(parents=True, exist_ok=True)
+    if not model.ok:
+        refused.write_text("", encoding="utf-8")
+        return None
+    shown = _shown(model)
+    pq.write_table(shown, stored)
+    return shown
+
+
+def _step(old: pa.Table, new: pa.Table) -> pd.DataFrame:
+    table = load_contract()["results"]
+    return published_changes(compare_text(table, old, new), old)
+
+
+def _entries(changes: pd.DataFrame, date: str, commit: str) -> pd.DataFrame:
+    table = load_contract()["results"]
+    if not len(changes):
+        return _empty()
+    out = changes.drop(columns=["_file", "_row"]).copy()
+    out.insert(0, "commit", commit)
+    out.insert(0, "date", date)
+    titles = {f.name: f.title for f in table.fields}
+    out["field_title"] = out["field"].map(titles)
+    return out[COLUMNS]
+
+
+def build_ledger(model: Model, settings: dict[str, Any] | None = None,
+                 cache_dir: Path | str = "cache") -> Ledger:
+    """The record for the data folder of ``model``, from the git history of that folder."""
+    settings = settings if settings is not None else model.settings
+    if str(settings.get("GONGKAI_RETRACTIONS", "warn")) == "off":
+        return Ledger(_empty(), _empty(), available=False,
+                      notes=["更新记录未生成（GONGKAI_RETRACTIONS = \"off\"）。"])
+    try:
+        root, data_path = repository_of(Path(model.data_dir))
+    except DiffError:
+        return Ledger(_empty(), _empty(), available=False,
+                      notes=["数据目录不在 git 仓库中，无法列出已公示记录的更正和撤回。"])
+    notes = []
+    if _git(["rev-parse", "--is-shallow-repository"], root).strip() == "true":
+        notes.append("仓库是浅克隆，只比较了现有的提交历史；请在持续集成中取得完整历史（fetch-depth: 0）。")
+    log = _git(["log", "--first-parent", "--reverse", "--format=%H%x09%cI", "--", data_path], root)
+    commits = [line.split("\t") for line in log.splitlines() if "\t" in line]
+    head = _git(["rev-parse", "HEAD"], root).strip()
+    dirty = bool(_git(["status", "--porcelain", "--untracked-files=all", "--", data_path],
+                      root).strip())
+    cache = Path(cache_dir) / "gongkai-ledger" / _fingerprint(settings)
+
+    entries: list[pd.DataFrame] = []
+    previous: pa.Table | None = None
+    previous_tree = ""
+    latest = _empty()
+    states: list[tuple[str, str, str]] = [(c, d[:10], c[:10]) for c, d in commits]
+    if dirty or not states:
+        states.append(("", UNCOMMITTED, ""))
+    for commit, date, label in states:
+        if commit:
+            current = _state(root, commit, data_path, settings, cache)
+            tree = _git(["rev-parse", f"{commit}:{data_path}"], root).strip() or "empty"
+        else:
+            current = _shown(model) if model.ok else None
+            tree = ""
+        if current is None:
+            continue
+        if previous is not None:
+            step_file = cache / f"step-{previous_tree}-{tree}.parquet" if tree else None
+            if step_file is not None and step_file.is_file():
+                changes = pd.read_parquet(step_file)
+            else:
+                changes = _step(previous, current)
+                if step_file is not None:
+                    step_file.parent.mkdir(parents=True, exist_ok=True)
+                    changes.to_parquet(step_file, index=False)
+            step = _entries(changes, date, label)
+            entries.append(step)
+            if (commit == "" and dirty) or (commit == head and not dirty):
+                latest = step
+        previous, previous_tree = current, tree
+    frames = [e for e in entries if len(e)]
+    all_entries = pd.concat(frames, ignore_index=True) if frames else _empty()
+    # newest first; uncommitted changes sort above every dated commit
+    order = all_entries.assign(_d=all_entries["date"].replace(UNCOMMITTED, "9999"))
+    all_entries = order.sort_values(["_d", *RESULT_KEY], ascending=[False, True, True, True],
+                                    kind="stable").drop(columns="_d").reset_index(drop=True)
+    return Ledger(all_entries, latest.reset_index(drop=True), True, notes)
+
+
+def corrections_frame(model: Model, settings: dict[str, Any] | None = None,
+                      cache_dir: Path | str = "cache") -> pd.DataFrame:
+    """Every correction and retraction of a public result, newest first (for feeds).
+
+    Columns: date (YYYY-MM-DD of the commit, or 未提交), commit, kind (retracted /
+    corrected), task_id, uscc, item_id, entity_name, field, field_title, old, new,
+    old_published_on.
+    """
+    return build_ledger(model, settings, cache_dir).entries
+
+
+def describe(row: dict[str, Any]) -> str:
+    """One entry as a located Chinese sentence (build warnings, feeds)."""
+    who = f"任务 {row['task_id']}，{row['entity_name'] or ''}（{row['uscc']}），事项 {row['item_id']}"
+    if row["kind"] == "retracted":
+        return f"撤回：{who}：已于 {row['old_published_on']} 公示的结果“{row['old']}”在新数据中不存在"
+    return (f"更正：{who}：“{row['field_title']}”由“{row['old']}”改为“{row['new']}”"
+            f"（已于 {row['old_published_on']} 公示）")
+
+
+class RetractionsRefused(Exception):
+    """GONGKAI_RETRACTIONS = "error" and this build retracts or corrects public results."""
+
+
+def check_published(model: Model, settings: dict[str, Any], cache_dir: Path | str) -> Ledger:
+    """Print a warning per public result this build retracts or corrects; refuse in "error" mode."""
+    mode = str(settings.get("GONGKAI_RETRACTIONS", "warn"))
+    if mode not in MODES:
+        raise RetractionsRefused(f"GONGKAI_RETRACTIONS 应为 {'、'.join(MODES)} 之一，而不是“{mode}”。")
+    ledger = build_ledger(model, settings, cache_dir)
+    for note in ledger.notes:
+        print(f"注意：{note}", file=sys.stderr)
+    latest = ledger.latest
+    if len(latest):
+        label = "错误" if mode == "error" else "警告"
+        print(f"{label}：本次发布撤回或更正了 {len(latest)} 条已公示的检查结果"
+              "（将在“更新记录”页面公开）：", file=sys.stderr)
+        for row in latest.head(200).to_dict("records"):
+            print(f"  {describe(row)}", file=sys.stderr)
+        if len(latest) > 200:
+            print(f"  ……另有 {len(latest) - 200} 条（运行 gongkai diff 查看全部）", file=sys.stderr)
+        if mode == "error":
+            raise RetractionsRefused(
+                f"本次数据撤回或更正了 {len(latest)} 条已公示的检查结果，"
+                "按设置 GONGKAI_RETRACTIONS = \"error\" 未发布。确需更正时请把该设置改为 \"warn\"。")
+    return ledger
+
+
+KIND_LABELS = {"retracted": "撤回", "corrected": "更正"}
+
+
+def changes_page(model: Model, settings: dict[str, Any], cache_dir: Path | str):
+    """The public 更新记录 page: which record, when, what it said before."""
+    from ..site import urls
+    from ..site.views import Page
+
+    ledger = build_ledger(model, settings, cache_dir)
+    present = set(model["results"]["uscc"].astype(str).unique()) if len(model["results"]) else set()
+    rows = ledger.entries.astype(object).where(ledger.entries.notna(), "").to_dict("records")
+    for row in rows:
+        row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
+        row["task_url"] = urls.task(row["task_id"])
+        row["enterprise_url"] = urls.enterprise(row["uscc"]) if row["uscc"] in present else ""
+    dates = [r["date"] for r in rows if r["date"] and r["date"] != UNCOMMITTED]
+    return Page("changes/", "changes.html", {
+        "entries": rows, "available": ledger.available, "notes": ledger.notes,
+        "retracted": sum(r["kind"] == "retracted" for r in rows),
+        "corrected": sum(r["kind"] == "corrected" for r in rows),
+        "data_updated": max(dates) if dates else "",
+    })
+
+
+def correction_entries(model: Model) -> list:
+    """Feed entries for the all-updates feed (and the feeds of the tasks and departments named)."""
+    from datetime import date as date_type
+
+    from ..publish.feeds import FeedEntry
+
+    entries = corrections_frame(model, model.settings, model.settings.get("CACHE_PATH", "cache"))
+    if not len(entries):
+        return []
+    tasks = model["tasks"]
+    leads = dict(zip(tasks["task_id"].astype(str), tasks["lead_department"].astype(str),
+                     strict=True))
+    out = []
+    for row in entries.astype(object).where(entries.notna(), "").to_dict("records"):
+        if row["date"] == UNCOMMITTED:
+            if model.as_of is None:
+                continue
+            day = model.as_of
+        else:
+            day = date_type.fromisoformat(row["date"])
+        label = KIND_LABELS.get(row["kind"], row["kind"])
+        key = "/".join(["corrections", row["commit"] or "uncommitted", row["task_id"], row["uscc"],
+                        row["item_id"], row["kind"], row["field"] or ""])
+        lead = leads.get(row["task_id"])
+        out.append(FeedEntry(
+            key=key, title=f"{label}已公示的检查结果：{row['entity_name']}（任务 {row['task_id']}）",
+            link="changes/", day=day, summary=describe(row), category="更正和撤回",
+            departments=(lead,) if lead else (), tasks=(row["task_id"],)))
+    return out
+
+
+def _register_feed_entries() -> None:
+    try:
+        from ..publish.feeds import register_entries
+    except ImportError:  # a build without the open-data outputs
+        return
+    register_entries(correction_entries)
+
+
+_register_feed_entries()
