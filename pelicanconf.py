@@ -15,13 +15,24 @@ DEFAULT_LANG = "zh"
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 
 PLUGIN_PATHS: list[str] = []
-PLUGINS = ["generator.site.plugin"]
+PLUGINS = ["generator.site.plugin", "generator.search.plugin"]
 
 # --- data ---------------------------------------------------------------------------
 GONGKAI_DATA_DIR = "data"
 GONGKAI_PAGE_SIZE = 100  # result rows per task page
 GONGKAI_PROCESSES = None  # None: one per CPU core
 # GONGKAI_AS_OF = "2026-11-20"  # default: the latest date in the data
+# A public result that the data retracts or corrects: "warn" (listed in the build output and
+# on the 更新记录 page, from the git history of data/), "error" (refuse to publish) or "off".
+GONGKAI_RETRACTIONS = "warn"
+
+# --- open data (/data/, /feeds/, sitemap.xml) -------------------------------------------
+# Licence of the downloadable datasets (shown on /data/ and in datapackage.json).
+GONGKAI_LICENSE = {"name": "CC-BY-4.0", "title": "知识共享署名 4.0 国际许可协议（CC BY 4.0）",
+                   "path": "https://creativecommons.org/licenses/by/4.0/"}
+GONGKAI_ARCHIVE_KEEP = 24  # dated snapshots kept under data/archive/ (0: none)
+# Public address, for sitemap.xml and canonical links (default: SITEURL when absolute):
+# GONGKAI_SITE_URL = "https://www.example.gov.cn/gongkai/"
 # Extend the result vocabulary or its synonyms (category: problem / no_problem / not_applicable):
 # GONGKAI_RESULT_VOCABULARY = {"发现问题已移交": "problem"}
 # GONGKAI_RESULT_SYNONYMS = {"无问题": "未发现问题"}
@@ -64,4 +75,4 @@ TYPOGRIFY = False
 LOAD_CONTENT_CACHE = False
 
 # Optional sections that this build publishes (menus link only to what exists).
-GONGKAI_FEATURES: list[str] = []
+GONGKAI_FEATURES: list[str] = ["stats", "data", "changes", "search"]

@@ -33,7 +33,7 @@ def _settings(path: str | None) -> dict:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .model import load_model
     from .model.load import DataFolderError
-    from .validate.report import as_json, as_text
+    from .validate.report import as_json, as_markdown, as_text
 
     settings = _settings(args.settings)
     data = args.data or settings.get("GONGKAI_DATA_DIR", "data")
@@ -42,7 +42,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except DataFolderError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    print(as_json(model) if args.format == "json" else as_text(model))
+    report = {"json": as_json, "markdown": as_markdown}.get(args.format, as_text)
+    print(report(model))
     if model.problems.errors or (args.strict and model.problems.warnings):
         return 1
     return 0
@@ -54,7 +55,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    from .publish.files import published_files
+    from .site.atomic import staged_output, staging_path
+    from .site.build import MANIFEST_IN_OUTPUT, manifest_files
     from .site.plugin import DataRefused, publishable_model
+    from .trust.reconcile import ReconciliationError, reconciliation_line
+    from .trust.reproducible import clamp_mtimes, source_date_epoch
 
     start = time.perf_counter()
     settings_path = args.settings or ("pelicanconf.py" if Path("pelicanconf.py").is_file()
@@ -67,7 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         override["OUTPUT_PATH"] = str(Path(args.output).resolve())
     if settings_path is None:
         override.setdefault("THEME", str(Path(__file__).resolve().parents[1] / "themes/gongkai"))
-        override["PLUGINS"] = ["generator.site.plugin"]
+        override["PLUGINS"] = ["generator.site.plugin", "generator.search.plugin"]
     settings = read_settings(settings_path, override=override)
     base = Path(settings_path).resolve().parent if settings_path else Path.cwd()
     data = Path(args.data) if args.data else base / settings.get("GONGKAI_DATA_DIR", "data")
@@ -80,9 +86,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings["GONGKAI_DATA_DIR"] = str(data)
     if not Path(settings["PATH"]).is_dir():
         Path(settings["PATH"]).mkdir(parents=True)
-    pelican = Pelican(settings)
-    pelican.run()
-    print(f"完成：输出到 {settings['OUTPUT_PATH']}，用时 {time.perf_counter() - start:.1f} 秒")
+    # build beside the published site and swap only a finished, reconciled build in
+    output = Path(settings["OUTPUT_PATH"]).absolute()
+    staging = staging_path(output)
+    try:
+        with staged_output(output, manifest_files(output) | published_files(output)):
+            settings["OUTPUT_PATH"] = str(staging)
+            settings["GONGKAI_MANIFEST"] = str(staging / MANIFEST_IN_OUTPUT)
+            Pelican(settings).run()
+            line = reconciliation_line(model)
+            epoch = source_date_epoch()
+            if epoch is not None:
+                clamp_mtimes(staging, epoch)
+    except ReconciliationError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(line)
+    print(f"完成：输出到 {output}，用时 {time.perf_counter() - start:.1f} 秒")
     return 0
 
 
@@ -96,6 +116,35 @@ def cmd_contract_doc(args: argparse.Namespace) -> int:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text, encoding="utf-8")
     return 0
+
+
+def _search_settings(path: str | None) -> dict:
+    if path is None and Path("pelicanconf.py").is_file():
+        path = "pelicanconf.py"
+    return _settings(path)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .search.commands import NoIndex, run_search
+
+    if args.limit < 1:
+        raise UsageError("--limit 须为正整数")
+    try:
+        return run_search(_search_settings(args.settings), args.query, args.output, args.limit,
+                          args.json)
+    except NoIndex as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .search.commands import NoIndex, run_serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port 须在 0 到 65535 之间")
+    try:
+        return run_serve(_search_settings(args.settings), args.output, args.port)
+    except NoIndex as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
@@ -114,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="校验 data/ 中的数据文件")
     p.add_argument("--data", help="数据目录（默认 data）")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--strict", action="store_true", help="有警告也返回 1")
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
     p.set_defaults(func=cmd_validate)
@@ -129,6 +178,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("contract-doc", help="生成数据规范文档")
     p.add_argument("--out", default="docs/数据规范.md")
     p.set_defaults(func=cmd_contract_doc)
+
+    from .agency.cli import add_agency_commands
+
+    add_agency_commands(sub)
+
+    p = sub.add_parser("search", help="在已生成站点的搜索索引中查找")
+    p.add_argument("query", help="企业名称片段、统一社会信用代码、任务或事项")
+    p.add_argument("--limit", type=int, default=20, help="最多显示条数（默认 20）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--output", help="站点输出目录（默认取设置中的 OUTPUT_PATH）")
+    p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="在 127.0.0.1 上提供站点和服务器端搜索")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000；0 为任意空闲端口）")
+    p.add_argument("--output", help="站点输出目录（默认取设置中的 OUTPUT_PATH）")
+    p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("sample-data", help="生成任意规模的示例数据")
     p.add_argument("--results", type=int, default=900, help="抽查结果行数")

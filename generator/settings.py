@@ -68,6 +68,30 @@ DEFAULTS: dict[str, Any] = {
     "GONGKAI_PUBLICATION_RATE_GOAL": 1.0,
     # None: the latest date found in the data, so builds are reproducible
     "GONGKAI_AS_OF": None,
+    # search: the page and Pagefind bundle; the Whoosh index for `gongkai search`/`serve`
+    # (written outside the output, under CACHE_PATH unless GONGKAI_SEARCH_INDEX_DIR is set)
+    "GONGKAI_SEARCH": True,
+    "GONGKAI_SEARCH_SERVER_INDEX": True,
+    "GONGKAI_SEARCH_INDEX_DIR": None,
+    # enterprises per Pagefind record; None: 1, or 32 above 20,000 enterprises (keeps the
+    # browser's first download small on large sites)
+    "GONGKAI_SEARCH_GROUP": None,
+    # a public result that a new build retracts or corrects: "warn" (listed in the build
+    # output and on the 更新记录 page), "error" (refuse to publish) or "off" (no record)
+    "GONGKAI_RETRACTIONS": "warn",
+    # open data: the licence of the datasets (a data-package licence: name, title, path)
+    "GONGKAI_LICENSE": {"name": "CC-BY-4.0", "title": "知识共享署名 4.0 国际许可协议（CC BY 4.0）",
+                        "path": "https://creativecommons.org/licenses/by/4.0/"},
+    # dated snapshots kept under data/archive/ (0: no archive)
+    "GONGKAI_ARCHIVE_KEEP": 24,
+    # entries per feed, newest first
+    "GONGKAI_FEED_ENTRIES": 100,
+    # public address of the site ("https://…/"); default: SITEURL when absolute. Needed for
+    # sitemap.xml and canonical links; every page link stays relative either way
+    "GONGKAI_SITE_URL": "",
+    # personal data (resident ID, mobile, e-mail) in published text: "error" stops the
+    # build naming file, row and column; "mask" publishes 1301**********1234, 138****5678
+    "GONGKAI_PII": "error",
 }
 
 
@@ -88,4 +112,9 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> dict[str,
     synonyms = dict(DEFAULT_RESULT_SYNONYMS)
     synonyms.update(settings.get("GONGKAI_RESULT_SYNONYMS") or {})
     settings["GONGKAI_RESULT_SYNONYMS"] = synonyms
+    if str(settings.get("GONGKAI_RETRACTIONS") or "warn") not in ("warn", "error", "off"):
+        raise ValueError("GONGKAI_RETRACTIONS 只能是 \"warn\"、\"error\" 或 \"off\"，"
+                         f"而不是 {settings['GONGKAI_RETRACTIONS']!r}")
+    if str(settings.get("GONGKAI_PII") or "error").lower() not in ("error", "mask"):
+        raise ValueError(f"GONGKAI_PII 只能是 \"error\" 或 \"mask\"，而不是 {settings['GONGKAI_PII']!r}")
     return settings

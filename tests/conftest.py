@@ -15,3 +15,23 @@ from helpers import DataFolder  # noqa: E402
 @pytest.fixture
 def folder(tmp_path: Path) -> DataFolder:
     return DataFolder(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Real headless Chromium, one per test module."""
+    from browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    """The sample site served on loopback; modules that need another site override this."""
+    from browser import serve
+    from sitebuild import sample_site
+
+    out, _ = sample_site()
+    with serve(out) as url:
+        yield url

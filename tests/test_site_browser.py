@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from browser import chromium, serve
 from sitebuild import sample_site
 
 from generator.site import urls
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    out, _ = sample_site()
-    with serve(out) as url:
-        yield url
 
 
 @pytest.mark.parametrize("width", WIDTHS)

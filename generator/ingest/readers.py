@@ -22,6 +22,8 @@ from ..validate.problems import Problems
 from .decode import DecodeFailure, decode
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+# sheet names that explain a template (gongkai templates) rather than hold data
+GUIDE_SHEETS = ("填写说明",)
 
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r))*")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
@@ -171,7 +173,7 @@ def _cell_text(value: object) -> str:
 
 def read_xlsx(path: Path, rel: str, problems: Problems) -> RawTable | None:
     """Read the first sheet of a workbook; other non-empty sheets are reported, not read."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -180,7 +182,10 @@ def read_xlsx(path: Path, rel: str, problems: Problems) -> RawTable | None:
     except Exception as exc:  # calamine raises its own error types for broken archives
         problems.add("E101", rel, None, None, "", detail=str(exc).splitlines()[0][:200])
         return None
-    others = [n for n in book.sheet_names[1:] if _sheet_has_data(book, n)]
+    # hidden sheets (drop-down lists) and a template's instructions are not data
+    hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    others = [n for n in book.sheet_names[1:]
+              if n not in hidden and n not in GUIDE_SHEETS and _sheet_has_data(book, n)]
     if others:
         problems.add("W103", rel, None, None, "、".join(others), sheet=book.sheet_names[0])
     while grid and all(_cell_text(v) == "" for v in grid[-1]):

@@ -13,6 +13,8 @@ from ..ingest.discover import discover, relative
 from ..ingest.headers import map_columns
 from ..ingest.readers import read_file
 from ..settings import load_settings
+from ..trust.paths import check_paths
+from ..trust.pii import scan_stage
 from ..validate.fields import check_fields
 from ..validate.problems import Problems
 from ..validate.rules import TABLE_RULES
@@ -98,10 +100,12 @@ def load_model(data_dir: str | Path, settings: dict[str, Any] | None = None) -> 
                 problems.add("E109", None, None, None, "", title=table.title, pattern=pattern)
         stage, summary = _stage_table(table, files[table.name], data_dir, problems)
         check_fields(stage, settings)
+        scan_stage(stage, settings)  # personal data never reaches the model unmasked
         stages[table.name] = stage
         summaries[table.name] = summary
     for rule in TABLE_RULES.values():
         rule(stages)
+    check_paths(stages)  # two identifiers never share one page
     tables = {}
     for name, stage in stages.items():
         summary = summaries[name]

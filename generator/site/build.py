@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Model
-from . import urls, views
+from . import stats, urls, views
 from .render import Counts, Manifest, Renderer, make_environment, render_many, templates_fingerprint
 
 # settings that reach pages; a change in any of them re-renders everything
@@ -24,7 +24,8 @@ MANIFEST_NAME = "gongkai-pages.parquet"
 
 def _settings_fingerprint(settings: dict[str, Any]) -> str:
     keys = [k for k in sorted(settings) if k in PAGE_SETTINGS or (
-        k.startswith(("GONGKAI_", "FEED_")) and k not in ("GONGKAI_DATA_DIR", "GONGKAI_MODEL"))]
+        k.startswith(("GONGKAI_", "FEED_"))
+        and k not in ("GONGKAI_DATA_DIR", "GONGKAI_MODEL", "GONGKAI_MANIFEST"))]
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         code.update(path.read_bytes())
@@ -34,6 +35,22 @@ def _settings_fingerprint(settings: dict[str, Any]) -> str:
 def _mix(fingerprints: np.ndarray, salt: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         return (fingerprints * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(salt)
+
+
+# a staged build (gongkai build) keeps the manifest inside the output, so it is swapped in
+# together with the pages it describes and can never disagree with them after a crash
+MANIFEST_IN_OUTPUT = ".gongkai-pages.parquet"
+
+
+def manifest_path(output: Path, cache_dir: Path | None = None) -> Path:
+    """Where the page manifest of builds into ``output`` is kept (outside the output)."""
+    key = hashlib.sha256(str(Path(output).resolve()).encode()).hexdigest()[:12]
+    return Path(cache_dir or Path(output).parent / "cache") / f"{key}-{MANIFEST_NAME}"
+
+
+def manifest_files(output: Path) -> set[str]:
+    """Output files (relative paths) of the data pages of the site published in ``output``."""
+    return {urls.output_file(p) for p in Manifest(Path(output) / MANIFEST_IN_OUTPUT).previous}
 
 
 def build_pages(model: Model, settings: dict[str, Any], output: Path,
@@ -50,8 +67,8 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     counts = Counts()
 
     page_size = int(settings.get("GONGKAI_PAGE_SIZE", 100))
-    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
-    manifest = Manifest(Path(cache_dir or output.parent / "cache") / f"{key}-{MANIFEST_NAME}")
+    manifest = Manifest(Path(settings["GONGKAI_MANIFEST"]) if settings.get("GONGKAI_MANIFEST")
+                        else manifest_path(output, cache_dir))
 
     # task pages: a task whose rows did not change keeps all its pages as they are
     task_fps = {tid: int(_mix(np.array([fp], dtype=np.uint64), salt)[0])
@@ -77,6 +94,10 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     small += views.item_pages(data)
     small += views.plan_pages(data)
     small += views.department_pages(data)
+    small += stats.stats_pages(data, output)  # also writes the chart SVGs
+    from ..agency.ledger import changes_page  # 更新记录: corrections and retractions
+
+    small.append(changes_page(model, model.settings, Path(cache_dir or output.parent / "cache")))
     paths = [p.path for p in small + task_pages] + list(kept)
     if len(set(paths)) != len(paths):
         seen: set[str] = set()

@@ -47,6 +47,12 @@ def publishable_model(data_dir: Path, settings: dict, cache_dir: Path) -> Model:
         print(as_text(model), file=sys.stderr)
         raise DataRefused(f"数据有 {model.problems.errors} 个错误，未发布。"
                           "请先运行 gongkai validate 并改正。")
+    from ..agency.ledger import RetractionsRefused, check_published
+
+    try:  # public results this build retracts or corrects: warned, or refused by setting
+        check_published(model, settings, cache_dir)
+    except RetractionsRefused as exc:
+        raise DataRefused(str(exc)) from exc
     return model
 
 
@@ -73,6 +79,7 @@ class DataPagesGenerator(Generator):
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
         warn_missing_documents(self.model, content_links)
+        warn_unknown_calendar_years(self.model)
         notices = [{"title": a.title, "url": a.url, "date": a.date.strftime("%Y-%m-%d")}
                    for a in self.context.get("articles", [])[:5]]
         template_dirs = [Path(self.theme) / "templates"]
@@ -108,17 +115,34 @@ def warn_missing_documents(model: Model, content_links: dict[str, str]) -> None:
               "在 content/ 中没有对应页面，任务页面不显示实施方案链接。", file=sys.stderr)
 
 
+def warn_unknown_calendar_years(model: Model) -> None:
+    """W501: deadlines in years neither the holiday schedule nor data/calendar.* covers."""
+    from ..rules import calendar_warnings, figures
+
+    for line in calendar_warnings(figures(model)):
+        print(line, file=sys.stderr)
+
+
 def get_generators(pelican_object) -> type[Generator]:
     return DataPagesGenerator
 
 
 def add_filters(generator) -> None:
-    """Pelican's own templates turn identifiers into URL segments exactly as data pages do."""
+    """Pelican's own templates turn identifiers into URL segments exactly as data pages do.
+
+    They also autoescape, as data pages do: Pelican's default does not, so a Markdown
+    title or summary like ``<script>`` would otherwise become markup. Rendered
+    Markdown bodies are marked ``|safe`` in the templates that show them.
+    """
     env = getattr(generator, "env", None)
     if env is not None:
         env.filters["url_segment"] = urls.segment
+        env.autoescape = True
 
 
 def register() -> None:
+    from ..publish.plugin import register as register_open_data
+
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_filters)
+    register_open_data()  # datasets, feeds and sitemaps, after the data pages

@@ -99,6 +99,9 @@ def write_if_changed(target: Path, data: bytes, new: bool = False) -> bool:
         with open(name, "rb") as fh:
             if fh.read(len(data) + 1) == data:
                 return False
+        # replace, never rewrite: the file may be a hard link shared with the live site
+        # (see atomic.py), which must not change while this build runs
+        os.unlink(name)
     except FileNotFoundError:
         folder = os.path.dirname(name)
         try:

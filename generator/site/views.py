@@ -19,7 +19,8 @@ import pandas as pd
 from ..model import Model
 from ..model.enterprises import enterprises as enterprise_table
 from ..model.plans import plan_changes, plan_versions
-from . import urls
+from ..publish import links as downloads
+from . import stats, urls
 
 CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题",
                    "not_applicable": "不适用"}
@@ -57,6 +58,19 @@ def ratio_text(value: Any) -> str:
     return f"{float(value) * 100:.1f}%"
 
 
+def all_departments(model: Model) -> list[str]:
+    """Every department named anywhere in the data: each has a page (and a feed)."""
+    tasks = model["tasks"]
+    departments: set[str] = set()
+    departments.update(model["items"]["department"].dropna())
+    departments.update(tasks["lead_department"].dropna())
+    for joint in tasks["joint_departments"]:
+        departments.update(joint or [])
+    departments.update(model["results"]["inspecting_department"].dropna().unique())
+    departments.update(model["plans"]["publisher"].dropna())
+    return sorted(departments)
+
+
 @dataclass
 class SiteData:
     """Lookups shared by many views, computed once per build."""
@@ -82,13 +96,6 @@ class SiteData:
     def from_model(cls, model: Model, content_links: dict[str, str] | None = None
                    ) -> SiteData:
         items, tasks = model["items"], model["tasks"]
-        departments: set[str] = set()
-        departments.update(items["department"].dropna())
-        departments.update(tasks["lead_department"].dropna())
-        for joint in tasks["joint_departments"]:
-            departments.update(joint or [])
-        departments.update(model["results"]["inspecting_department"].dropna().unique())
-        departments.update(model["plans"]["publisher"].dropna())
         strata: dict[str, list[dict[str, Any]]] = {}
         for row in records(model["strata"][["task_id", "risk_tier", "population", "sampled"]]):
             row["ratio"] = ratio_text(row["sampled"] / row["population"]) \
@@ -99,7 +106,7 @@ class SiteData:
             enterprises=enterprise_table(model["results"]),
             item_names=dict(zip(items["item_id"], items["name"], strict=True)),
             task_names=dict(zip(tasks["task_id"], tasks["name"], strict=True)),
-            departments=sorted(departments),
+            departments=all_departments(model),
             strata=strata,
             content_links=content_links or {},
         )
@@ -248,7 +255,7 @@ def task_fingerprints(data: SiteData) -> dict[str, int]:
     out = {}
     for task in records(data.tasks):
         tid = task["task_id"]
-        extra = repr((task, data.strata.get(tid, []),
+        extra = repr((task, data.strata.get(tid, []), stats.compliance_for(data).get(tid),
                       [data.item_names.get(i) for i in task["item_ids"]],
                       data.document_url(task.get("plan_document"))))
         digest = int.from_bytes(hashlib.sha256(extra.encode("utf-8")).digest()[:8], "little")
@@ -291,6 +298,7 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
             "ratio": ratio_text(task["sampled"] / task["population"])
             if task["population"] not in ("", 0) and task["sampled"] != "" else "",
             "strata": data.strata.get(tid, []),
+            "compliance": stats.compliance_for(data).get(tid, {}),
             "category_counts": [{"category": k, "label": CATEGORY_LABELS.get(k, k),
                                  "count": int(counts.get(k, 0))} for k in CATEGORY_LABELS],
             "enterprise_count": int(rows["uscc"].nunique()),
@@ -298,6 +306,7 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
             "published_count": published,
             "plan_document_url": data.document_url(task.get("plan_document")),
             "plan_url": urls.plan(task["plan_id"]) if task["plan_id"] else "",
+            **downloads.task_links(tid, task["name"], len(table)),
             "data_updated": max(dates) if dates else task["end"],
             "pages": n_pages,
             "category_labels": CATEGORY_LABELS,
@@ -432,7 +441,9 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
         dates = [t["end"] for t in own_tasks] + [r["inspected_on"] for r in recent]
         ctx = {"name": name, "items": own_items, "tasks": own_tasks, "recent": recent,
                "result_count": len(rows), "data_updated": max(dates) if dates else "",
-               "category_labels": CATEGORY_LABELS}
+               "category_labels": CATEGORY_LABELS,
+               "yearly": stats.department_figures_for(data).get(name, []),
+               **downloads.department_links(name, len(rows))}
         pages.append(Page(urls.department(name), "department.html", ctx))
         listing.append({"name": name, "url": urls.department(name), "items": len(own_items),
                         "tasks": len(own_tasks), "results": len(rows)})

@@ -61,3 +61,29 @@ def as_text(model: Model, limit_per_file: int = 200) -> str:
     verdict = "校验通过，可以发布。" if errors == 0 else "有错误，改正之前不能发布。"
     lines.append(f"合计：{errors} 个错误，{warnings} 个警告。{verdict}")
     return "\n".join(lines)
+
+
+def _md_cell(text: object) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(model: Model, limit: int = 200) -> str:
+    """The text report as Markdown: a CI job summary or a merge-request comment."""
+    frame = model.problems.frame()
+    errors, warnings = model.problems.errors, model.problems.warnings
+    verdict = "✅ 校验通过，可以发布。" if errors == 0 else "❌ 有错误，改正之前不能发布。"
+    lines = ["## 数据校验报告", "", f"**{verdict}** 合计 {errors} 个错误，{warnings} 个警告。", ""]
+    if len(frame):
+        lines += ["| 级别 | 代码 | 文件 | 位置 | 说明 |", "|---|---|---|---|---|"]
+        for _, row in frame.head(limit).iterrows():
+            lines.append(f"| {SEVERITY_LABEL[row['severity']]} | {row['code']} | "
+                         f"{_md_cell(row['file'] or '（数据目录）')} | {_md_cell(_where(row))} | "
+                         f"{_md_cell(row['message'])} |")
+        if len(frame) > limit:
+            lines.append(f"\n……另有 {len(frame) - limit} 个问题未列出（用 --format json 查看全部）。")
+        lines.append("")
+    lines += ["| 表 | 读取 | 有效 | 未通过 |", "|---|---:|---:|---:|"]
+    for name, s in model.summary.items():
+        lines.append(f"| {model.contract[name].title}（{name}） | {s.rows_read} | {s.rows_valid} | "
+                     f"{s.rows_rejected} |")
+    return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..rules.inspections import first_inspection
 from .stage import Stage
 
 Stages = dict[str, Stage]
@@ -195,17 +196,14 @@ def repeated_inspections(s: Stage) -> None:
     ok = s.valid & t["inspected_on"].notna().to_numpy()
     if not ok.any():
         return
-    frame = pd.DataFrame({
-        "uscc": t["uscc"], "item_id": t["item_id"], "year": t["inspected_on"].dt.year,
-        "task_id": t["task_id"], "day": t["inspected_on"], "loc": s.locations(),
-    })[ok].sort_values(["day", "task_id"], kind="stable")
-    keys = ["uscc", "item_id", "year"]
-    first_task = frame.groupby(keys, sort=False)["task_id"].transform("first")
-    first_loc = frame.groupby(keys, sort=False)["loc"].transform("first")
-    repeat = frame[frame["task_id"] != first_task]
+    frame = t.loc[ok, ["uscc", "item_id", "task_id", "inspected_on"]]
+    first = first_inspection(frame)
+    tasks = frame["task_id"].astype(object)
+    repeat = first.index[tasks.loc[first.index].to_numpy() != tasks.loc[first.to_numpy()].to_numpy()]
     if len(repeat):
         mask = np.zeros(len(s), dtype=bool)
-        mask[s.raw.index.get_indexer(repeat.index)] = True
+        mask[s.raw.index.get_indexer(repeat)] = True
+        first_loc = pd.Series(s.locations().loc[first.loc[repeat].to_numpy()].to_numpy(), index=repeat)
         s.report("W301", mask, "item_id", first=first_loc.reindex(s.raw.index).fillna(""))
 
 
