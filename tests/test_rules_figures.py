@@ -153,6 +153,9 @@ def test_strata_and_differentiated_sampling(tmp_path):
     strata = f.strata.set_index("risk_tier")
     assert strata.loc["A", "ratio"] == pytest.approx(1 / 40)
     assert strata.loc["C", "ratio"] == pytest.approx(2 / 24)
+    # each tier against the task's minimum (plan: 不低于3%): A at 2.5% falls short, C at 8.3% meets it
+    assert (strata["target_ratio"] == 0.03).all()
+    assert flag(strata.loc["A", "meets_ratio"]) is False and flag(strata.loc["C", "meets_ratio"]) is True
     assert flag(task(f, TASK_LH)["differentiated"]) is True
     assert pd.isna(task(f, TASK_BM)["differentiated"])  # not stratified
 

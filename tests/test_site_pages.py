@@ -13,6 +13,7 @@ import pytest
 from sitebuild import page, sample_site
 
 from generator.model.plans import plan_changes
+from generator.rules import figures
 from generator.site import urls
 
 
@@ -119,6 +120,26 @@ def test_task_page_counts_and_paginates_results(site):
     labels = {"problem": "发现问题", "no_problem": "未发现问题", "not_applicable": "不适用"}
     for key, label in labels.items():
         assert f"{label} {int(cats.get(key, 0))} 条" in body
+
+
+def test_task_page_compares_each_stratum_with_the_required_ratio(site):
+    _, model = site
+    strata = figures(model).strata
+    assert len(strata), "the sample has stratified tasks"
+    for task_id, rows in strata.groupby("task_id", observed=True):
+        table = next(t for t in page(urls.task(task_id)).select("table")
+                     if "信用风险等级" in t.thead.get_text())
+        shown = {tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
+                 for tr in table.tbody.select("tr")}
+        for row in rows.itertuples():
+            cells = shown[row.risk_tier]
+            assert cells[0] == str(row.population) and cells[1] == str(row.sampled)
+            assert cells[2] == f"{row.ratio * 100:.1f}%"
+            if pd.isna(row.target_ratio):
+                assert cells[3] == "—" and cells[4] == "—"
+            else:
+                assert cells[3] == f"{row.target_ratio * 100:.1f}%"
+                assert cells[4] == ("达到" if row.meets_ratio else "低于要求")
 
 
 def test_task_links_its_implementation_plan_and_back(site):

@@ -139,6 +139,7 @@ def compute(model) -> Figures:
     t = t.join(ratios.task_ratios(tasks, model["plans"], model["items"]))
     strata = ratios.strata_ratios(model["strata"])
     t["differentiated"] = ratios.differentiated(strata, tasks["task_id"])
+    strata = ratios.strata_against_target(strata, t)
 
     unknown: dict[int, int] = {}
     _missing(cal, res["basis_date"], n, unknown)

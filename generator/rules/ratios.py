@@ -50,6 +50,20 @@ def strata_ratios(strata: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["task_id", "_order"], kind="stable").drop(columns="_order")
 
 
+def strata_against_target(strata: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
+    """Each stratum's ratio beside its task's required minimum.
+
+    A tier sampled below the task's minimum is worth seeing even when the task as a whole
+    meets it: differentiated sampling may lower the rate for A-tier enterprises, but the
+    public should see where and by how much.
+    """
+    target = tasks.set_index(tasks["task_id"].astype(object))["target_ratio"]
+    out = strata.copy()
+    out["target_ratio"] = out["task_id"].astype(object).map(target).astype("Float64")
+    out["meets_ratio"] = (out["ratio"] >= out["target_ratio"]).astype("boolean")
+    return out
+
+
 def differentiated(strata: pd.DataFrame, task_ids: pd.Series) -> pd.Series:
     """Per task: higher-risk tiers sampled at no lower a rate than lower-risk ones (NA: < 2 tiers)."""
     rated = strata.dropna(subset=["ratio"])

@@ -20,6 +20,7 @@ from ..model import Model
 from ..model.enterprises import enterprises as enterprise_table
 from ..model.plans import plan_changes, plan_versions
 from ..publish import links as downloads
+from ..rules import figures
 from . import stats, urls
 
 CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题",
@@ -97,9 +98,11 @@ class SiteData:
                    ) -> SiteData:
         items, tasks = model["items"], model["tasks"]
         strata: dict[str, list[dict[str, Any]]] = {}
-        for row in records(model["strata"][["task_id", "risk_tier", "population", "sampled"]]):
-            row["ratio"] = ratio_text(row["sampled"] / row["population"]) \
-                if row["population"] else ""
+        shown = figures(model).strata  # ratios are a rule: computed once, in generator.rules
+        for row in records(shown[["task_id", "risk_tier", "population", "sampled", "ratio",
+                                  "target_ratio", "meets_ratio"]]):
+            row["ratio"] = ratio_text(row["ratio"] if row["ratio"] != "" else None)
+            row["target_ratio"] = ratio_text(row["target_ratio"] if row["target_ratio"] != "" else None)
             strata.setdefault(row.pop("task_id"), []).append(row)
         return cls(
             model=model, items=items, tasks=tasks,
