@@ -132,7 +132,8 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
     if todo.get("server"):
-        server_index.write_index(records, folder)
+        processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
+        server_index.write_index(records, folder, processes)
         (folder / OPTIONS).write_text(json.dumps(options, ensure_ascii=False, sort_keys=True),
                                       encoding="utf-8")
         state["server"] = fingerprint
