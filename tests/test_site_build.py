@@ -89,3 +89,25 @@ def test_changed_setting_rerenders_every_page(tmp_path):
     assert counts.skipped == 0 and counts.unchanged == 0
     page = (out / urls.output_file(urls.enterprise(USCC_A))).read_text(encoding="utf-8")
     assert "另一个站点" in page
+
+
+def test_task_pages_rendered_by_worker_processes_match_the_serial_ones(tmp_path):
+    """Task pages share the render pool; a forked worker must write what the parent would."""
+    import numpy as np
+    from sitebuild import ROOT, sample_site
+
+    from generator.site import views
+    from generator.site.render import PageList, Renderer, make_environment, render_many
+
+    _, model = sample_site()
+    data = views.SiteData.from_model(model, {})
+    pages = views.task_pages(data, 10)  # ten rows a page: enough pages to share out
+    env = make_environment([ROOT / "themes/gongkai/templates"], dict(model.settings))
+    written = {}
+    for name, processes in (("serial", 1), ("pool", 2)):
+        out = tmp_path / name
+        counts = render_many(Renderer(env, out, {}), PageList(pages), np.arange(len(pages)), processes,
+                             min_parallel=0)
+        assert counts.written == len(pages) > 50
+        written[name] = {p.relative_to(out): p.read_bytes() for p in out.rglob("index.html")}
+    assert written["serial"] == written["pool"]

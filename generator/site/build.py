@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..model import Model
 from . import stats, urls, views
-from .render import Counts, Manifest, Renderer, make_environment, render_many, templates_fingerprint
+from .render import Counts, Manifest, PageList, Renderer, make_environment, render_many, templates_fingerprint
 
 # settings that reach pages; a change in any of them re-renders everything
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "SITESUBTITLE", "RELATIVE_URLS", "THEME_STATIC_DIR",
@@ -103,8 +103,12 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
         seen: set[str] = set()
         twice = sorted({p for p in paths if p in seen or seen.add(p)})
         raise ValueError(f"two pages map to one path: {twice[:5]}")
-    for page in small + task_pages:
+    processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
+    for page in small:
         renderer.write(page.path, page.template, page.context, counts)
+    # task pages (100 result rows each, ten thousand of them at provincial scale) share the pool
+    counts.add(render_many(renderer, PageList(task_pages), np.arange(len(task_pages)), processes,
+                           min_parallel=200))
     fps_by_path = dict(kept)
     fps_by_path.update({p.path: task_fps[p.context["task"]["task_id"]] for p in task_pages})
 
@@ -113,7 +117,6 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     fingerprints = _mix(enterprises.fingerprints, salt)
     same = manifest.unchanged(ent_paths, fingerprints, output)
     todo = np.flatnonzero(~same)
-    processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
     new = ~pd.Index(ent_paths).isin(list(manifest.previous))
     if len(todo):
         enterprises.prepare()

@@ -163,21 +163,43 @@ def _render_shard(indices: np.ndarray) -> Counts:
     return counts
 
 
+class PageList:
+    """Pages of one template, prepared in advance, as a page set :func:`render_many` can share out."""
+
+    def __init__(self, pages: Sequence[Any]) -> None:
+        templates = {p.template for p in pages}
+        if len(templates) > 1:
+            raise ValueError(f"one template per page set, not {sorted(templates)}")
+        self.pages = pages
+        self.template = templates.pop() if templates else ""
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def path(self, i: int) -> str:
+        return self.pages[i].path
+
+    def context(self, i: int) -> dict[str, Any]:
+        return self.pages[i].context
+
+
 def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
                 progress: Callable[[int, int], None] | None = None,
-                new: np.ndarray | None = None) -> Counts:
+                new: np.ndarray | None = None, min_parallel: int = 5000) -> Counts:
     """Render ``pages.context(i)`` for each index, over ``processes`` forked workers.
 
-    Workers inherit the prepared columns by fork, so nothing large is pickled.
+    Workers inherit the prepared columns by fork, so nothing large is pickled. Below
+    ``min_parallel`` pages, starting the workers costs more than it saves.
     """
     counts = Counts()
     if len(indices) == 0:
         return counts
-    shards = np.array_split(indices, max(1, min(len(indices) // 2000, 64 * processes)) or 1)
+    per_shard = max(1, min(2000, len(indices) // (4 * processes)))
+    shards = np.array_split(indices, max(1, min(len(indices) // per_shard, 64 * processes)))
     _JOB.update(renderer=renderer, pages=pages, new=new)
     done = 0
     try:
-        if processes > 1 and len(indices) > 5000 and "fork" in mp.get_all_start_methods():
+        if processes > 1 and len(indices) > min_parallel and "fork" in mp.get_all_start_methods():
             with mp.get_context("fork").Pool(processes) as pool:
                 for part in pool.imap_unordered(_render_shard, shards):
                     counts.add(part)
