@@ -118,19 +118,13 @@ def cmd_contract_doc(args: argparse.Namespace) -> int:
     return 0
 
 
-def _search_settings(path: str | None) -> dict:
-    if path is None and Path("pelicanconf.py").is_file():
-        path = "pelicanconf.py"
-    return _settings(path)
-
-
 def cmd_search(args: argparse.Namespace) -> int:
     from .search.commands import NoIndex, run_search
 
     if args.limit < 1:
         raise UsageError("--limit 须为正整数")
     try:
-        return run_search(_search_settings(args.settings), args.query, args.output, args.limit,
+        return run_search(_settings(args.settings), args.query, args.output, args.limit,
                           args.json)
     except NoIndex as exc:
         raise UsageError(str(exc)) from exc
@@ -142,7 +136,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError("--port 须在 0 到 65535 之间")
     try:
-        return run_serve(_search_settings(args.settings), args.output, args.port)
+        return run_serve(_settings(args.settings), args.output, args.port)
     except NoIndex as exc:
         raise UsageError(str(exc)) from exc
 

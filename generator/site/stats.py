@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 from ..rules import Figures, figures  # noqa: E402
 from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN  # noqa: E402
 from . import urls  # noqa: E402
+from .formats import ratio_text  # noqa: E402
 from .render import write_if_changed  # noqa: E402
 
 STATS = "stats/"
@@ -49,7 +50,7 @@ RC = {
 
 
 def pct(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value) * 100:.1f}%"
+    return ratio_text(value) or "—"
 
 
 def day(value: Any) -> str:

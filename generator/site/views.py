@@ -22,6 +22,7 @@ from ..model.plans import plan_changes, plan_versions
 from ..publish import links as downloads
 from ..rules import figures
 from . import stats, urls
+from .formats import ratio_text
 
 CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题",
                    "not_applicable": "不适用"}
@@ -51,12 +52,6 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             out[name] = date_strings(out[name])
     rows = out.astype(object).where(out.notna(), "").to_dict("records")
     return rows
-
-
-def ratio_text(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return f"{float(value) * 100:.1f}%"
 
 
 def all_departments(model: Model) -> list[str]:
@@ -298,8 +293,7 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
                       for i in task["item_ids"]],
             "lead_url": urls.department(task["lead_department"]),
             "joint": [{"name": d, "url": urls.department(d)} for d in task["joint_departments"]],
-            "ratio": ratio_text(task["sampled"] / task["population"])
-            if task["population"] not in ("", 0) and task["sampled"] != "" else "",
+            "ratio": stats.compliance_for(data).get(tid, {}).get("ratio", ""),  # a rule: generator.rules
             "strata": data.strata.get(tid, []),
             "compliance": stats.compliance_for(data).get(tid, {}),
             "category_counts": [{"category": k, "label": CATEGORY_LABELS.get(k, k),
