@@ -242,3 +242,14 @@ def test_data_pages_say_when_their_data_was_updated(site):
     latest = pd.concat([rows["published_on"], rows["inspected_on"],
                         disp["recorded_on"]]).max().strftime("%Y-%m-%d")
     assert f"数据更新于 {latest}" in text(page(urls.enterprise(code)))
+
+
+def test_home_lists_the_latest_result_publications(site):
+    _, model = site
+    results = model["results"].dropna(subset=["published_on"])
+    counts = results.groupby([results["task_id"].astype(str), "published_on"])["uscc"].nunique()
+    names = dict(zip(model["tasks"]["task_id"].astype(str), model["tasks"]["name"], strict=True))
+    latest = counts.sort_index(level=1, ascending=False).head(3)
+    listed = text(page(""))
+    for (task_id, day), n in latest.items():
+        assert f"{names[task_id]} 抽查结果公示（{n} 户）" in listed, (task_id, day)

@@ -27,6 +27,7 @@ from feedgen.feed import FeedGenerator
 
 from ..model import Model
 from ..model.plans import plan_changes, plan_versions
+from ..model.publications import publication_events
 from ..site import urls
 from .files import FileInfo, remove_stale, write_file
 
@@ -99,11 +100,9 @@ def publication_entries(model: Model) -> list[FeedEntry]:
                             ["task_id", "published_on", "uscc", "inspecting_department"]]
     if published.empty:
         return []
-    published = published.assign(task_id=published["task_id"].astype(str),
-                                  problem=(results["category"] == "problem").loc[published.index])
+    published = published.assign(task_id=published["task_id"].astype(str))
     keys = ["task_id", "published_on"]
-    agg = published.groupby(keys, observed=True, sort=True).agg(
-        enterprises=("uscc", "nunique"), rows=("uscc", "size"), problems=("problem", "sum"))
+    agg = publication_events(results).set_index(keys)
     depts: dict[tuple, set[str]] = {}
     triples = published[keys + ["inspecting_department"]].drop_duplicates()
     for task_id, day, dept in zip(triples["task_id"], triples["published_on"],

@@ -19,6 +19,7 @@ import pandas as pd
 from ..model import Model
 from ..model.enterprises import enterprises as enterprise_table
 from ..model.plans import plan_changes, plan_versions
+from ..model.publications import publication_events
 from ..publish import links as downloads
 from ..rules import figures
 from . import stats, urls
@@ -469,9 +470,9 @@ def home_page(data: SiteData, notices: list[dict[str, str]] | None = None) -> Pa
          "value": ratio_text(year_results["published_on"].notna().mean()) if n else "—",
          "note": "目标 100%"},
     ]
-    published = results.dropna(subset=["published_on"]).groupby(
-        ["task_id", "published_on"], observed=True).agg(count=("uscc", "nunique")).reset_index()
-    published = published.sort_values(["published_on", "task_id"], ascending=[False, True])
+    published = publication_events(results)[["task_id", "published_on", "enterprises"]]
+    published = published.rename(columns={"enterprises": "count"}).sort_values(
+        ["published_on", "task_id"], ascending=[False, True])
     latest_results = records(published.head(10))
     for r in latest_results:
         r["url"] = urls.task(r["task_id"])
