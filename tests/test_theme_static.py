@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator.site.urls import segment
+from generator.site.render import FILTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME = ROOT / "themes" / "gongkai"
@@ -120,7 +120,7 @@ def env() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.Undefined,
     )
-    environment.filters["url_segment"] = segment
+    environment.filters.update(FILTERS)
     return environment
 
 
@@ -260,6 +260,7 @@ def test_data_updated_shown_only_when_defined(env, deep_page):
 def test_quotes_in_metadata_cannot_break_attributes():
     # Pelican renders without autoescape: titles and descriptions may hold quotes
     pelican_like = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)))
+    pelican_like.filters.update(FILTERS)  # what the plugin adds to Pelican's environment
     html = pelican_like.from_string(
         '{% extends "base.html" %}{% block title %}{{ t }}{% endblock %}'
         "{% block description %}{{ t }}{% endblock %}"

@@ -19,8 +19,8 @@ from ..model import Model
 from ..model.cache import load_model_cached
 from ..model.load import DataFolderError
 from ..settings import load_settings
-from . import urls
 from .build import build_pages
+from .render import FILTERS
 
 
 class DataRefused(Exception):
@@ -136,13 +136,15 @@ def add_filters(generator) -> None:
     """
     env = getattr(generator, "env", None)
     if env is not None:
-        env.filters["url_segment"] = urls.segment
+        env.filters.update(FILTERS)
         env.autoescape = True
 
 
 def register() -> None:
     from ..publish.plugin import register as register_open_data
+    from .direct_build import stage_runs
 
+    signals.initialized.connect(stage_runs)  # pelican content: staged and swapped in too
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_filters)
     register_open_data()  # datasets, feeds and sitemaps, after the data pages

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from jinja2.runtime import new_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import urls
 
@@ -40,6 +40,32 @@ class Counts:
         self.deleted += other.deleted
 
 
+def plaintext(value: Any) -> Markup:
+    """Text of rendered markup for an attribute or <title>: tags removed, entities kept escaped.
+
+    Jinja's ``striptags|e`` does the same, but unescapes and re-escapes every value; a
+    rendered data value without a tag or an entity in it is already the answer.
+    """
+    text = str(value)
+    if isinstance(value, Markup) and "<" not in text and "&" not in text:
+        return Markup(" ".join(text.split()))
+    return escape(Markup(text).striptags())
+
+
+def zh_date(value: Any) -> Markup:
+    """A date as 2025年4月30日 in a <time> element; text as given; nothing as "—"."""
+    if value is None or value == "" or isinstance(value, Undefined):
+        return Markup("—")
+    if hasattr(value, "year") and hasattr(value, "isoformat"):
+        return Markup('<time datetime="{}">{}年{}月{}日</time>').format(
+            value.isoformat(), value.year, value.month, value.day)
+    return escape(value)
+
+
+# filters the theme's templates use, in data pages and in Pelican's own pages alike
+FILTERS = {"url_segment": urls.segment, "plaintext": plaintext, "zh_date": zh_date}
+
+
 def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, Any]
                      ) -> Environment:
     """Autoescape everywhere: no data value can become markup."""
@@ -51,7 +77,7 @@ def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, An
         auto_reload=False,
     )
     env.globals.update(globals_)
-    env.filters["url_segment"] = urls.segment
+    env.filters.update(FILTERS)
     env.globals["partial"] = _partial_renderer(env)
     return env
 

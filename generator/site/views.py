@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,11 @@ def date_strings(values: pd.Series) -> list[str]:
     codes, uniques = pd.factorize(values)
     formatted = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
     return formatted[codes].tolist()
+
+
+# Rows of the pages rendered by the hundred thousand: Jinja reads ``row.field`` as an
+# attribute first, which on a dict costs a caught exception per lookup.
+Row = SimpleNamespace
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -153,7 +159,7 @@ class EnterprisePages:
             "department": results["inspecting_department"].astype(str).tolist(),
             "inspected_on": date_strings(results["inspected_on"]),
             "published_on": date_strings(results["published_on"]),
-            "result": results["result"].tolist(),
+            "result": results["result_text"].astype(str).tolist(),
             "category": results["category"].tolist(),
         }
         disp = self._disp.sort_values(["uscc", "task_id", "decided_on"], kind="stable")
@@ -162,7 +168,7 @@ class EnterprisePages:
             rows = records(disp[["uscc", "task_id", "department", "action", "outcome",
                                  "decided_on", "recorded_on"]])
             for row in rows:
-                self._dispositions.setdefault(row["uscc"], []).append(row)
+                self._dispositions.setdefault(row["uscc"], []).append(Row(**row))
 
     @property
     def cols(self) -> dict[str, list]:
@@ -201,31 +207,27 @@ class EnterprisePages:
     def context(self, i: int) -> dict[str, Any]:
         lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
         c = self.cols
-        groups: dict[str, dict[str, Any]] = {}
+        groups: dict[str, Row] = {}
         for r in range(lo, hi):
             tid = c["task_id"][r]
             group = groups.get(tid)
             if group is None:
-                group = groups[tid] = {"task_id": tid, "task_name": self.task_names.get(tid, tid),
-                                       "url": urls.task(tid), "rows": []}
-            group["rows"].append({
-                "item_id": c["item_id"][r],
-                "item_name": self.item_names.get(c["item_id"][r], c["item_id"][r]),
-                "item_url": urls.item(c["item_id"][r]),
-                "department": c["department"][r],
-                "inspected_on": c["inspected_on"][r],
-                "result": c["result"][r],
-                "category": c["category"][r],
-                "published_on": c["published_on"][r],
-            })
+                group = groups[tid] = Row(task_id=tid, task_name=self.task_names.get(tid, tid),
+                                          url=urls.task(tid), rows=[], dispositions=[])
+            item = c["item_id"][r]
+            group.rows.append(Row(
+                item_id=item, item_name=self.item_names.get(item, item), item_url=urls.item(item),
+                department=c["department"][r], inspected_on=c["inspected_on"][r],
+                result=c["result"][r], category=c["category"][r],
+                published_on=c["published_on"][r]))
         uscc = self.usccs[i]
         dispositions = self.dispositions.get(uscc, [])
         for d in dispositions:
-            if d["task_id"] in groups:
-                groups[d["task_id"]].setdefault("dispositions", []).append(d)
+            if d.task_id in groups:
+                groups[d.task_id].dispositions.append(d)
         dates = [d for d in c["published_on"][lo:hi] + c["inspected_on"][lo:hi] if d]
-        dates += [d["recorded_on"] for d in dispositions if d["recorded_on"]]
-        tasks = sorted(groups.values(), key=lambda g: g["rows"][0]["inspected_on"], reverse=True)
+        dates += [d.recorded_on for d in dispositions if d.recorded_on]
+        tasks = sorted(groups.values(), key=lambda g: g.rows[0].inspected_on, reverse=True)
         return {
             "uscc": uscc,
             "name": self.names[i],
