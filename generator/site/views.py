@@ -10,6 +10,7 @@ build renders only the pages whose rows changed.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -265,30 +266,50 @@ def task_fingerprints(data: SiteData) -> dict[str, int]:
     return out
 
 
+def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[int, int]], list[Row]]:
+    """Every result row as a table row, ordered by task then enterprise name; each task's span.
+
+    One sort and one pass over columns for all tasks: at provincial scale there are ten
+    thousand tasks, and a per-task sort and conversion cost more than their pages.
+    """
+    order = results.sort_values(["task_id", "entity_name", "uscc", "item_id"], kind="stable")
+    tids = order["task_id"].astype(str).to_numpy()
+    starts = np.flatnonzero(np.r_[True, tids[1:] != tids[:-1]]) if len(tids) else []
+    ends = np.r_[starts[1:], len(tids)] if len(tids) else []
+    spans = {tids[a]: (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
+    items = order["item_id"].astype(str)
+    uniq = items.unique()
+    names = dict(zip(uniq, [data.item_names.get(i, i) for i in uniq], strict=True))
+    links = dict(zip(uniq, [urls.item(i) for i in uniq], strict=True))
+    usccs = order["uscc"].astype(str).tolist()
+    rows = [Row(uscc=u, entity_name=n, item_id=i, item_name=names[i], item_url=links[i],
+                inspecting_department=d, inspected_on=io, result=r, category=c,
+                published_on=po, url=urls.enterprise(u))
+            for u, n, i, d, io, r, c, po in zip(
+                usccs, order["entity_name"].astype(str).tolist(), items.tolist(),
+                order["inspecting_department"].astype(str).tolist(), date_strings(order["inspected_on"]),
+                order["result_text"].astype(str).tolist(), order["category"].astype(str).tolist(),
+                date_strings(order["published_on"]), strict=True)]
+    return spans, rows
+
+
 def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> list[Page]:
     """Pages of every task (or of the tasks in ``only``): details and paginated results."""
-    model = data.model
-    results = model["results"]
+    results = data.model["results"]
     pages = []
     if only is not None:
         results = results[results["task_id"].isin(only)]
-    by_task = dict(tuple(results.groupby("task_id", sort=False, observed=True)))
+    spans, all_rows = _task_rows(data, results)
+    compliance = stats.compliance_for(data)
     for task in records(data.tasks):
         tid = task["task_id"]
         if only is not None and tid not in only:
             continue
-        rows = by_task.get(tid, results.iloc[0:0]).sort_values(
-            ["entity_name", "uscc", "item_id"], kind="stable")
-        counts = rows["category"].value_counts()
-        published = int(rows["published_on"].notna().sum())
-        table = records(rows[["uscc", "entity_name", "item_id", "inspecting_department",
-                              "inspected_on", "result", "category", "published_on"]])
-        for row in table:
-            row["item_name"] = data.item_names.get(row["item_id"], row["item_id"])
-            row["item_url"] = urls.item(row["item_id"])
-            row["url"] = urls.enterprise(row["uscc"])
-        dates = [r["published_on"] for r in table if r["published_on"]] + \
-                [r["inspected_on"] for r in table]
+        lo, hi = spans.get(tid, (0, 0))
+        table = all_rows[lo:hi]
+        counts = Counter(r.category for r in table)
+        published = [r.published_on for r in table if r.published_on]
+        dates = published + [r.inspected_on for r in table]
         n_pages = max(1, -(-len(table) // page_size))
         base = {
             "task": task,
@@ -296,14 +317,14 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
                       for i in task["item_ids"]],
             "lead_url": urls.department(task["lead_department"]),
             "joint": [{"name": d, "url": urls.department(d)} for d in task["joint_departments"]],
-            "ratio": stats.compliance_for(data).get(tid, {}).get("ratio", ""),  # a rule: generator.rules
+            "ratio": compliance.get(tid, {}).get("ratio", ""),  # a rule: generator.rules
             "strata": data.strata.get(tid, []),
-            "compliance": stats.compliance_for(data).get(tid, {}),
+            "compliance": compliance.get(tid, {}),
             "category_counts": [{"category": k, "label": CATEGORY_LABELS.get(k, k),
                                  "count": int(counts.get(k, 0))} for k in CATEGORY_LABELS],
-            "enterprise_count": int(rows["uscc"].nunique()),
+            "enterprise_count": len({r.uscc for r in table}),
             "result_count": len(table),
-            "published_count": published,
+            "published_count": len(published),
             "plan_document_url": data.document_url(task.get("plan_document")),
             "plan_url": urls.plan(task["plan_id"]) if task["plan_id"] else "",
             **downloads.task_links(tid, task["name"], len(table)),
@@ -311,12 +332,13 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
             "pages": n_pages,
             "category_labels": CATEGORY_LABELS,
         }
+        page_urls = [urls.task(tid, k) for k in range(1, n_pages + 1)]
         for p in range(1, n_pages + 1):
             ctx = dict(base, page=p, rows=table[(p - 1) * page_size: p * page_size],
-                       prev_url=urls.task(tid, p - 1) if p > 1 else "",
-                       next_url=urls.task(tid, p + 1) if p < n_pages else "",
-                       page_urls=[urls.task(tid, k) for k in range(1, n_pages + 1)])
-            pages.append(Page(urls.task(tid, p), "task.html", ctx))
+                       prev_url=page_urls[p - 2] if p > 1 else "",
+                       next_url=page_urls[p] if p < n_pages else "",
+                       page_urls=page_urls)
+            pages.append(Page(page_urls[p - 1], "task.html", ctx))
     return pages
 
 
@@ -456,20 +478,22 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
 
 def home_page(data: SiteData, notices: list[dict[str, str]] | None = None) -> Page:
     model = data.model
-    results, tasks = model["results"], data.tasks
+    results = model["results"]
     as_of = model.as_of
     year = as_of.year if as_of else None
-    year_results = results[results["inspected_on"].dt.year == year] if year else results
-    year_tasks = tasks[tasks["start"].dt.year == year] if year else tasks
-    n = len(year_results)
-    figures = [
-        {"label": f"{year} 年抽查任务", "value": f"{len(year_tasks)}", "note": "个"},
-        {"label": "检查市场主体", "value": f"{year_results['uscc'].nunique()}", "note": "户"},
-        {"label": "发现问题比例",
-         "value": ratio_text((year_results["category"] == "problem").mean()) if n else "—",
+    by_year = figures(model).years.set_index("year")
+    row = by_year.loc[year] if year in by_year.index else None
+
+    def value(column: str) -> Any:
+        return row[column] if row is not None else 0
+
+    n = int(value("results"))
+    figures_ = [
+        {"label": f"{year} 年抽查任务", "value": f"{int(value('tasks'))}", "note": "个"},
+        {"label": "检查市场主体", "value": f"{int(value('enterprises'))}", "note": "户"},
+        {"label": "发现问题比例", "value": ratio_text(value("problem_rate")) if n else "—",
          "note": f"共 {n} 条结果"},
-        {"label": "结果已公示",
-         "value": ratio_text(year_results["published_on"].notna().mean()) if n else "—",
+        {"label": "结果已公示", "value": ratio_text(value("publication_rate")) if n else "—",
          "note": "目标 100%"},
     ]
     published = publication_events(results)[["task_id", "published_on", "enterprises"]]
@@ -485,7 +509,7 @@ def home_page(data: SiteData, notices: list[dict[str, str]] | None = None) -> Pa
     for a in adjustments:
         a["url"] = urls.plan(a["plan_id"])
     return Page("", "home.html", {
-        "figures": figures, "year": year, "latest_results": latest_results,
+        "figures": figures_, "year": year, "latest_results": latest_results,
         "adjustments": adjustments, "notices": notices or [],
         "data_updated": as_of.isoformat() if as_of else "",
     })
