@@ -195,6 +195,11 @@ def test_shares_rates_and_joint_visits(tmp_path):
     assert cats.loc["未发现问题", "count"] == 4 and cats.loc["发现问题已责令改正", "category"] == "发现问题"
     items = f.items.set_index("item_id")
     assert items.loc[ITEM_SJ, "results"] == 3 and items.loc[ITEM_SJ, "problems"] == 0
+    # the year row: all departments together; A counted once though two departments visited it
+    y = f.years.set_index("year").loc[2026]
+    assert (y["tasks"], y["results"], y["enterprises"], y["visits"]) == (2, 5, 3, 4)
+    assert y["random_share"] == pytest.approx(2 / 4) and y["publication_rate"] == pytest.approx(3 / 5)
+    assert y["problem_rate"] == pytest.approx(1 / 5)
 
 
 def test_tables_follow_the_schema(tmp_path):

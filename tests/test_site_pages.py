@@ -253,3 +253,15 @@ def test_home_lists_the_latest_result_publications(site):
     listed = text(page(""))
     for (task_id, day), n in latest.items():
         assert f"{names[task_id]} 抽查结果公示（{n} 户）" in listed, (task_id, day)
+
+
+def test_home_shows_this_years_figures_from_the_rules(site):
+    _, model = site
+    year = model.as_of.year
+    results = model["results"][model["results"]["inspected_on"].dt.year == year]
+    tasks = model["tasks"][model["tasks"]["start"].dt.year == year]
+    figures = text(page("").find("main"))
+    assert f"{year} 年抽查任务 {len(tasks)}" in figures
+    assert f"检查市场主体 {results['uscc'].nunique()}" in figures
+    share = (results["category"] == "problem").mean() * 100
+    assert f"发现问题比例 {share:.1f}%" in figures

@@ -9,6 +9,7 @@ Interface (pages, datasets, feeds and ``gongkai diff`` all read it)::
                                 #   target ratio, result counts per category ...
     f.department_years          # one row per department and year: random share, publication
                                 #   rate, on-time share, problem rate ...
+    f.years                     # one row per year, all departments together
     f.results                   # one row per result row (same order as model["results"]):
                                 #   deadline, status, on_time, days_late, repeated, follow-up status
     f.overall                   # one row of overall figures and the goals
@@ -44,7 +45,7 @@ __all__ = ["Figures", "WorkCalendar", "calendar_for", "calendar_warnings", "figu
 SETTING_KEYS = ("GONGKAI_PUBLICATION_WORKING_DAYS", "GONGKAI_FOLLOWUP_WORKING_DAYS",
                 "GONGKAI_RANDOM_SHARE_GOAL", "GONGKAI_PUBLICATION_RATE_GOAL", "GONGKAI_AS_OF",
                 "GONGKAI_RESULT_VOCABULARY")
-PUBLISHED = ("tasks", "strata", "department_years", "results", "followups", "items",
+PUBLISHED = ("tasks", "strata", "department_years", "years", "results", "followups", "items",
              "categories", "overall")
 
 
@@ -53,6 +54,7 @@ class Figures:
     tasks: pd.DataFrame
     strata: pd.DataFrame
     department_years: pd.DataFrame
+    years: pd.DataFrame
     results: pd.DataFrame
     followups: pd.DataFrame
     items: pd.DataFrame
@@ -152,6 +154,7 @@ def compute(model) -> Figures:
         tasks=conform("tasks", t.sort_values("task_id", kind="stable")),
         strata=conform("strata", strata),
         department_years=conform("department_years", dept),
+        years=conform("years", aggregate.years(t, res, visit_rows)),
         results=conform("results", res),
         followups=conform("followups", follow),
         items=conform("items", aggregate.items(model["items"], res)),

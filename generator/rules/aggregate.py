@@ -64,6 +64,38 @@ def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.
     return out
 
 
+def years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per year, all departments together: tasks by start year, inspections by date.
+
+    Enterprises are counted once per year however many departments inspected them, so
+    this is not a sum of the department rows.
+    """
+    year = results["inspected_on"].dt.year.astype("Int64")
+    status = results["status"].to_numpy()
+    res = pd.DataFrame({
+        "year": year.to_numpy(), "uscc": results["uscc"].astype(object).to_numpy(),
+        "results": 1,
+        "published": results["published_on"].notna().to_numpy(dtype=int),
+        "due": np.isin(status, (ON_TIME, LATE, OVERDUE)).astype(int),
+        "on_time": (status == ON_TIME).astype(int),
+        "problems": (results["category"].to_numpy() == "problem").astype(int),
+    }).dropna(subset=["year"])
+    per = res.groupby("year").agg(results=("results", "sum"), enterprises=("uscc", "nunique"),
+                                  published=("published", "sum"), due=("due", "sum"),
+                                  on_time=("on_time", "sum"), problems=("problems", "sum"))
+    task_years = tasks["year"].astype("Int64").dropna()
+    visits = pd.DataFrame({"year": visit_rows["year"].astype("Int64").to_numpy(), "visits": 1,
+                           "random_visits": visit_rows["random"].astype(int).to_numpy()}
+                          ).dropna(subset=["year"]).groupby("year").sum()
+    out = pd.concat([task_years.value_counts().rename("tasks"), per, visits], axis=1)
+    out = out.fillna(0).astype(np.int64).rename_axis("year").reset_index().sort_values("year")
+    out["random_share"] = share(out["random_visits"], out["visits"])
+    out["publication_rate"] = share(out["published"], out["results"])
+    out["on_time_share"] = share(out["on_time"], out["due"])
+    out["problem_rate"] = share(out["problems"], out["results"])
+    return out
+
+
 def items(item_table: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
     problem = (results["category"] == "problem").astype(int)
     per = pd.DataFrame({"results": 1, "problems": problem}).groupby(
