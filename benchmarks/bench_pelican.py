@@ -13,7 +13,7 @@ import shutil
 import sys
 
 import pandas as pd
-from common import WORK, count_files, run, sample
+from common import ROOT, WORK, count_files, run, sample
 
 
 def main() -> None:
@@ -55,6 +55,22 @@ def main() -> None:
     print(f"gongkai: {pages:,} pages in {seconds:.1f} s ({rate:,.0f} pages/s, whole build "
           f"including validation), peak {peak:.2f} GiB")
     print(f"per page, whole build: gongkai is {rate / plain_rate:.1f} times faster")
+    # the same build without the search indexes: closer to what plain Pelican produces
+    conf = WORK / "pelican-gongkai-nosearch.py"
+    conf.write_text("import runpy\n"
+                    f"globals().update({{k: v for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r}).items()"
+                    " if k.isupper()})\n"
+                    f"PATH = {str(ROOT / 'content')!r}\nTHEME = {str(ROOT / 'themes/gongkai')!r}\n"
+                    f"CACHE_PATH = {str(WORK / 'cache-nosearch')!r}\nGONGKAI_SEARCH = False\n", encoding="utf-8")
+    shutil.rmtree(WORK / "cache-nosearch", ignore_errors=True)
+    bare = WORK / "pelican-gongkai-nosearch"
+    shutil.rmtree(bare, ignore_errors=True)
+    seconds, peak, _ = run([sys.executable, "-m", "generator.cli", "build", "--data", str(data),
+                            "--output", str(bare), "--settings", str(conf)])
+    pages = count_files(bare)
+    print(f"gongkai without search indexes: {pages:,} pages in {seconds:.1f} s "
+          f"({pages / seconds:,.0f} pages/s, {pages / seconds / plain_rate:.1f} times plain Pelican), "
+          f"peak {peak:.2f} GiB")
     stage = re.search(r"数据页面：写入 (\d+)，未变化 (\d+).*?用时 ([\d.]+) 秒", log)
     if stage:
         rendered = int(stage[1]) + int(stage[2])
