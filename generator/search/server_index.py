@@ -90,7 +90,7 @@ def _keywords(values: list[str]) -> str:
 
 
 # an index written by another layout of the fields is rebuilt, never updated
-LAYOUT = "2"
+LAYOUT = "3"
 RECORD_HASHES = "records.parquet"
 UPDATE_AT_MOST = 0.25  # above this share of changed records, a fresh index is cheaper
 
@@ -107,10 +107,17 @@ def record_hashes(records: pd.DataFrame) -> pd.Series:
 
 
 def _documents(records: pd.DataFrame):
+    """Whoosh documents. An enterprise is found by its names (title, and the bigrams of
+    every name it has had) and its code; its departments, items and results are filters.
+    The task names and result words of its text would add half of all postings and bring
+    every enterprise of a task into a search for the task, which is a record of its own.
+    """
     columns = {c: records[c].tolist() for c in records.columns}
     for i in range(len(records)):
         doc = {k: columns[k][i] for k in ("url", "kind", "title", "code", "summary", "date",
                                            "text")}
+        if doc["kind"] == "enterprise":
+            doc["text"] = ""
         doc["grams"] = columns["grams"][i]
         for f in FILTERS:
             doc[f] = _keywords(columns[f][i])
