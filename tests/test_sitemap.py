@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from sitebuild import sample_site
 
 from generator.publish import sitemap
+from generator.site.render import FILTERS
 
 NS = {"s": sitemap.XMLNS}
 THEME = Path(__file__).resolve().parents[1] / "themes" / "gongkai" / "templates"
@@ -78,7 +79,9 @@ def test_robots_without_public_address(tmp_path):
 
 @pytest.fixture(scope="module")
 def env():
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME)), autoescape=True)
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME)), autoescape=True)
+    environment.filters.update(FILTERS)  # as the plugin adds them to Pelican's environment
+    return environment
 
 
 def test_canonical_and_og_url_from_the_public_address(env):
