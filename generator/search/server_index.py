@@ -230,9 +230,15 @@ def search(folder: Path, text: str, limit: int = 20, filters: dict[str, str] | N
             kwargs.update(sortedby="date", reverse=True)
         found = searcher.search(query, **kwargs)
         total = len(found)
+        scored = []
         for hit in found:
             item = {k: hit.get(k, "") for k in ("url", "kind", "title", "code", "summary", "date")}
             for f in FILTERS:
                 item[f] = [v for v in (hit.get(f) or "").split(",") if v]
-            hits.append(item)
+            # sorted by date, a hit's score is its sort key, not a relevance
+            score = 0.0 if sort == "date" else -round(float(hit.score or 0.0), 6)
+            scored.append((score, item["url"], item))
+        if sort != "date":  # equal scores (all code-prefix matches) in URL order, however segmented
+            scored.sort(key=lambda s: s[:2])
+        hits = [item for *_, item in scored]
     return {"query": clean_query(text), "total": total, "results": rerank(text, hits)[:limit]}
