@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum.cn import uscc as stdnum_uscc
 
 from ..contract import Field
@@ -25,6 +27,7 @@ from ..ingest.normalize import (
     split_list,
     vocabulary_key,
 )
+from ..sample.uscc import check_characters
 from .stage import Stage
 
 MISSING = object()
@@ -126,16 +129,67 @@ def uscc_problem(value: str) -> tuple[str, str] | None:
     return None
 
 
+def _fold_uscc(value: str) -> str:
+    return fold_width(value).replace(" ", "").replace("-", "").strip().upper()
+
+
+# a code already in canonical form needs no folding: ASCII letters and digits only
+_PLAIN = r"^[0-9A-Za-z]*$"
+_USCC_CHAR = "[0-9A-HJ-NP-RTUW-Y]"  # the alphabet: no I, O, S, V or Z
+_USCC_FORMAT = rf"^[1-9ANY]{_USCC_CHAR}[0-9]{{6}}{_USCC_CHAR}{{10}}$"
+
+
+def uscc_valid(codes: pa.Array) -> np.ndarray:
+    """Which folded codes are valid, over a whole column at once.
+
+    The same verdict as :func:`uscc_problem` returning ``None``: the format by one regular
+    expression, the check character by the byte-matrix arithmetic the sample generator uses.
+    """
+    if isinstance(codes, pa.ChunkedArray):
+        codes = codes.combine_chunks()
+    codes = codes.cast(pa.string())
+    valid = pc.fill_null(pc.match_substring_regex(codes, _USCC_FORMAT), False).to_numpy(
+        zero_copy_only=False)
+    if not valid.any():
+        return valid
+    formatted = pa.concat_arrays([codes.filter(pa.array(valid))])  # fresh buffers, offset 0
+    data = np.frombuffer(formatted.buffers()[2], dtype=np.uint8)[:18 * len(formatted)]
+    matrix = data.reshape(len(formatted), 18)
+    valid[valid] = check_characters(matrix[:, :17], validate=False) == matrix[:, 17]
+    return valid
+
+
 def _uscc(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
-    folded = map_unique(raw, lambda v: fold_width(v).replace(" ", "").replace("-", "")
-                        .strip().upper())
-    folded = pd.Series(folded, index=raw.index)
-    verdicts = Distinct(folded, uscc_problem)
-    codes = verdicts.take(lambda v: v[0] if v else "")
-    if (codes != "").any():
-        details = verdicts.take(lambda v: v[1] if v else "")
-        stage.report("E207", (codes == "E207") & ~empty, f.name, detail=details)
-        stage.report("E208", (codes == "E208") & ~empty, f.name)
+    try:
+        text = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, UnicodeError):  # text Arrow cannot hold (a lone surrogate)
+        text = pa.array([""] * len(raw), type=pa.string())
+        plain = np.zeros(len(raw), dtype=bool)
+    else:
+        plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN), True).to_numpy(
+            zero_copy_only=False)
+    if plain.all():
+        codes = pc.ascii_upper(text)
+        folded = codes.to_numpy(zero_copy_only=False)
+    else:
+        folded = pc.ascii_upper(text).to_numpy(zero_copy_only=False)
+        folded[~plain] = map_unique(raw[~plain], _fold_uscc)
+        try:
+            codes = pa.array(folded, type=pa.string(), from_pandas=True)
+        except (pa.ArrowException, UnicodeError):
+            codes = pa.array([""] * len(raw), type=pa.string())  # all checked one by one below
+    folded = pd.Series(folded, index=raw.index, dtype=object)
+    invalid = ~uscc_valid(codes)
+    if invalid.any():
+        # only the invalid codes go through the scalar check, for its detail
+        verdicts = Distinct(folded[invalid], uscc_problem)
+        codes_bad = verdicts.take(lambda v: v[0] if v else "")
+        details_bad = verdicts.take(lambda v: v[1] if v else "")
+        problem = np.full(len(raw), "", dtype=object)
+        details = np.full(len(raw), "", dtype=object)
+        problem[invalid], details[invalid] = codes_bad, details_bad
+        stage.report("E207", (problem == "E207") & ~empty, f.name, detail=details)
+        stage.report("E208", (problem == "E208") & ~empty, f.name)
     stage.typed[f.name] = folded.where(~empty, None)
 
 
