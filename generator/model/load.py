@@ -61,7 +61,11 @@ def _stage_table(table: Table, paths: list[Path], data_dir: Path, problems: Prob
 
 
 def _final(stage: Stage) -> pd.DataFrame:
-    frame = stage.typed.loc[stage.valid].reset_index(drop=True)
+    valid = stage.valid
+    if valid.all() and stage.typed.index.equals(pd.RangeIndex(len(valid))):
+        frame = stage.typed.copy(deep=False)  # columns are replaced below, never changed in place
+    else:
+        frame = stage.typed.loc[valid].reset_index(drop=True)
     for f in stage.table.fields:
         if f.type in {"text", "code", "enum", "uscc", "link", "ratio"}:
             frame[f.name] = frame[f.name].astype("string[pyarrow]")

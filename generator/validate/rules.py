@@ -27,6 +27,19 @@ def _first_location(stage: Stage, keys: list[str], mask: np.ndarray) -> pd.Serie
     return first.where(mask, "")
 
 
+def _row_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's values as one integer: equal rows, equal integers (hashing each column once
+    is far cheaper than hashing a million rows of strings)."""
+    try:
+        codes = np.zeros(len(frame), dtype=np.int64)
+        for column in frame.columns:
+            found, uniques = pd.factorize(frame[column])
+            codes = pd.factorize(codes * (len(uniques) + 1) + found + 1)[0]
+        return codes
+    except TypeError:  # unhashable cells (lists): compare them as text
+        return pd.factorize(frame.astype(str).agg("\x1f".join, axis=1))[0]
+
+
 def unique_keys(stage: Stage) -> None:
     """Unique fields and the primary key: every row of a duplicate group is held back."""
     table = stage.table
@@ -35,8 +48,7 @@ def unique_keys(stage: Stage) -> None:
         key_sets.append(list(table.primary_key))
     for keys in key_sets:
         present = stage.typed[keys].notna().all(axis=1).to_numpy()
-        frame = stage.typed[keys].astype(str)
-        dup = frame.duplicated(keep=False).to_numpy() & present
+        dup = pd.Series(_row_codes(stage.typed[keys])).duplicated(keep=False).to_numpy() & present
         if dup.any():
             label = "、".join(table.field(k).title for k in keys)
             first = _first_location(stage, keys, dup)
@@ -176,7 +188,7 @@ def results_rules(stages: Stages) -> None:
     known_item = t["item_id"].isin(stages["items"].typed["item_id"]).to_numpy()
     s.report("E303", known_task & has_item & known_item & ~inside, "item_id", task=t["task_id"])
     # inspection date normally inside the task's window (warning)
-    window = t[["task_id"]].merge(tasks[["task_id", "start", "end"]], on="task_id", how="left")
+    window = _task_window(t["task_id"], tasks)
     start, end = window["start"].to_numpy(), window["end"].to_numpy()
     day = t["inspected_on"].to_numpy()
     outside = ((day < start) | (day > end)) & s.valid
@@ -190,6 +202,17 @@ def results_rules(stages: Stages) -> None:
     repeated_inspections(s)
 
 
+def _task_window(task_ids: pd.Series, tasks: pd.DataFrame) -> pd.DataFrame:
+    """Each row's task start and end (NaT for an unknown task), in the rows' order."""
+    if not tasks["task_id"].is_unique:
+        return task_ids.to_frame().merge(tasks[["task_id", "start", "end"]], on="task_id",
+                                         how="left")
+    position = pd.Index(tasks["task_id"]).get_indexer(task_ids)  # -1: the trailing NaT
+    return pd.DataFrame({name: np.append(tasks[name].to_numpy(dtype="datetime64[ns]"),
+                                         np.datetime64("NaT", "ns"))[position]
+                         for name in ("start", "end")})
+
+
 def repeated_inspections(s: Stage) -> None:
     """同一年度同一事项同一对象不超过一次: flag the second and later tasks (a warning)."""
     t = s.typed
@@ -198,12 +221,17 @@ def repeated_inspections(s: Stage) -> None:
         return
     frame = t.loc[ok, ["uscc", "item_id", "task_id", "inspected_on"]]
     first = first_inspection(frame)
-    tasks = frame["task_id"].astype(object)
-    repeat = first.index[tasks.loc[first.index].to_numpy() != tasks.loc[first.to_numpy()].to_numpy()]
+    if t.index.equals(pd.RangeIndex(len(t))):  # labels are positions: no label lookups
+        tasks = t["task_id"].to_numpy(dtype=object)
+        repeat = first.index[tasks[first.index.to_numpy()] != tasks[first.to_numpy()]]
+    else:
+        tasks = frame["task_id"].astype(object)
+        repeat = first.index[tasks.loc[first.index].to_numpy()
+                             != tasks.loc[first.to_numpy()].to_numpy()]
     if len(repeat):
         mask = np.zeros(len(s), dtype=bool)
         mask[s.raw.index.get_indexer(repeat)] = True
-        first_loc = pd.Series(s.locations().loc[first.loc[repeat].to_numpy()].to_numpy(), index=repeat)
+        first_loc = pd.Series(s.locations(first.loc[repeat].to_numpy()).to_numpy(), index=repeat)
         s.report("W301", mask, "item_id", first=first_loc.reindex(s.raw.index).fillna(""))
 
 
@@ -214,15 +242,36 @@ def dispositions_rules(stages: Stages) -> None:
     date_order(s, "decided_on", "recorded_on", code="E307")
     reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
     results = stages["results"]
-    pairs = pd.MultiIndex.from_frame(t[["task_id", "uscc"]].astype(object))
-    result_pairs = results.typed[["task_id", "uscc"]].astype(object)
-    all_pairs = pd.MultiIndex.from_frame(result_pairs)
-    valid_pairs = pd.MultiIndex.from_frame(result_pairs[results.valid])
+    keys = ["task_id", "uscc"]
+    pairs, result_pairs = _pair_ids(t[keys], results.typed[keys])
     checkable = (t["task_id"].notna() & t["uscc"].notna()).to_numpy() & s.valid
-    known = pairs.isin(all_pairs)
+    pairs = pd.Series(pairs)
+    known = pairs.isin(result_pairs).to_numpy() & (pairs >= 0).to_numpy()
+    valid = pairs.isin(result_pairs[results.valid]).to_numpy()
     s.report("E304", checkable & ~known, "uscc", task=t["task_id"])
-    s.report("E311", checkable & known & ~pairs.isin(valid_pairs), "uscc",
-             title=s.table.field("uscc").title)
+    s.report("E311", checkable & known & ~valid, "uscc", title=s.table.field("uscc").title)
+
+
+def _pair_ids(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Two-column keys of both frames as integers (equal keys, equal integers; -1 if missing).
+
+    The right side (a million results) is hashed once per column into integer codes; the
+    left side is looked up in those, so matching pairs compares integers, not strings.
+    """
+    left_id = np.zeros(len(left), dtype=np.int64)
+    right_id = np.zeros(len(right), dtype=np.int64)
+    left_missing = np.zeros(len(left), dtype=bool)
+    right_missing = np.zeros(len(right), dtype=bool)
+    for column in left.columns:
+        codes, uniques = pd.factorize(right[column].astype(object))
+        found = pd.Index(uniques).get_indexer(left[column].astype(object))
+        width = len(uniques) + 1
+        left_id, right_id = left_id * width + found, right_id * width + codes
+        left_missing |= found < 0
+        right_missing |= codes < 0
+    left_id[left_missing] = -1
+    right_id[right_missing] = -1
+    return left_id, right_id
 
 
 def calendar_rules(stages: Stages) -> None:

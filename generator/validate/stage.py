@@ -68,6 +68,11 @@ class Stage:
         if severity(code) == ERROR:
             self.rejected |= mask
 
-    def locations(self) -> pd.Series:
-        """Human-readable location of every row ("items.csv 第 3 行"), for cross-row messages."""
-        return self.raw["_file"].astype(str) + " 第 " + self.raw["_row"].astype(str) + " 行"
+    def locations(self, index: Any = None) -> pd.Series:
+        """Human-readable location of every row ("items.csv 第 3 行"), for cross-row messages.
+
+        ``index`` (labels of ``raw``) limits it to some rows: a million strings are not
+        built to name the few rows a message needs.
+        """
+        raw = self.raw if index is None else self.raw.loc[index]
+        return raw["_file"].astype(str) + " 第 " + raw["_row"].astype(str) + " 行"
