@@ -11,6 +11,7 @@ import unicodedata
 from functools import cache
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from ..contract import Contract, Table
 
@@ -75,8 +76,24 @@ def map_columns(raw, table: Table, problems) -> tuple[pd.DataFrame, dict[str, st
     if raw.cells.empty:
         problems.add("W102", raw.file, None, None, "")
     frame = pd.DataFrame(
-        {f.name: (raw.cells[chosen[f.name]].str.strip() if f.name in chosen
+        {f.name: (stripped(raw.cells[chosen[f.name]]) if f.name in chosen
                   else pd.Series("", index=raw.cells.index, dtype=object))
          for f in table.fields}
     )
     return frame, written
+
+
+# every character ``str.strip()`` removes (``str.isspace``); Arrow trims exactly these
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def stripped(column: pd.Series) -> pd.Series:
+    """A column of cells without surrounding white space, as Python strings.
+
+    Cells still in Arrow are trimmed there, without a Python call per cell.
+    """
+    if isinstance(column.dtype, pd.ArrowDtype):
+        trimmed = pc.utf8_trim(column.array.__arrow_array__(), WHITESPACE)
+        return pd.Series(trimmed.to_numpy(), index=column.index, dtype=object)
+    return column.str.strip()

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..validate.problems import Problems
@@ -36,7 +37,9 @@ class RawTable:
     file: str
     header: list[str]
     header_row: int
-    cells: pd.DataFrame  # columns 0..n-1, str values, "" for empty
+    # columns 0..n-1, str values, "" for empty; CSV cells stay in Arrow (string[pyarrow])
+    # until the header mapping picks the columns it needs
+    cells: pd.DataFrame
     rows: np.ndarray  # spreadsheet row number of each data row
     encoding: str = ""
     extra: dict = field(default_factory=dict)
@@ -76,7 +79,7 @@ def read_csv(data: bytes, rel: str, problems: Problems) -> RawTable | None:
             problems.add("E102", rel, failure.row, None, f"0x{bad}",
                          offset=failure.offset + 1)
         return None
-    if not text.strip():
+    if not text or text.isspace():  # nothing but white space (no copy of a large file)
         problems.add("E103", rel, None, None, "")
         return None
     # blank lines above the header: the header is then on a later spreadsheet row
@@ -143,10 +146,12 @@ def read_csv(data: bytes, rel: str, problems: Problems) -> RawTable | None:
             problems.add("E106", rel, number, None, (row_text or "")[:200],
                          expected=width, actual=actual)
             broken += 1
-    cells = pd.DataFrame({i: table.column(i).to_numpy(zero_copy_only=False)
-                          for i in range(width)})
-    keep = ~_empty_rows_mask(cells)
-    cells = cells[keep].reset_index(drop=True)
+    keep = np.zeros(table.num_rows, dtype=bool)
+    for column in table.columns:
+        keep |= pc.not_equal(column, "").to_numpy()
+    table = table.filter(pa.array(keep))
+    cells = pd.DataFrame({i: pd.Series(pd.arrays.ArrowExtensionArray(table.column(i)))
+                          for i in range(width)}, index=pd.RangeIndex(table.num_rows))
     return RawTable(rel, header, 1 + skipped, cells, rows[keep], encoding,
                     {"broken_rows": broken})
 
