@@ -4,12 +4,15 @@
 
 The second folder is a copy of the first with a few changes: one results file re-sorted
 (no change), ten results corrected, five removed, one plan version added. Prints the
-whole command's time and, separately, the time of the comparison itself (both models
-already loaded), since loading two models is validation, measured by bench_validate.
+whole command's wall and CPU time (it validates the two versions in two processes at
+once), then each stage run alone in this process: loading (validating) each version,
+turning both into published text, and the comparison itself. On a shared machine the
+CPU figures are the steadier ones.
 """
 
 from __future__ import annotations
 
+import resource
 import shutil
 import sys
 import time
@@ -42,32 +45,45 @@ def changed_copy(folder, rows: int):
     return target
 
 
+def _timed(fn):
+    """(result, wall seconds, CPU seconds of this process)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     old = sample(rows)
     new = changed_copy(old, rows)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds, peak, out = run([sys.executable, "-m", "generator.cli", "diff", str(old), str(new)])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary = [line for line in out.splitlines()
                if line.startswith(("抽查结果", "已公示结果", "新增的计划版本", "公示时限状态"))]
-    print(f"diff {rows:,} vs {rows:,} result rows (command): {seconds:.1f} s, "
-          f"peak memory {peak:.2f} GiB")
+    print(f"diff {rows:,} vs {rows:,} result rows (command): {seconds:.1f} s wall, "
+          f"{cpu:.1f} s CPU (both processes), largest process {peak:.2f} GiB")
     for line in summary:
         print(f"  {line}")
 
+    # the stages one after the other in this process, to see where the time goes
     sys.path.insert(0, str(WORK.parent))
-    from generator.agency.diff import compare_models
+    from generator.agency.diff import compare_sides, model_statuses, side_of
     from generator.model import load_model
     from generator.settings import load_settings
 
     settings = load_settings()
-    start = time.perf_counter()
-    a, b = load_model(old, settings), load_model(new, settings)
-    loaded = time.perf_counter() - start
-    start = time.perf_counter()
-    diff = compare_models(a, b)
-    compared = time.perf_counter() - start
-    print(f"  loading both models {loaded:.1f} s; comparing them {compared:.1f} s "
+    a, wall_a, cpu_a = _timed(lambda: load_model(old, settings))
+    b, wall_b, cpu_b = _timed(lambda: load_model(new, settings))
+    sides, wall_s, cpu_s = _timed(lambda: (side_of(a, problems=False), side_of(b)))
+    diff, wall_c, cpu_c = _timed(lambda: compare_sides(*sides, model_statuses(a, b)))
+    print(f"  stages in one process (wall / CPU): loading the old version {wall_a:.1f} / "
+          f"{cpu_a:.1f} s, the new one {wall_b:.1f} / {cpu_b:.1f} s; published text of both "
+          f"{wall_s:.1f} / {cpu_s:.1f} s; comparing {wall_c:.1f} / {cpu_c:.1f} s "
           f"({len(diff.published)} published results retracted or corrected)")
+    print("  (the command loads the two versions in two processes at once, so on two free "
+          "cores its wall time is about the slower load plus the comparison)")
 
 
 if __name__ == "__main__":

@@ -232,3 +232,68 @@ def test_validate_markdown_report(tmp_path):
     done = gongkai(["validate", "--data", str(folder.root), "--format", "markdown"], tmp_path,
                    git_env(tmp_path))
     assert done.returncode == 1 and done.stdout.strip() == text.strip()
+
+
+def _items_text(rows: list[tuple[str, str]]):
+    import pyarrow as pa
+
+    columns = {f.name: [""] * len(rows) for f in CONTRACT["items"].fields}
+    columns["item_id"] = [r[0] for r in rows]
+    columns["name"] = [r[1] for r in rows]
+    columns["_file"] = ["items.csv"] * len(rows)
+    columns["_row"] = list(range(2, len(rows) + 2))
+    return pa.table(columns)
+
+
+def test_rows_sharing_a_key_pair_up_in_order_and_unique_keys_match_directly():
+    from generator.agency.diff import compare_text
+
+    table = CONTRACT["items"]
+    # a key written twice (an invalid state kept out of models, but text tables allow it)
+    d = compare_text(table, _items_text([("A", "x"), ("A", "y"), ("B", "z")]),
+                     _items_text([("B", "z"), ("A", "x"), ("A", "w"), ("A", "v"), ("C", "c")]))
+    assert d.changed[["item_id", "field", "old", "new"]].values.tolist() == [["A", "name", "y", "w"]]
+    assert d.added[["item_id", "name"]].values.tolist() == [["A", "v"], ["C", "c"]]
+    assert d.removed.empty and d.changed_rows == 1
+    # every key once: re-sorted rows are no change, and removed rows are found
+    d = compare_text(table, _items_text([("A", "x"), ("B", "y"), ("C", "z")]),
+                     _items_text([("C", "z"), ("A", "x2")]))
+    assert d.removed["item_id"].tolist() == ["B"] and d.added.empty
+    assert d.changed[["item_id", "old", "new"]].values.tolist() == [["A", "x", "x2"]]
+    assert (d.changed["_file"].iloc[0], int(d.changed["_row"].iloc[0])) == ("items.csv", 3)
+
+
+def test_a_committed_state_is_validated_once_and_read_back_by_its_tree(tmp_path):
+    from generator.model.cache import KEPT_REVISIONS, load_model_at_tree
+    from generator.settings import load_settings
+
+    folder = DataFolder(tmp_path / "v1")
+    folder.write()
+    settings = load_settings()
+    cache = tmp_path / "cache"
+    first = load_model_at_tree(folder.root, "tree-1", settings, cache)
+    assert len(first["results"]) == 3 and first.settings is settings
+    # the same tree id again: read back, not validated (this folder is empty)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    again = load_model_at_tree(empty, "tree-1", settings, cache)
+    assert again["results"].equals(first["results"]) and again.data_dir == empty
+    assert again.settings is settings
+    # other settings are another state; and only the newest few states are kept
+    changed = dict(settings, GONGKAI_PII="mask")
+    assert len(load_model_at_tree(empty, "tree-1", changed, cache)["results"]) == 0
+    for n in range(2, KEPT_REVISIONS + 3):
+        load_model_at_tree(empty, f"tree-{n}", settings, cache)
+    assert len(list((cache / "revisions").glob("*.pickle"))) == KEPT_REVISIONS
+
+
+def test_diff_of_revisions_is_the_same_when_read_back_from_the_cache(repo):
+    root, folder, env = repo
+    folder.edit("results", 0, result="发现问题已责令改正").write()
+    first = gongkai(["diff", "--format", "json"], root, env)
+    assert first.returncode == 0, first.stderr
+    assert len(list((root / "cache" / "revisions").glob("*.pickle"))) == 1
+    second = gongkai(["diff", "--format", "json"], root, env)
+    assert second.stdout == first.stdout
+    assert [(c["uscc"], c["field"]) for c in json.loads(second.stdout)["published_changes"]] == \
+        [(USCC_A, "result")]

@@ -14,9 +14,11 @@ materialized into a temporary folder with ``git archive`` (see :func:`materializ
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,8 +124,8 @@ def _joined(text: pa.Table, names: list[str]) -> pa.Array:
 
 def _occurrence(codes: np.ndarray) -> np.ndarray:
     """0 for the first row with a key, 1 for the second … (rows sharing a key pair up in order)."""
-    if not len(codes):
-        return np.zeros(0, dtype=np.int64)
+    if not len(codes) or np.bincount(codes).max() <= 1:  # every key once: the usual case
+        return np.zeros(len(codes), dtype=np.int64)
     order = np.argsort(codes, kind="stable")
     ordered = codes[order]
     starts = np.r_[0, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1]
@@ -155,10 +157,17 @@ def compare_text(table: Table, a: pa.Table, b: pa.Table) -> TableDiff:
     codes = both_keys.combine_chunks().dictionary_encode().indices.to_numpy(
         zero_copy_only=False).astype(np.int64)
     old_codes, new_codes = codes[:a.num_rows], codes[a.num_rows:]
-    width = int(max(_occurrence(old_codes).max(initial=0), _occurrence(new_codes).max(initial=0))) + 1
-    old_id = old_codes * width + _occurrence(old_codes)
-    new_id = new_codes * width + _occurrence(new_codes)
-    position = pd.Index(new_id).get_indexer(old_id)  # old row → new row, -1 if gone
+    old_occurrence, new_occurrence = _occurrence(old_codes), _occurrence(new_codes)
+    width = int(max(old_occurrence.max(initial=0), new_occurrence.max(initial=0))) + 1
+    old_id = old_codes * width + old_occurrence
+    new_id = new_codes * width + new_occurrence
+    size = (int(codes.max(initial=-1)) + 1) * width
+    if size <= 4 * (len(codes) + 1):  # ids are small integers: a lookup array, no hashing
+        slot = np.full(size, -1, dtype=np.int64)
+        slot[new_id] = np.arange(len(new_id))
+        position = slot[old_id]  # old row → new row, -1 if gone
+    else:
+        position = pd.Index(new_id).get_indexer(old_id)
     matched = position >= 0
     old_idx, new_idx = np.flatnonzero(matched), position[matched]
     old_values = _joined(a, fields).take(pa.array(old_idx, type=pa.int64()))
@@ -275,6 +284,27 @@ def _files(model: Model) -> pd.Series:
     return pd.Series(counts, dtype=np.int64).sort_index()
 
 
+@dataclass
+class Side:
+    """What the comparison needs of one version: every table as published text, and a few
+    small summaries. Made where the version was loaded, so two versions can be loaded in
+    two processes and only this (Arrow tables, cheap to hand over) crosses between them."""
+
+    text: dict[str, pa.Table]
+    plan_versions: pd.DataFrame
+    files: pd.Series
+    errors: int
+    problems: pd.DataFrame | None  # the located problems (only the new version's are shown)
+    as_of: Any = None
+    process: int = 0  # the process that loaded it
+
+
+def side_of(model: Model, problems: bool = True) -> Side:
+    return Side({t.name: text_table(t, model[t.name]) for t in model.contract},
+                plan_versions(model["plans"]), _files(model), model.problems.errors,
+                model.problems.frame() if problems else None, model.as_of, os.getpid())
+
+
 # tables whose rows decide a task's 公示状态, and the column naming the task
 TASK_TABLES = {"tasks": "task_id", "results": "task_id", "dispositions": "task_id",
                "strata": "task_id"}
@@ -295,13 +325,51 @@ def _only_tasks(model: Model, tasks: set[str]) -> Model:
     tables = dict(model.tables)
     for name, column in TASK_TABLES.items():
         frame = tables[name]
-        tables[name] = frame[frame[column].astype(str).isin(tasks)].reset_index(drop=True)
+        values = frame[column]
+        if not isinstance(values.dtype, pd.StringDtype):  # Arrow strings are matched as they are
+            values = values.astype(str)
+        tables[name] = frame[values.isin(tasks).to_numpy(dtype=bool)].reset_index(drop=True)
     as_of = model.as_of
     settings = dict(model.settings, GONGKAI_AS_OF=as_of.isoformat() if as_of else None)
     return Model(model.contract, settings, model.data_dir, tables, Problems(), model.summary)
 
 
-def compliance_changes(old: Model, new: Model, tables: dict[str, TableDiff] | None = None
+def task_statuses(model: Model, tasks: set[str] | None) -> pd.DataFrame:
+    """公示状态 per task (task_id, status) from the rules module, of some tasks or all."""
+    from ..rules import figures
+
+    if tasks is not None:
+        model = _only_tasks(model, tasks)
+    return figures(model).tasks[["task_id", "status"]]
+
+
+def status_failure(exc: Exception) -> str:
+    return f"任务公示状态的变化未计算：{type(exc).__name__}: {exc}"
+
+
+# given the affected tasks (None: all), each version's statuses, or a note why there are none
+Statuses = Callable[[set[str] | None], tuple[pd.DataFrame, pd.DataFrame] | str]
+
+
+def model_statuses(old: Model, new: Model) -> Statuses:
+    def statuses(tasks: set[str] | None) -> tuple[pd.DataFrame, pd.DataFrame] | str:
+        try:
+            return task_statuses(old, tasks), task_statuses(new, tasks)
+        except Exception as exc:  # noqa: BLE001 - a rule failing on old data must not hide the diff
+            return status_failure(exc)
+    return statuses
+
+
+def _rules_available() -> bool:
+    try:
+        from ..rules import figures  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def compliance_changes(old: Side, new: Side, statuses: Statuses,
+                       tables: dict[str, TableDiff] | None = None
                        ) -> tuple[pd.DataFrame | None, str]:
     """Tasks whose 公示状态 (on time, late, overdue, pending) differs between the versions.
 
@@ -309,19 +377,16 @@ def compliance_changes(old: Model, new: Model, tables: dict[str, TableDiff] | No
     depends on its own rows, the working-day calendar and the "as of" date; when the last
     two are the same in both versions only the tasks whose rows changed are computed.
     """
-    try:
-        from ..rules import figures
-    except ImportError:
+    if not _rules_available():
         return None, "任务公示状态的变化未计算：本版本没有合规规则模块。"
+    affected = None
     if tables is not None and old.as_of == new.as_of and tables["calendar"].empty:
         affected = _affected_tasks(tables)
-        old, new = _only_tasks(old, affected), _only_tasks(new, affected)
-    try:
-        before, after = figures(old).tasks, figures(new).tasks
-    except Exception as exc:  # noqa: BLE001 - a rule failing on old data must not hide the diff
-        return None, f"任务公示状态的变化未计算：{type(exc).__name__}: {exc}"
-    cols = ["task_id", "status"]
-    merged = before[cols].merge(after[cols], on="task_id", how="outer", suffixes=("_old", "_new"))
+    found = statuses(affected)
+    if isinstance(found, str):
+        return None, found
+    before, after = found
+    merged = before.merge(after, on="task_id", how="outer", suffixes=("_old", "_new"))
     old_s = merged["status_old"].astype(object).where(merged["status_old"].notna(), "")
     new_s = merged["status_new"].astype(object).where(merged["status_new"].notna(), "")
     differs = (old_s != new_s).to_numpy()
@@ -333,16 +398,20 @@ def compliance_changes(old: Model, new: Model, tables: dict[str, TableDiff] | No
 
 def compare_models(old: Model, new: Model, source: str = "", target: str = "") -> DataDiff:
     """Compare two validated models table by table."""
+    return compare_sides(side_of(old, problems=False), side_of(new), model_statuses(old, new),
+                         source, target)
+
+
+def compare_sides(old: Side, new: Side, statuses: Statuses, source: str = "",
+                  target: str = "") -> DataDiff:
+    """Compare two versions, each already turned into published text by :func:`side_of`."""
+    from ..contract import load_contract
+
     tables = {}
-    old_results = text_table(new.contract["results"], old["results"])
-    for table in new.contract:
-        if table.name == "results":
-            tables[table.name] = compare_text(table, old_results,
-                                              text_table(table, new["results"]))
-        else:
-            tables[table.name] = compare_table(table, old[table.name], new[table.name])
+    for table in load_contract():
+        tables[table.name] = compare_text(table, old.text[table.name], new.text[table.name])
     results = tables["results"]
-    published = published_changes(results, old_results)
+    published = published_changes(results, old.text["results"])
 
     added = results.added[results.added["published_on"] != ""]
     first_publication = results.changed[(results.changed["field"] == "published_on")
@@ -352,7 +421,7 @@ def compare_models(old: Model, new: Model, source: str = "", target: str = "") -
                            published_on=first_publication["new"].to_numpy())],
                       ignore_index=True).sort_values(list(RESULT_KEY), kind="stable")
 
-    before, after = plan_versions(old["plans"]), plan_versions(new["plans"])
+    before, after = old.plan_versions, new.plan_versions
     if len(after):
         seen = before[["plan_id", "version"]].astype(str).agg("\0".join, axis=1) \
             if len(before) else pd.Series([], dtype=object)
@@ -363,16 +432,17 @@ def compare_models(old: Model, new: Model, source: str = "", target: str = "") -
     versions = versions[["plan_id", "version", "plan_name", "published_on",
                          "adjustment_note", "tasks"]].reset_index(drop=True)
 
-    old_files, new_files = _files(old), _files(new)
+    old_files, new_files = old.files, new.files
     gone = old_files.index.difference(new_files.index)
     came = new_files.index.difference(old_files.index)
     files_removed = pd.DataFrame({"file": gone, "rows": old_files[gone].to_numpy()})
     files_added = pd.DataFrame({"file": came, "rows": new_files[came].to_numpy()})
-    problems = new.problems.frame()
-    compliance, note = compliance_changes(old, new, tables)
+    problems = new.problems if new.problems is not None else pd.DataFrame(
+        columns=["severity", "code", "file", "row", "column", "value", "message"])
+    compliance, note = compliance_changes(old, new, statuses, tables)
     notes = [note] if note else []
     return DataDiff(source, target, tables, published, newly.reset_index(drop=True), versions,
-                    compliance, files_removed, files_added, old.problems.errors, problems, notes)
+                    compliance, files_removed, files_added, old.errors, problems, notes)
 
 
 # --- revisions ------------------------------------------------------------------------
@@ -433,49 +503,57 @@ def materialize(root: Path, rev: str, data_path: str, into: Path) -> Path:
     return target
 
 
-def load_side(spec: str | None, data_dir: Path, settings: dict[str, Any], tmp: Path,
-              is_rev: bool) -> tuple[Model, str]:
-    """A model for a folder, or for the data folder at a git revision."""
-    from ..model import load_model
-    from ..model.load import DataFolderError
+def locate(spec: str | None, data_dir: Path, tmp: Path, is_rev: bool):
+    """Where one version's data is on disk: a folder, the working tree, or a git revision
+    written out into ``tmp``; git problems are a :class:`DiffError` before anything is loaded."""
+    from .sides import Located
 
     if spec is None:
         # the working tree: the build's cached model when nothing changed since the last build
-        from ..model.cache import load_model_cached
-
-        label = f"{data_dir}（工作区）"
-        try:
-            return load_model_cached(Path(data_dir), settings,
-                                     Path(settings.get("CACHE_PATH") or "cache")), label
-        except DataFolderError as exc:
-            raise DiffError(str(exc)) from exc
-    elif is_rev and spec == "HEAD" and _git(["rev-parse", "-q", "--verify", "HEAD"],
-                                            repository_of(data_dir)[0]).returncode != 0:
-        folder, label = tmp / "no-commit", "（尚无提交）"  # a first commit: nothing before it
+        return Located(Path(data_dir), f"{data_dir}（工作区）", cached=True)
+    if is_rev and spec == "HEAD" and _git(["rev-parse", "-q", "--verify", "HEAD"],
+                                          repository_of(data_dir)[0]).returncode != 0:
+        folder = tmp / "no-commit"  # a first commit: nothing before it
         folder.mkdir(parents=True, exist_ok=True)
-    elif is_rev:
+        return Located(folder, "（尚无提交）")
+    if is_rev:
         root, data_path = repository_of(data_dir)
         folder = materialize(root, spec, data_path, tmp / spec.replace("/", "_").replace("~", "-"))
-        label = f"{spec}（{resolve(root, spec)[:10]}）"
-    else:
-        folder, label = Path(spec), spec
-    try:
-        return load_model(folder, settings), label
-    except DataFolderError as exc:
-        raise DiffError(str(exc)) from exc
+        commit = resolve(root, spec)
+        tree = _git(["rev-parse", "-q", "--verify", f"{commit}:{data_path}"], root)
+        return Located(folder, f"{spec}（{commit[:10]}）",
+                       tree=tree.stdout.decode().strip() if tree.returncode == 0 else "")
+    return Located(Path(spec), spec)
+
+
+def load_side(spec: str | None, data_dir: Path, settings: dict[str, Any], tmp: Path,
+              is_rev: bool) -> tuple[Model, str]:
+    """A model for a folder, or for the data folder at a git revision."""
+    from .sides import load_version
+
+    version = locate(spec, data_dir, tmp, is_rev)
+    return load_version(version, settings), version.label
 
 
 def diff_revisions(data_dir: Path, settings: dict[str, Any], old: str | None = None,
-                   new: str | None = None, folders: tuple[str, str] | None = None) -> DataDiff:
-    """``gongkai diff``: two folders, or two revisions (default: last commit → working tree)."""
+                   new: str | None = None, folders: tuple[str, str] | None = None,
+                   parallel: bool | None = None) -> DataDiff:
+    """``gongkai diff``: two folders, or two revisions (default: last commit → working tree).
+
+    Large versions are loaded in two processes at once (see :mod:`.sides`); ``parallel``
+    forces that on or off.
+    """
+    from .sides import both_versions
+
     with tempfile.TemporaryDirectory(prefix="gongkai-diff-") as tmp:
         if folders:
-            old_model, source = load_side(folders[0], data_dir, settings, Path(tmp), False)
-            new_model, target = load_side(folders[1], data_dir, settings, Path(tmp), False)
+            before = locate(folders[0], data_dir, Path(tmp), False)
+            after = locate(folders[1], data_dir, Path(tmp), False)
         else:
-            old_model, source = load_side(old or "HEAD", data_dir, settings, Path(tmp), True)
-            new_model, target = load_side(new, data_dir, settings, Path(tmp), new is not None)
-        return compare_models(old_model, new_model, source, target)
+            before = locate(old or "HEAD", data_dir, Path(tmp), True)
+            after = locate(new, data_dir, Path(tmp), new is not None)
+        with both_versions(before, after, settings, parallel) as (old_side, new_side, statuses):
+            return compare_sides(old_side, new_side, statuses, before.label, after.label)
 
 
 # --- reports ----------------------------------------------------------------------------

@@ -26,13 +26,17 @@ def _key(data_dir: Path, settings: dict[str, Any]) -> str:
             stat = path.stat()
             digest.update(f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
                           .encode())
+    _code_and_settings(digest, settings)
+    return digest.hexdigest()
+
+
+def _code_and_settings(digest, settings: dict[str, Any]) -> None:
     relevant = {k: v for k, v in settings.items()
                 if k.startswith("GONGKAI_") and k != "GONGKAI_MODEL"}
     digest.update(repr(sorted((k, repr(v)) for k, v in relevant.items())).encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in {".py", ".toml"}:
             digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def load_model_cached(data_dir: str | Path, settings: dict[str, Any], cache_dir: Path) -> Model:
@@ -57,4 +61,53 @@ def load_model_cached(data_dir: str | Path, settings: dict[str, Any], cache_dir:
         with open(tmp, "wb") as fh:
             pickle.dump((key, model), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
+    return model
+
+
+# committed states kept (each a pickled model; a million result rows take about 200 MiB)
+KEPT_REVISIONS = 3
+
+
+def tree_cache_path(tree: str, settings: dict[str, Any], cache_dir: Path) -> Path:
+    """Where the model of a committed state is kept (it may not be there yet)."""
+    digest = hashlib.sha256(f"tree\0{tree}\n".encode())
+    _code_and_settings(digest, settings)
+    return cache_dir / "revisions" / f"{digest.hexdigest()}.pickle"
+
+
+def load_model_at_tree(folder: str | Path, tree: str, settings: dict[str, Any],
+                       cache_dir: Path) -> Model:
+    """The model of a committed state of the data folder, written out into ``folder``.
+
+    A git tree id names its content exactly, so a state validated once (the last commit,
+    compared again and again while its successor is being edited) is read back instead of
+    validated again; settings and code are part of the key as above. Only the newest few
+    states are kept.
+    """
+    folder = Path(folder)
+    target = tree_cache_path(tree, settings, cache_dir)
+    store = target.parent
+    try:
+        with open(target, "rb") as fh:
+            model = pickle.load(fh)
+        model.settings, model.data_dir = settings, folder
+        os.utime(target)  # recently used: kept longest
+        return model
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    model = load_model(folder, settings)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        model.settings = {}  # a settings file may hold functions; they are set again on reading
+        with open(tmp, "wb") as fh:
+            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+        stored = sorted(store.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in stored[KEPT_REVISIONS:]:
+            old.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+        tmp.unlink(missing_ok=True)
+    finally:
+        model.settings = settings
     return model
