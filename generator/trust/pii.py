@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum.cn import ric
 
 from ..ingest.normalize import fold_width
@@ -89,6 +91,22 @@ def find(text: str) -> tuple[str, list[str]]:
     return out, kinds
 
 
+def candidates(values: np.ndarray) -> list[str]:
+    """The distinct cell texts that may hold personal data, found over the whole column at once.
+
+    Every pattern needs an "@" (or its full-width form) or at least seven digits, counted
+    as Unicode decimal digits, which is what both ``\\d`` here and full-width folding allow;
+    only the few texts that pass are scanned one by one with :func:`find`.
+    """
+    texts = [v for v in values if isinstance(v, str) and v]
+    if not texts:
+        return []
+    arr = pa.array(texts, type=pa.large_string())
+    maybe = pc.or_(pc.greater_equal(pc.count_substring_regex(arr, r"\p{Nd}"), 7),
+                   pc.match_substring_regex(arr, "[@＠]"))
+    return [texts[i] for i in np.flatnonzero(maybe.to_numpy(zero_copy_only=False))]
+
+
 def pii_mode(settings: dict[str, Any]) -> str:
     mode = str(settings.get("GONGKAI_PII") or "error").lower()
     if mode not in MODES:
@@ -133,13 +151,11 @@ def scan_stage(stage: Stage, settings: dict[str, Any]) -> None:
         if f.type not in SCANNED_TYPES or not len(stage):
             continue
         raw = stage.raw[f.name].astype(object)
-        uniques = pd.unique(raw)
         found = {}
-        for value in uniques:
-            if isinstance(value, str) and value:
-                masked, kinds = find(value)
-                if kinds:
-                    found[value] = (masked, "、".join(KINDS[k] for k in kinds))
+        for value in candidates(pd.unique(raw)):
+            masked, kinds = find(value)
+            if kinds:
+                found[value] = (masked, "、".join(KINDS[k] for k in kinds))
         if not found:
             continue
         hit = raw.isin(list(found)).to_numpy()
