@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from helpers import TASK_BM, TASK_LH, problems
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.site import urls
 
@@ -55,3 +57,17 @@ def test_an_id_written_like_another_ids_slug_is_an_error(folder):
     clash = clash[clash["code"] == "E402"]
     assert set(clash["value"]) == {"青禾县某局", slug}
     assert set(clash["column"]) == {"实施部门"} or len(set(clash["column"])) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(list("aZ09._-/ 青\x00") + ["con", "LPT1", "..", "Nul."]),
+                         max_size=6).map("".join), min_size=1, max_size=30))
+def test_column_wise_paths_equal_one_by_one(values):
+    import pandas as pd
+
+    from generator.site import urls
+    from generator.trust.paths import _paths
+
+    series = pd.Series(values, dtype=object)
+    for url in (urls.enterprise, urls.task, urls.items_by_department):
+        assert _paths(series, url).tolist() == [url(v) for v in values]

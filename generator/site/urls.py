@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+SAFE = _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+RESERVED = _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}
 
 
