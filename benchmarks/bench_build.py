@@ -34,6 +34,14 @@ def hold_back(folder: str, added: int) -> tuple[dict, dict]:
     return {"file": target, "full": full}, {}
 
 
+STAGES = ("数据页面", "开放数据", "搜索索引")
+
+
+def stages(log: str) -> str:
+    """The build's own per-stage lines (pages, open data, search indexes)."""
+    return "\n".join("  " + x for x in log.splitlines() if x.startswith(STAGES))
+
+
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     added = int(sys.argv[2]) if len(sys.argv) > 2 else max(1, rows // 100)
@@ -51,15 +59,13 @@ def main() -> None:
     seconds, peak, log = run(cmd)
     pages = count_files(out)
     print(f"full build, {rows - added:,} result rows: {pages:,} pages in {seconds:.1f} s "
-          f"({pages / seconds:,.0f} pages/s), peak memory {peak:.2f} GiB")
+          f"({pages / seconds:,.0f} pages/s), peak memory {peak:.2f} GiB\n{stages(log)}")
     seconds, peak, log = run(cmd)
-    line = [x for x in log.splitlines() if x.startswith("数据页面")]
-    print(f"no-change rebuild: {seconds:.1f} s; {line[-1] if line else ''}")
+    print(f"no-change rebuild: {seconds:.1f} s, peak memory {peak:.2f} GiB\n{stages(log)}")
     held["full"].to_csv(held["file"], index=False, encoding="utf-8-sig")
     seconds, peak, log = run(cmd)
-    line = [x for x in log.splitlines() if x.startswith("数据页面")]
-    print(f"incremental build after adding {added:,} rows: {seconds:.1f} s; "
-          f"{line[-1] if line else ''}")
+    print(f"incremental build after adding {added:,} rows: {seconds:.1f} s, peak memory {peak:.2f} GiB\n"
+          f"{stages(log)}")
     for folder in earlier:
         shutil.rmtree(folder, ignore_errors=True)
 
