@@ -73,7 +73,7 @@ DEFAULTS: dict[str, Any] = {
     "GONGKAI_SEARCH": True,
     "GONGKAI_SEARCH_SERVER_INDEX": True,
     "GONGKAI_SEARCH_INDEX_DIR": None,
-    # enterprises per Pagefind record; None: 1, or 32 above 20,000 enterprises (keeps the
+    # enterprises per Pagefind record; None: 1, or 64 above 20,000 enterprises (keeps the
     # browser's first download small on large sites)
     "GONGKAI_SEARCH_GROUP": None,
     # a public result that a new build retracts or corrects: "warn" (listed in the build

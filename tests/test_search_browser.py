@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import shutil
 import urllib.parse
+import urllib.request
 
 import pytest
 from browser import chromium, serve
@@ -13,8 +15,9 @@ from playwright.sync_api import expect
 from search_cases import enterprises, fragments, prefix_sibling, shared_prefix
 from sitebuild import sample_site
 
+from generator.search.code_index import write_codes
 from generator.search.pagefind_bundle import write_bundle
-from generator.search.records import search_records
+from generator.search.records import filter_options, search_records
 
 DONE = re.compile("^(找到|没有|搜索索引|请输入)")
 
@@ -28,13 +31,15 @@ def browser():
 @pytest.fixture(scope="module", params=["one record per enterprise", "grouped records"])
 def base_url(request, tmp_path_factory):
     """The sample site as built, and a copy whose bundle groups 8 enterprises per record
-    (what a large site gets), so both ways of searching pass the same tests."""
+    (what a large site gets) and whose credit codes are cut into shards of 16, so both ways
+    of searching, and prefixes spanning many shards, pass the same tests."""
     out, model = sample_site()
     if request.param == "grouped records":
         copy = tmp_path_factory.mktemp("grouped") / "output"
         shutil.copytree(out, copy)
         records = search_records(model)
         write_bundle(records, copy, group=8)
+        write_codes(records, copy, filter_options(records), size=16)
         entry = json.loads((copy / "pagefind" / "pagefind-entry.json").read_text())
         assert entry["languages"]["zh"]["page_count"] < len(records) / 4
         out = copy
@@ -170,3 +175,71 @@ def test_tasks_and_words_outside_names(page, base_url):
     department = model["results"]["inspecting_department"].iloc[0]
     search(page, base_url, department)
     assert page.locator("#search-results li").count() > 0
+
+
+def _requests(page) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    return seen
+
+
+def _manifest(base_url: str) -> dict:
+    with urllib.request.urlopen(base_url + "search/codes/index.json") as reply:
+        return json.load(reply)
+
+
+def test_codes_are_answered_from_the_code_shards_without_pagefind(page, base_url):
+    _, model = sample_site()
+    code, title = prefix_sibling(model)
+    seen = _requests(page)
+    assert search(page, base_url, code.lower()) == [code]
+    assert page.locator("#search-results li > a").first.inner_text() == title
+    assert any("/search/codes/" in u for u in seen)
+    assert not any("/pagefind/" in u for u in seen), seen
+    # a code no enterprise has: Pagefind is asked, and finds nothing either
+    seen.clear()
+    assert search(page, base_url, "ZZZZZZZZ9") == []
+    assert page.locator("#search-status").inner_text().startswith("没有")
+    assert any("/pagefind/" in u for u in seen)
+
+
+def test_prefix_spanning_shards_lists_every_code_and_counts_them(page, base_url):
+    _, model = sample_site()
+    codes = sorted(enterprises(model)["code"])
+    manifest = _manifest(base_url)
+    keys = manifest["keys"]
+
+    def shard(value: str) -> int:
+        return bisect.bisect_right(keys, value) - 1
+
+    # a few codes over two shards or more, and a prefix wide enough to count beyond 20
+    prefixes = sorted({c[:n] for c in codes for n in range(8, 18)})
+    spanning = [(p, [c for c in codes if c.startswith(p)]) for p in prefixes]
+    few = [(p, m) for p, m in spanning if 2 <= len(m) <= 20 and shard(m[0]) != shard(m[-1])]
+    wide = max(spanning, key=lambda pm: len(pm[1]))
+    assert few and len(wide[1]) > 20
+    prefix, matched = few[0]
+    seen = _requests(page)
+    assert search(page, base_url, prefix) == matched  # code order
+    assert not any("/pagefind/" in u for u in seen)
+    prefix, matched = wide
+    assert search(page, base_url, prefix) == matched[:20]
+    assert page.locator("#search-status").inner_text() == f"找到 {len(matched)} 条结果，显示前 20 条。"
+    assert not any("/pagefind/" in u for u in seen)
+
+
+def test_code_prefix_with_filter_and_date_sort(page, base_url):
+    _, model = sample_site()
+    ents = enterprises(model).set_index("code")
+    prefix, codes = shared_prefix(model)
+    department = ents.loc[sorted(codes)[0], "department"][0]
+    wanted = {c for c in codes if department in ents.loc[c, "department"]}
+    assert set(search(page, base_url, prefix, department=department)) == wanted
+    # a wide prefix sorted by date: newest first, whichever index answers
+    wide = ents.index[0][:8]
+    found = search(page, base_url, wide, sort="date")
+    assert found and all(c.startswith(wide) for c in found)
+    dates = [t.get_attribute("datetime") for t in page.locator("#search-results time").all()]
+    assert dates == sorted(dates, reverse=True)
+    newest = ents[ents.index.str.startswith(wide)]["date"].max()
+    assert dates[0] == newest

@@ -15,14 +15,13 @@ import pandas as pd
 
 from ..model import Model
 from ..site.render import make_environment
-from . import pagefind_bundle, server_index
-from .records import FILTER_LABELS, FILTERS, search_records
+from . import code_index, pagefind_bundle, server_index
+from .records import FILTER_LABELS, FILTERS, filter_options, search_records
 
 PAGE = "search/index.html"
 OPTIONS = "filters.json"
 BUNDLE_STATE = ".gongkai-search.json"
 STATE = "state.json"
-CATEGORY_ORDER = ["发现问题", "未发现问题", "不适用"]
 
 
 SOURCE_TABLES = ("results", "tasks", "items", "plans")
@@ -55,23 +54,15 @@ def model_fingerprint(model: Model, documents: list[dict[str, str]] | None,
     return digest.hexdigest()
 
 
-def filter_options(records: pd.DataFrame) -> dict[str, list[str]]:
-    """Values each filter can take, in the order the search form lists them."""
-    options = {}
-    for f in FILTERS:
-        values = sorted({v for vs in records[f] for v in vs}) if len(records) else []
-        if f == "year":
-            values.reverse()
-        if f == "category":
-            values = [c for c in CATEGORY_ORDER if c in values] + \
-                [c for c in values if c not in CATEGORY_ORDER]
-        options[f] = values
-    return options
-
-
 def render_search_page(template_dirs: list[Path], settings: dict[str, Any], output: Path,
                        options: dict[str, list[str]]) -> bool:
-    """Write search/index.html; False when its bytes did not change."""
+    """Write search/index.html; False when its bytes did not change.
+
+    The filters are listed in the order of FILTERS, whatever order ``options`` has (it may
+    come back from a JSON file with sorted keys): the browser's indexes name a filter by
+    its place in that order.
+    """
+    options = {f: options.get(f, []) for f in FILTERS}
     globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
     env = make_environment(template_dirs, globals_)
     html = env.get_template("search.html").render(
@@ -90,7 +81,8 @@ def render_search_page(template_dirs: list[Path], settings: dict[str, Any], outp
 def build_search(model: Model, settings: dict[str, Any], output: Path,
                  template_dirs: list[Path], documents: list[dict[str, str]] | None = None,
                  log=None) -> dict[str, str]:
-    """The search page, the Pagefind bundle and (unless disabled) the server index.
+    """The search page, the browser's indexes (Pagefind bundle, credit-code shards) and (unless
+    disabled) the server index.
 
     Each index is rebuilt only when the fingerprint of its records changed or its
     files are missing: an unchanged site rebuilds in seconds.
@@ -116,7 +108,8 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         state.pop("options", None)
     entry = output / pagefind_bundle.BUNDLE / "pagefind-entry.json"
     server = bool(settings.get("GONGKAI_SEARCH_SERVER_INDEX", True))
-    todo = {"pagefind": state.get("pagefind") != fingerprint or not entry.is_file()}
+    codes = output / code_index.FOLDER / code_index.MANIFEST
+    todo = {"pagefind": state.get("pagefind") != fingerprint or not entry.is_file() or not codes.is_file()}
     if server:
         todo["server"] = state.get("server") != fingerprint or not (folder / OPTIONS).is_file()
     records = None
@@ -129,6 +122,7 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     took = {"records": time.perf_counter() - start}
     if todo["pagefind"]:
         pagefind_bundle.write_bundle(records, output, settings.get("GONGKAI_SEARCH_GROUP"))
+        code_index.write_codes(records, output, options)
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
     if todo.get("server"):

@@ -30,6 +30,7 @@ FILTERS = ("department", "year", "category", "item")
 FILTER_LABELS = {"department": "检查部门", "year": "年度", "category": "检查结果", "item": "抽查事项"}
 KIND_LABELS = {"enterprise": "企业", "task": "抽查任务", "item": "抽查事项", "plan": "抽查计划",
                "document": "文档"}
+CATEGORY_ORDER = ["发现问题", "未发现问题", "不适用"]
 MIN_PREFIX = 8  # a credit-code prefix this long finds every enterprise sharing it
 CODE_LENGTH = 18
 
@@ -172,3 +173,20 @@ def search_records(model: Model, documents: list[dict[str, str]] | None = None) 
     others = pd.DataFrame(other_records(model, documents), columns=COLUMNS)
     frame = pd.concat([ents, others], ignore_index=True) if len(others) else ents
     return frame.reset_index(drop=True)
+
+
+def filter_options(records: pd.DataFrame) -> dict[str, list[str]]:
+    """Values each filter can take, in the order the search form lists them.
+
+    The browser's indexes name a record's filter values by their place in these lists.
+    """
+    options = {}
+    for f in FILTERS:
+        values = sorted(records[f].explode().dropna().astype(str).unique()) if len(records) else []
+        if f == "year":
+            values.reverse()
+        if f == "category":
+            values = [c for c in CATEGORY_ORDER if c in values] + \
+                [c for c in values if c not in CATEGORY_ORDER]
+        options[f] = values
+    return options

@@ -1,4 +1,5 @@
-// Search page: queries the Pagefind bundle built with the site (no other host is contacted).
+// Search page: queries the credit-code shards and the Pagefind bundle built with the site
+// (no other host is contacted).
 // Results are written with textContent only. Ranking rule shared with the server
 // (generator/search/rank.py): an exact credit code first, then code prefixes, then relevance.
 const form = document.getElementById("search-form");
@@ -32,18 +33,34 @@ function codeRank(query, code) {
   return code.startsWith(wanted) ? 1 : 2;
 }
 
+// Filters chosen in the form as [k, position]: the indexes list a record's values of the
+// k-th filter by their position in that filter's list (the options after "全部"); null when
+// a value is not in the list.
+function chosenPositions(filters) {
+  const out = [];
+  FILTERS.forEach((select, k) => {
+    const value = filters[select.dataset.filter];
+    if (value === undefined) return;
+    out.push([k, Array.from(select.options).findIndex((o) => o.value === value) - 1]);
+  });
+  return out;
+}
+
 // Large sites group enterprises into one Pagefind record per run of credit codes (see
-// generator/search/pagefind_bundle.py); the members that match every word and filter are shown.
+// _members in generator/search/pagefind_bundle.py); the members that match every word and
+// filter are shown.
 function members(query, filters, json) {
   const words = query.toLowerCase().split(" ");
+  const chosen = chosenPositions(filters);
+  const group = JSON.parse(json);
   const out = [];
-  for (const m of JSON.parse(json)) {
-    const text = `${m.t} ${m.x}`.toLowerCase();
-    const code = (m.c || "").toLowerCase();
-    if (!words.every((w) => text.includes(w) || code.startsWith(w))) continue;
-    const f = m.f || {};
-    if (!Object.entries(filters).every(([k, v]) => (f[k] || []).includes(v))) continue;
-    out.push({ url: m.u, meta: { title: m.t, kind: "企业", code: m.c, summary: m.s, date: m.d } });
+  for (const m of group.m) {
+    const [code, title, summary, date, url, own] = m;
+    const text = [title, code, ...own.map((i) => group.w[i])].join(" ").toLowerCase();
+    const lower = code.toLowerCase();
+    if (!words.every((w) => text.includes(w) || lower.startsWith(w))) continue;
+    if (!chosen.every(([k, at]) => (m[6 + k] || []).includes(at))) continue;
+    out.push({ url, meta: { title, kind: "企业", code, summary, date } });
   }
   return out;
 }
@@ -68,12 +85,97 @@ function gramWords(query) {
   return out.join(" ");
 }
 
+// Credit codes and prefixes of 8+ characters are answered from the code shards written
+// with the site (generator/search/code_index.py): a small manifest and one or two shards
+// instead of the Pagefind runtime and its start-up file.
+const CODES = root + "search/codes/";
+const CODE_SPAN = 4; // shards a prefix may span and still be filtered and sorted here
+let codeIndex = null;
+const shards = new Map();
+
+function manifest() {
+  if (!codeIndex) {
+    codeIndex = fetch(CODES + "index.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  }
+  return codeIndex;
+}
+
+function shard(n) {
+  if (!shards.has(n)) {
+    shards.set(n, fetch(`${CODES}${n}.json`).then((r) => {
+      if (!r.ok) throw new Error(`shard ${n}`);
+      return r.json();
+    }));
+  }
+  return shards.get(n);
+}
+
+// the last position whose item is <= value (0 when none is)
+function last(items, value) {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
+}
+
+// how many entries of a shard sort before value
+function before(entries, value) {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid][0] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// {hits, total} from the shards, or null: no code index, no code matches, or a prefix too
+// wide to filter or sort here (Pagefind answers those)
+async function fromCodes(code, filters, byDate) {
+  const index = await manifest();
+  if (!index || !index.count) return null;
+  const end = code + "\uffff";
+  const lo = last(index.keys, code);
+  const hi = last(index.keys, end);
+  const narrow = hi - lo < CODE_SPAN;
+  if (!narrow && (byDate || Object.keys(filters).length)) return null;
+  // a wide prefix: the shards of its first SHOWN codes, and the last one for the count
+  const upto = narrow ? hi : Math.min(hi - 1, lo + Math.ceil(SHOWN / index.size));
+  const listed = Array.from({ length: upto - lo + 1 }, (_, k) => lo + k);
+  const wanted = narrow ? listed : [...listed, hi];
+  const loaded = new Map(await Promise.all(wanted.map(async (n) => [n, await shard(n)])));
+  const chosen = chosenPositions(filters);
+  const hits = [];
+  for (const n of listed) {
+    for (const e of loaded.get(n)) {
+      if (!e[0].startsWith(code)) continue;
+      if (!chosen.every(([k, at]) => (e[5 + k] || []).includes(at))) continue;
+      hits.push({ url: e[4], meta: { title: e[1], kind: "企业", code: e[0], summary: e[2], date: e[3] } });
+    }
+  }
+  if (!hits.length) return null;
+  const total = narrow
+    ? hits.length
+    : hi * index.size + before(loaded.get(hi), end) - (lo * index.size + before(loaded.get(lo), code));
+  if (byDate) hits.sort((a, b) => (b.meta.date || "").localeCompare(a.meta.date || ""));
+  return { hits, total };
+}
+
 async function load() {
   if (!pagefind) {
     const url = new URL(root + "pagefind/pagefind.js", document.baseURI).href;
-    pagefind = await import(url);
-    await pagefind.options({ baseUrl: "/", excerptLength: 0 });
-    await pagefind.init("zh");
+    pagefind = import(url).then(async (pf) => {
+      // on the main thread: a worker is one more script to fetch before the first result
+      await pf.options({ baseUrl: "/", excerptLength: 0, noWorker: true });
+      await pf.init();
+      return pf;
+    });
+    pagefind.catch(() => { pagefind = null; });
   }
   return pagefind;
 }
@@ -138,9 +240,20 @@ async function run() {
   }
   say("正在搜索…");
   try {
-    const pf = await load();
     const options = { filters: chosenFilters() };
     if (SORT && SORT.value === "date") options.sort = { date: "desc" };
+    const code = codeQuery(query);
+    if (code) {
+      const found = await fromCodes(code, options.filters, options.sort !== undefined).catch(() => null);
+      if (id !== current) return;
+      if (found) {
+        const order = found.hits.map((d, i) => [codeRank(query, d.meta.code), i, d]);
+        order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        render(query, order.slice(0, SHOWN).map((x) => x[2]), found.total);
+        return;
+      }
+    }
+    const pf = await load();
     // name fragments first; words found only elsewhere (departments, tasks) as typed
     const grams = gramWords(query);
     let search = await pf.search(grams, options);
@@ -207,6 +320,10 @@ form.addEventListener("submit", (event) => {
   run();
 });
 input.addEventListener("input", later);
+// anything but a credit code is answered by Pagefind: start loading it while the query is typed
+input.addEventListener("input", () => {
+  if (/[^\s0-9A-Za-z]/.test(input.value)) load().catch(() => {});
+});
 for (const select of [...FILTERS, SORT]) if (select) select.addEventListener("change", later);
 
 const params = new URLSearchParams(location.search);
