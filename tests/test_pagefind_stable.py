@@ -32,7 +32,7 @@ def records() -> pd.DataFrame:
             "url": f"enterprises/{code}/", "kind": "enterprise", "title": f"青禾县第{n}号商贸有限公司",
             "code": code, "summary": "未发现问题", "date": f"2025-{n % 12 + 1:02d}-{n % 27 + 1:02d}",
             "text": f"青禾县 商贸 有限公司 {code} {DEPARTMENTS[n % 12]}", "grams": "商贸 有限",
-            "prefixes": "", "department": sorted({DEPARTMENTS[n % 12], DEPARTMENTS[(n * 5) % 12]}),
+            "department": sorted({DEPARTMENTS[n % 12], DEPARTMENTS[(n * 5) % 12]}),
             "year": [str(2020 + n % 6)], "category": [["发现问题", "未发现问题", "不适用"][n % 3]],
             "item": [ITEMS[n % 9]]})
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -11,7 +11,7 @@ from sitebuild import ROOT, sample_site
 from generator.search import pagefind_bundle
 from generator.search.build import build_search, model_fingerprint
 from generator.search.rank import clean_query, code_rank, rerank
-from generator.search.records import MIN_PREFIX, bigrams, code_prefixes, search_records
+from generator.search.records import bigrams, search_records
 from generator.settings import load_settings
 
 
@@ -29,13 +29,9 @@ def test_every_enterprise_once_with_latest_name():
     assert len(records[records["kind"] == "task"]) == len(model["tasks"])
 
 
-def test_grams_hold_name_pieces_and_code_prefixes():
+def test_grams_hold_name_pieces():
     grams = bigrams(pd.Series(["青禾商贸", "A"]))
     assert grams.tolist() == ["青禾 禾商 商贸", ""]
-    code = "91130139MA8EFYTM3L"
-    prefixes = code_prefixes(pd.Series([code])).iloc[0].split()
-    assert prefixes[0] == code[:MIN_PREFIX] and prefixes[-1] == code[:-1]
-    assert len(prefixes) == len(code) - MIN_PREFIX
 
 
 def test_query_cleaning_and_code_rule():

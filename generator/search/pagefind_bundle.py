@@ -156,7 +156,7 @@ def grouped(records: pd.DataFrame, size: int) -> pd.DataFrame:
         "url": [f"enterprises/#{g}" for g in members.index],
         "kind": "enterprise", "title": ents.groupby(group)["title"].first().to_numpy(),
         "code": "", "summary": "", "date": ents.groupby(group)["date"].max().to_numpy(),
-        "text": words.to_numpy(), "grams": "", "prefixes": "", "members": members.to_numpy()})
+        "text": words.to_numpy(), "grams": "", "members": members.to_numpy()})
     for f in FILTERS:
         pairs = ents[f].explode().dropna()
         union = pairs.groupby(group[pairs.index.to_numpy()]).agg(lambda v: sorted(set(v)))

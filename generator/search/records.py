@@ -6,8 +6,9 @@ Columns of :func:`search_records`:
 
 url (relative to the site root), kind, title, code, summary (latest result), date
 (YYYY-MM-DD, the sort key), text (words to find it by), grams (name bigrams, which
-Chinese segmentation would miss), prefixes (credit-code prefixes: Whoosh needs them,
-Pagefind completes words itself), and the filter lists department, year, category, item.
+Chinese segmentation would miss), and the filter lists department, year, category, item.
+Code prefixes need no words of their own: the browser answers them from the code shards
+(code_index.py), the server index with a prefix query on the code field.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..model.enterprises import enterprises as enterprise_table
 from ..site import urls
 from ..site.views import CATEGORY_LABELS, date_strings
 
-COLUMNS = ["url", "kind", "title", "code", "summary", "date", "text", "grams", "prefixes",
+COLUMNS = ["url", "kind", "title", "code", "summary", "date", "text", "grams",
            "department", "year", "category", "item"]
 FILTERS = ("department", "year", "category", "item")
 FILTER_LABELS = {"department": "检查部门", "year": "年度", "category": "检查结果", "item": "抽查事项"}
@@ -46,17 +47,6 @@ def bigrams(names: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(names)
     grams = np.array([_name_grams(n) for n in uniques] + [""], dtype=object)
     return pd.Series(grams[codes], index=names.index, dtype=object)
-
-
-def code_prefixes(codes: pd.Series) -> pd.Series:
-    """Prefixes of each credit code from MIN_PREFIX characters up, space separated.
-
-    A code is one long word; Whoosh matches whole words, so the prefixes are words of
-    their own there.
-    """
-    codes = codes.fillna("").astype(str).str.upper()
-    out = [" ".join(c[:k] for k in range(MIN_PREFIX, len(c))) for c in codes.tolist()]
-    return pd.Series(out, index=codes.index, dtype=object)
 
 
 def _distinct_lists(frame: pd.DataFrame, key: str, column: str, keys: pd.Index) -> list[list[str]]:
@@ -107,7 +97,6 @@ def enterprise_records(model: Model) -> pd.DataFrame:
                      + " " + joined["result"]).str.split().str.join(" ")
     names = frame["title"] + " " + all_names.reindex(codes).fillna("").to_numpy()
     frame["grams"] = bigrams(names).to_numpy()
-    frame["prefixes"] = code_prefixes(pd.Series(codes, index=codes)).to_numpy()
     frame["code"] = codes
     frame["url"] = [urls.enterprise(c) for c in codes]
     frame["kind"] = "enterprise"
@@ -118,8 +107,7 @@ def _record(url: str, kind: str, title: str, text: Iterable[Any], *, code: str =
             date: str = "", summary: str = "", **filters: list[str]) -> dict[str, Any]:
     words = " ".join(str(t) for t in text if t is not None and str(t) not in ("", "nan", "<NA>"))
     row = {"url": url, "kind": kind, "title": title, "code": code, "summary": summary,
-           "date": date, "text": re.sub(r"\s+", " ", words).strip(), "grams": _name_grams(title),
-           "prefixes": ""}
+           "date": date, "text": re.sub(r"\s+", " ", words).strip(), "grams": _name_grams(title)}
     for f in FILTERS:
         row[f] = sorted({str(v) for v in filters.get(f, []) if v is not None and str(v)})
     return row
