@@ -56,8 +56,10 @@ def _distinct_lists(frame: pd.DataFrame, key: str, column: str, keys: pd.Index) 
     values = pairs[column].to_numpy(dtype=object)
     if not len(owners):
         return [[] for _ in keys]
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    lookup = dict(zip(owners[starts].tolist(), (g.tolist() for g in np.split(values, starts[1:])),
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]).tolist()
+    flat = values.tolist()
+    ends = starts[1:] + [len(flat)]
+    lookup = dict(zip(owners[starts].tolist(), (flat[a:b] for a, b in zip(starts, ends, strict=True)),
                       strict=True))
     return [lookup.get(k, []) for k in keys.tolist()]
 
