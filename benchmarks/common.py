@@ -24,9 +24,12 @@ def sample(results: int, seed: int = 7) -> Path:
 
 
 def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (from /proc), 0 where unreadable."""
+    """Proportional resident bytes (PSS) of ``root`` and all its descendants, from /proc.
+
+    Forked workers share most of their pages with the parent; PSS counts a shared page
+    once across them, where adding up RSS would count it in every process.
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -35,25 +38,31 @@ def _tree_rss(root: int) -> int:
                 fields = fh.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * PAGE
+        children.setdefault(int(fields[1]), []).append(int(entry))
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid)
         todo.extend(children.get(pid, []))
     return total
 
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def run(cmd: list[str], **kwargs) -> tuple[float, float, str]:
     """Run a command; return (seconds, peak memory in GiB, stdout + stderr).
 
-    The peak is the larger of the biggest single process (ru_maxrss) and the sum over
-    the whole process tree sampled every 0.2 s: a build's worker processes and the
+    The peak is the larger of the biggest single process (ru_maxrss) and the memory of
+    the whole process tree (PSS, sampled every 0.2 s): a build's worker processes and the
     Pagefind indexer run beside the main process, and together they are what the
     machine must hold.
     """
