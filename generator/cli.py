@@ -56,6 +56,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pelican.settings import read_settings
 
     from .publish.files import published_files
+    from .site import inputs
     from .site.atomic import staged_output, staging_path
     from .site.build import MANIFEST_IN_OUTPUT, manifest_files
     from .site.plugin import DataRefused, publishable_model
@@ -77,6 +78,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = read_settings(settings_path, override=override)
     base = Path(settings_path).resolve().parent if settings_path else Path.cwd()
     data = Path(args.data) if args.data else base / settings.get("GONGKAI_DATA_DIR", "data")
+    output = Path(settings["OUTPUT_PATH"]).absolute()
+    key = inputs.build_key(data, Path(settings["PATH"]), Path(settings["THEME"]),
+                           Path(settings_path) if settings_path else None,
+                           [repr(sorted((k, repr(v)) for k, v in merged.items() if k.isupper()))])
+    last = None if args.force else inputs.unchanged(output, key)
+    if last is not None:
+        print("无变化：数据、内容、设置、主题和程序都与上次生成时相同，未重新生成"
+              "（需要时用 --force 重新生成）")
+        print(last.get("reconciliation", ""))
+        print(f"完成：输出到 {output}，用时 {time.perf_counter() - start:.1f} 秒")
+        return 0
     try:
         model = publishable_model(data, merged, Path(settings.get("CACHE_PATH", "cache")))
     except DataRefused as exc:
@@ -87,7 +99,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not Path(settings["PATH"]).is_dir():
         Path(settings["PATH"]).mkdir(parents=True)
     # build beside the published site and swap only a finished, reconciled build in
-    output = Path(settings["OUTPUT_PATH"]).absolute()
     staging = staging_path(output)
     try:
         with staged_output(output, manifest_files(output) | published_files(output)):
@@ -95,6 +106,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             settings["GONGKAI_MANIFEST"] = str(staging / MANIFEST_IN_OUTPUT)
             Pelican(settings).run()
             line = reconciliation_line(model)
+            inputs.record(staging, key, line)
             epoch = source_date_epoch()
             if epoch is not None:
                 clamp_mtimes(staging, epoch)
@@ -167,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--content", help="内容目录（默认 content）")
     p.add_argument("--output", help="输出目录（默认 output）")
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
+    p.add_argument("--force", action="store_true",
+                   help="即使数据、内容、设置、主题和程序都与上次相同，也重新生成")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("contract-doc", help="生成数据规范文档")

@@ -60,3 +60,30 @@ def test_a_changed_file_is_validated_again(tmp_path):
     folder.edit("tasks", 0, end="2020-01-01")
     done = build(folder.write(), out)
     assert done.returncode == 1 and "E305" in done.stderr
+
+
+def test_identical_inputs_publish_nothing_new_and_any_change_rebuilds(tmp_path):
+    folder = DataFolder(tmp_path / "src")
+    out = tmp_path / "out"
+    data = folder.write()
+    first = build(data, out)
+    assert first.returncode == 0, first.stderr
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+    again = build(data, out)
+    assert again.returncode == 0, again.stderr
+    assert "无变化" in again.stdout and "数据页面" not in again.stderr
+    assert "核对：" in again.stdout  # the last build's reconciliation is repeated
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()} == before
+
+    forced = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--data", str(data),
+                             "--output", str(out), "--force"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert forced.returncode == 0 and "数据页面：写入" in forced.stderr
+
+    folder.edit("tasks", 0, name="澄湖镇食品经营者专项抽查")  # one value: a real build again
+    changed = build(folder.write(), out)
+    assert changed.returncode == 0, changed.stderr
+    assert "无变化" not in changed.stdout and "数据页面：写入" in changed.stderr
+    assert any("澄湖镇食品经营者专项抽查" in p.read_text(encoding="utf-8")
+               for p in (out / "tasks").rglob("*.html"))

@@ -1,0 +1,79 @@
+"""Everything a build reads, as one key: equal keys mean an identical site.
+
+The build is reproducible (same data, content, settings, theme and program give the same
+bytes), so when the key of the last published build equals this one there is nothing to
+do. Checking that costs a hash of the input files; seeding a staging copy of a provincial
+site, checking half a million page fingerprints and swapping it in costs a minute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable
+from importlib.metadata import version
+from pathlib import Path
+
+STATE = ".gongkai-build.json"
+PACKAGES = ("pelican", "jinja2", "pandas", "pyarrow", "pagefind", "whoosh-reloaded", "jieba",
+            "chinesecalendar", "feedgen", "matplotlib")
+PROGRAM = Path(__file__).resolve().parents[1]
+
+
+def _tree(digest: hashlib._Hash, label: str, folder: Path | None) -> None:
+    digest.update(f"\0{label}\0".encode())
+    if folder is None or not folder.exists():
+        return
+    if folder.is_file():
+        digest.update(folder.read_bytes())
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+
+
+def _git_head(folder: Path) -> str:
+    """The commit the data folder is at: published-record checks read the git history."""
+    try:
+        done = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def build_key(data: Path, content: Path, theme: Path, settings_file: Path | None,
+              extra: Iterable[str] = ()) -> str:
+    """sha256 of every input of a build (files by relative path and bytes, not location)."""
+    digest = hashlib.sha256()
+    for label, folder in (("data", data), ("content", content), ("theme", theme),
+                          ("settings", settings_file), ("program", PROGRAM)):
+        _tree(digest, label, Path(folder) if folder else None)
+    versions = []
+    for name in PACKAGES:
+        try:
+            versions.append(f"{name}={version(name)}")
+        except Exception:  # a package that is not installed is part of the key too
+            versions.append(f"{name}=-")
+    digest.update(json.dumps([versions, _git_head(Path(data)), os.environ.get("SOURCE_DATE_EPOCH", ""),
+                              list(extra)], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def unchanged(output: Path, key: str) -> dict | None:
+    """The state of the published build in ``output`` when it was built from ``key``."""
+    try:
+        state = json.loads((Path(output) / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and state.get("key") == key else None
+
+
+def record(staging: Path, key: str, reconciliation: str) -> None:
+    """Written into the staging folder, so it is swapped in together with the site it describes."""
+    (Path(staging) / STATE).write_text(json.dumps({"key": key, "reconciliation": reconciliation},
+                                                  ensure_ascii=False), encoding="utf-8")
