@@ -23,7 +23,7 @@ import pandas as pd
 from ..model import Model
 from ..model.enterprises import enterprises as enterprise_table
 from ..site import urls
-from ..site.views import CATEGORY_LABELS, date_strings
+from ..site.views import CATEGORY_LABELS, date_strings, run_bounds
 
 COLUMNS = ["url", "kind", "title", "code", "summary", "date", "text", "grams",
            "department", "year", "category", "item"]
@@ -56,11 +56,10 @@ def _distinct_lists(frame: pd.DataFrame, key: str, column: str, keys: pd.Index) 
     values = pairs[column].to_numpy(dtype=object)
     if not len(owners):
         return [[] for _ in keys]
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]).tolist()
+    bounds = run_bounds(owners).tolist()
     flat = values.tolist()
-    ends = starts[1:] + [len(flat)]
-    lookup = dict(zip(owners[starts].tolist(), (flat[a:b] for a, b in zip(starts, ends, strict=True)),
-                      strict=True))
+    lookup = dict(zip(owners[bounds[:-1]].tolist(),
+                      (flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)), strict=True))
     return [lookup.get(k, []) for k in keys.tolist()]
 
 

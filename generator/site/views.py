@@ -47,6 +47,22 @@ def date_strings(values: pd.Series) -> list[str]:
     return formatted[codes].tolist()
 
 
+def run_bounds(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in sorted ``keys``, plus ``len(keys)`` at the end."""
+    if not len(keys):
+        return np.zeros(1, dtype=np.int64)
+    return np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)]
+
+
+def item_columns(data: SiteData, item_ids: pd.Series) -> tuple[list[str], list[str]]:
+    """Name and page URL of each row's item, worked out once per distinct item."""
+    ids = item_ids.astype(str)
+    uniq = ids.unique()
+    names = ids.map(dict(zip(uniq, [data.item_names.get(i, i) for i in uniq], strict=True)))
+    links = ids.map(dict(zip(uniq, [urls.item(i) for i in uniq], strict=True)))
+    return names.tolist(), links.tolist()
+
+
 # Rows of the pages rendered by the hundred thousand: Jinja reads ``row.field`` as an
 # attribute first, which on a dict costs a caught exception per lookup.
 Row = SimpleNamespace
@@ -131,10 +147,8 @@ class EnterprisePages:
         results = model["results"].sort_values(
             ["uscc", "inspected_on", "task_id", "item_id"], kind="stable").reset_index(drop=True)
         self.ents = data.enterprises
-        codes = results["uscc"].astype(str).to_numpy()
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
-            np.array([], dtype=np.int64)
-        self.bounds = np.r_[starts, len(codes)]
+        self.bounds = run_bounds(results["uscc"].astype(str).to_numpy())
+        self._data = data
         self._results = results
         self._cols: dict[str, list] | None = None
         self._dispositions: dict[str, list[dict]] | None = None
@@ -154,9 +168,12 @@ class EnterprisePages:
         if self._cols is not None:
             return
         results = self._results
+        item_names, item_urls = item_columns(self._data, results["item_id"])
         self._cols = {
             "task_id": results["task_id"].astype(str).tolist(),
             "item_id": results["item_id"].astype(str).tolist(),
+            "item_name": item_names,
+            "item_url": item_urls,
             "department": results["inspecting_department"].astype(str).tolist(),
             "inspected_on": date_strings(results["inspected_on"]),
             "published_on": date_strings(results["published_on"]),
@@ -215,9 +232,8 @@ class EnterprisePages:
             if group is None:
                 group = groups[tid] = Row(task_id=tid, task_name=self.task_names.get(tid, tid),
                                           url=urls.task(tid), rows=[], dispositions=[])
-            item = c["item_id"][r]
             group.rows.append(Row(
-                item_id=item, item_name=self.item_names.get(item, item), item_url=urls.item(item),
+                item_id=c["item_id"][r], item_name=c["item_name"][r], item_url=c["item_url"][r],
                 department=c["department"][r], inspected_on=c["inspected_on"][r],
                 result=c["result"][r], category=c["category"][r],
                 published_on=c["published_on"][r]))
@@ -274,19 +290,16 @@ def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[i
     """
     order = results.sort_values(["task_id", "entity_name", "uscc", "item_id"], kind="stable")
     tids = order["task_id"].astype(str).to_numpy()
-    starts = np.flatnonzero(np.r_[True, tids[1:] != tids[:-1]]) if len(tids) else []
-    ends = np.r_[starts[1:], len(tids)] if len(tids) else []
-    spans = {tids[a]: (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
-    items = order["item_id"].astype(str)
-    uniq = items.unique()
-    names = dict(zip(uniq, [data.item_names.get(i, i) for i in uniq], strict=True))
-    links = dict(zip(uniq, [urls.item(i) for i in uniq], strict=True))
+    bounds = run_bounds(tids).tolist()
+    spans = {tids[a]: (a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+    names, links = item_columns(data, order["item_id"])
     usccs = order["uscc"].astype(str).tolist()
-    rows = [Row(uscc=u, entity_name=n, item_id=i, item_name=names[i], item_url=links[i],
+    rows = [Row(uscc=u, entity_name=n, item_id=i, item_name=name, item_url=link,
                 inspecting_department=d, inspected_on=io, result=r, category=c,
                 published_on=po, url=urls.enterprise(u))
-            for u, n, i, d, io, r, c, po in zip(
-                usccs, order["entity_name"].astype(str).tolist(), items.tolist(),
+            for u, n, i, name, link, d, io, r, c, po in zip(
+                usccs, order["entity_name"].astype(str).tolist(), order["item_id"].astype(str).tolist(),
+                names, links,
                 order["inspecting_department"].astype(str).tolist(), date_strings(order["inspected_on"]),
                 order["result_text"].astype(str).tolist(), order["category"].astype(str).tolist(),
                 date_strings(order["published_on"]), strict=True)]
