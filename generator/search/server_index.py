@@ -89,8 +89,8 @@ def _keywords(values: list[str]) -> str:
     return ",".join(v.replace(",", "，") for v in values)
 
 
-# an index written by another layout of the fields is rebuilt, never updated
-LAYOUT = "3"
+# an index written by other code (another schema, other documents) is rebuilt, never updated
+LAYOUT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 RECORD_HASHES = "records.parquet"
 UPDATE_AT_MOST = 0.25  # above this share of changed records, a fresh index is cheaper
 

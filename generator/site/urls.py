@@ -10,16 +10,16 @@ from __future__ import annotations
 import hashlib
 import re
 
-SAFE = _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
-RESERVED = _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-             *(f"lpt{i}" for i in range(10))}
+SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+            *(f"lpt{i}" for i in range(10))}
 
 
 def segment(identifier: str) -> str:
     """A path segment for an identifier: verbatim when safe, otherwise a stable slug."""
     text = str(identifier)
-    if _SAFE.match(text) and not text.endswith(".") and text.split(".")[0].lower() \
-            not in _RESERVED:
+    if SAFE.match(text) and not text.endswith(".") and text.split(".")[0].lower() \
+            not in RESERVED:
         return text
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return f"x-{digest}"
