@@ -255,6 +255,14 @@ class DataFolder:
         return load(self.write(), settings)
 
 
+def year_without_calendar(folder: DataFolder) -> None:
+    """Task BM moved to December 2026 with no calendar file: its deadline falls in 2027, a
+    year the packaged holiday schedule does not know."""
+    folder.without("calendar")
+    folder.edit("tasks", 1, start="2026-12-01", end="2026-12-20")
+    folder.edit("results", 2, inspected_on="2026-12-10")
+
+
 def load(data_dir: Path, settings: dict[str, Any] | None = None) -> Model:
     """Load a data folder; every test goes through here, so the row counts are always checked."""
     model = load_model(data_dir, settings)

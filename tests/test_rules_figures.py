@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers import GOV, ITEM_SJ, SCJG, TASK_BM, TASK_LH, USCC_A, DataFolder
+from helpers import GOV, ITEM_SJ, SCJG, TASK_BM, TASK_LH, USCC_A, DataFolder, year_without_calendar
 
 from generator.rules import figures, figures_schema
 from generator.settings import load_settings
@@ -88,12 +88,7 @@ def test_inspection_after_the_task_end_moves_the_deadline(tmp_path):
 
 
 def test_unknown_year_is_pending_and_warned(tmp_path):
-    def change(folder):
-        folder.without("calendar")
-        folder.edit("tasks", 1, start="2026-12-01", end="2026-12-20")
-        folder.edit("results", 2, inspected_on="2026-12-10")
-
-    model, f = build(tmp_path, change)
+    model, f = build(tmp_path, year_without_calendar)
     bm = task(f, TASK_BM)
     assert pd.isna(bm["deadline"]) and bm["status"] == "待定" and pd.isna(bm["days_late"])
     assert f.unknown_years == {2027: 2}  # the task's deadline and its result's

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 from bs4 import BeautifulSoup
-from helpers import TASK_BM, TASK_LH, DataFolder
+from helpers import TASK_BM, TASK_LH, DataFolder, year_without_calendar
 from sitebuild import ROOT, page, sample_site
 
 from generator.rules import figures
@@ -128,12 +128,7 @@ def test_overdue_list(tmp_path):
 
 
 def test_unknown_year_shows_pending_and_publishes_the_rest(tmp_path):
-    def change(folder):
-        folder.without("calendar")
-        folder.edit("tasks", 1, start="2026-12-01", end="2026-12-20")
-        folder.edit("results", 2, inspected_on="2026-12-10")
-
-    out, model = _build(tmp_path, change)
+    out, model = _build(tmp_path, year_without_calendar)
     facts = _soup(out, urls.task(TASK_BM)).select_one("dl.compliance").get_text()
     assert "待定" in facts
     overdue = _soup(out, "stats/overdue/")
