@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 from collections.abc import Iterable
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 STATE = ".gongkai-build.json"
@@ -57,7 +57,7 @@ def build_key(data: Path, content: Path, theme: Path, settings_file: Path | None
     for name in PACKAGES:
         try:
             versions.append(f"{name}={version(name)}")
-        except Exception:  # a package that is not installed is part of the key too
+        except PackageNotFoundError:  # a package that is not installed is part of the key too
             versions.append(f"{name}=-")
     digest.update(json.dumps([versions, _git_head(Path(data)), os.environ.get("SOURCE_DATE_EPOCH", ""),
                               list(extra)], ensure_ascii=False).encode())
