@@ -73,9 +73,9 @@ DEFAULTS: dict[str, Any] = {
     "GONGKAI_SEARCH": True,
     "GONGKAI_SEARCH_SERVER_INDEX": True,
     "GONGKAI_SEARCH_INDEX_DIR": None,
-    # enterprises per Pagefind record; None: 1, or 64 above 20,000 enterprises (keeps the
-    # browser's first download small on large sites)
-    "GONGKAI_SEARCH_GROUP": None,
+    # enterprises per block of the browser's enterprise index (search/words/): larger
+    # blocks make the key files smaller and each block file larger
+    "GONGKAI_SEARCH_BLOCK": 64,
     # a public result that a new build retracts or corrects: "warn" (listed in the build
     # output and on the 更新记录 page), "error" (refuse to publish) or "off" (no record)
     "GONGKAI_RETRACTIONS": "warn",

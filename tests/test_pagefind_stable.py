@@ -23,13 +23,13 @@ ITEMS = [f"抽查事项{n:02d}" for n in range(9)]
 
 
 def records() -> pd.DataFrame:
-    """Enterprises spread over many filter values: a random order of 12 departments and 9
+    """Tasks spread over many filter values: a random order of 12 departments and 9
     items comes out the same twice with a chance far below one in a million."""
     rows = []
     for n in range(60):
         code = f"91130100MA{n:07d}X"
         rows.append({
-            "url": f"enterprises/{code}/", "kind": "enterprise", "title": f"青禾县第{n}号商贸有限公司",
+            "url": f"tasks/{code}/", "kind": "task", "title": f"青禾县第{n}号商贸抽查任务",
             "code": code, "summary": "未发现问题", "date": f"2025-{n % 12 + 1:02d}-{n % 27 + 1:02d}",
             "text": f"青禾县 商贸 有限公司 {code} {DEPARTMENTS[n % 12]}", "grams": "商贸 有限",
             "department": sorted({DEPARTMENTS[n % 12], DEPARTMENTS[(n * 5) % 12]}),
@@ -46,7 +46,7 @@ def tree(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("bundle")
-    return pagefind_bundle.write_bundle(records(), out, group=1)
+    return pagefind_bundle.write_bundle(records(), out)
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -61,7 +61,7 @@ def entry_and_meta(bundle: dict[str, bytes]) -> tuple[dict, str, list]:
 
 
 def test_two_bundles_of_the_same_records_are_byte_identical(bundle, tmp_path):
-    again = pagefind_bundle.write_bundle(records(), tmp_path, group=1)
+    again = pagefind_bundle.write_bundle(records(), tmp_path)
     first, second = tree(bundle), tree(again)
     assert len(first) > 60 and any(k.startswith("filter/") for k in first)
     assert first == second

@@ -1,4 +1,4 @@
-"""Typing queries into the built sample site's search page in headless Chromium (Pagefind)."""
+"""Typing queries into the built sample site's search page in headless Chromium."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from search_cases import enterprises, fragments, prefix_sibling, shared_prefix
 from sitebuild import sample_site
 
 from generator.search.code_index import write_codes
-from generator.search.pagefind_bundle import write_bundle
 from generator.search.records import filter_options, search_records
+from generator.search.word_index import write_words
 
 DONE = re.compile("^(找到|没有|搜索索引|请输入)")
 
@@ -28,20 +28,21 @@ def browser():
         yield b
 
 
-@pytest.fixture(scope="module", params=["one record per enterprise", "grouped records"])
+@pytest.fixture(scope="module", params=["as built", "small blocks and shards"])
 def base_url(request, tmp_path_factory):
-    """The sample site as built, and a copy whose bundle groups 8 enterprises per record
-    (what a large site gets) and whose credit codes are cut into shards of 16, so both ways
-    of searching, and prefixes spanning many shards, pass the same tests."""
+    """The sample site as built, and a copy whose word index holds 8 enterprises per block
+    and whose credit codes are cut into shards of 16, so queries that span many blocks
+    and shards (what a large site gets) pass the same tests."""
     out, model = sample_site()
-    if request.param == "grouped records":
-        copy = tmp_path_factory.mktemp("grouped") / "output"
+    if request.param == "small blocks and shards":
+        copy = tmp_path_factory.mktemp("blocks") / "output"
         shutil.copytree(out, copy)
         records = search_records(model)
-        write_bundle(records, copy, group=8)
-        write_codes(records, copy, filter_options(records), size=16)
-        entry = json.loads((copy / "pagefind" / "pagefind-entry.json").read_text())
-        assert entry["languages"]["zh"]["page_count"] < len(records) / 4
+        options = filter_options(records)
+        write_words(records, copy, options, size=8)
+        write_codes(records, copy, options, size=16)
+        manifest = json.loads((copy / "search" / "words" / "index.json").read_text())
+        assert manifest["blocks"] > 8
         out = copy
     with serve(out) as url:
         yield url

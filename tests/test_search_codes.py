@@ -1,17 +1,15 @@
-"""The browser's own indexes: credit-code shards and grouped Pagefind members, from the model."""
+"""The browser's credit-code shards, from the model."""
 
 from __future__ import annotations
 
 import bisect
 import json
 
-import pandas as pd
 from search_cases import enterprises
 from sitebuild import ROOT, sample_site
 
-from generator.search import code_index
+from generator.search import code_index, word_index
 from generator.search.build import build_search
-from generator.search.pagefind_bundle import grouped
 from generator.search.records import FILTERS, filter_options, search_records
 from generator.settings import load_settings
 
@@ -81,31 +79,6 @@ def test_shards_are_deterministic_and_replace_old_ones(tmp_path):
     assert not list(tmp_path.glob("a/search/.codes-*"))  # no staging folder left
 
 
-def test_grouped_members_decode_to_their_enterprises():
-    _, model = sample_site()
-    records = search_records(model)
-    # a department only a plan names, sorting first: every filter position must count it
-    extra = records[records["kind"] == "plan"].head(1).assign(department=[["一号部门"]], url="plans/x/")
-    records = pd.concat([records, extra], ignore_index=True)
-    options = filter_options(records)
-    assert options["department"][0] == "一号部门"
-    frame = grouped(records, 8)
-    ents = records[records["kind"] == "enterprise"].set_index("code")
-    seen = []
-    for text in frame.loc[frame["members"] != "", "members"]:
-        group = json.loads(text)
-        assert len(group["m"]) <= 8
-        for code, title, summary, date, url, own, *filters in group["m"]:
-            row = ents.loc[code]
-            seen.append(code)
-            assert [title, summary, date, url] == [row["title"], row["summary"], row["date"], row["url"]]
-            words = {title, code} | {group["w"][i] for i in own}
-            assert set(row["text"].split()) <= words
-            for name, places in zip(FILTERS, filters, strict=True):
-                assert sorted(options[name][p] for p in places) == sorted(row[name])
-    assert seen == sorted(ents.index)
-
-
 def test_search_page_lists_filters_in_the_order_the_indexes_use(tmp_path):
     _, model = sample_site()
     settings = load_settings(ROOT / "pelicanconf.py", CACHE_PATH=str(tmp_path / "cache"),
@@ -118,3 +91,4 @@ def test_search_page_lists_filters_in_the_order_the_indexes_use(tmp_path):
         places = [html.index(f'data-filter="{f}"') for f in FILTERS]
         assert places == sorted(places)
     assert (out / code_index.FOLDER / code_index.MANIFEST).is_file()
+    assert (out / word_index.FOLDER / word_index.MANIFEST).is_file()

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 from sitebuild import ROOT, sample_site
 
-from generator.search import pagefind_bundle
+from generator.search import pagefind_bundle, word_index
 from generator.search.build import build_search, model_fingerprint
 from generator.search.rank import clean_query, code_rank, rerank
 from generator.search.records import bigrams, search_records
@@ -54,11 +54,17 @@ def test_unchanged_model_skips_both_indexes(tmp_path):
     first = build_search(model, settings, out, templates, log=lines.append)
     assert first == {"pagefind": "written", "server": "written"}
     entry = out / pagefind_bundle.BUNDLE / "pagefind-entry.json"
-    assert json.loads(entry.read_text())["languages"]["zh"]["page_count"] == len(search_records(model))
-    before = {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")}
+    # Pagefind holds every record but the enterprises, which the word index holds
+    records = search_records(model)
+    enterprises = int((records["kind"] == "enterprise").sum())
+    assert json.loads(entry.read_text())["languages"]["zh"]["page_count"] == len(records) - enterprises
+    words = json.loads((out / word_index.FOLDER / word_index.MANIFEST).read_text())
+    assert words["count"] == enterprises
+    browser = [*(out / "pagefind").rglob("*"), *(out / "search").rglob("*")]
+    before = {p: p.stat().st_mtime_ns for p in browser}
     second = build_search(model, settings, out, templates, log=lines.append)
     assert second == {"pagefind": "unchanged", "server": "unchanged"}
-    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")} == before
+    assert {p: p.stat().st_mtime_ns for p in browser} == before
     assert "未变化" in lines[-1]
     # one fewer result row: a new fingerprint; the bundle is rebuilt, the server index only
     # has the changed records replaced

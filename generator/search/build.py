@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..model import Model
 from ..site.render import make_environment
-from . import code_index, pagefind_bundle, server_index
+from . import code_index, pagefind_bundle, server_index, word_index
 from .records import FILTER_LABELS, FILTERS, filter_options, search_records
 
 PAGE = "search/index.html"
@@ -159,8 +159,10 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         state.pop("options", None)
     entry = output / pagefind_bundle.BUNDLE / "pagefind-entry.json"
     server = bool(settings.get("GONGKAI_SEARCH_SERVER_INDEX", True))
-    codes = output / code_index.FOLDER / code_index.MANIFEST
-    todo = {"pagefind": state.get("pagefind") != fingerprint or not entry.is_file() or not codes.is_file()}
+    browser_files = (entry, output / code_index.FOLDER / code_index.MANIFEST,
+                     output / word_index.FOLDER / word_index.MANIFEST)
+    todo = {"pagefind": state.get("pagefind") != fingerprint
+            or not all(f.is_file() for f in browser_files)}
     if server:
         todo["server"] = state.get("server") != fingerprint or not (folder / OPTIONS).is_file()
     records = None
@@ -177,8 +179,10 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         server_job = _ServerIndexJob(records, folder, options, processes,
                                      background=todo["pagefind"] and processes > 1)
     if todo["pagefind"]:
-        pagefind_bundle.write_bundle(records, output, settings.get("GONGKAI_SEARCH_GROUP"))
+        pagefind_bundle.write_bundle(records, output)
         code_index.write_codes(records, output, options)
+        word_index.write_words(records, output, options,
+                               settings.get("GONGKAI_SEARCH_BLOCK") or word_index.BLOCK)
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
     if server_job is not None:

@@ -1,4 +1,7 @@
-"""The browser index: a Pagefind bundle written from the search records.
+"""The browser index of tasks, items, plans and documents: a Pagefind bundle.
+
+Enterprises are in :mod:`.word_index` (Pagefind's indexer needs gigabytes and minutes
+for half a million of them, and cannot add to a bundle).
 
 Records are sent straight to Pagefind's indexing service (no HTML is parsed). The
 Python API waits 0.1 s between reading two replies, which would take hours for half a
@@ -17,18 +20,14 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from pagefind.service import PagefindService
 
 from . import pagefind_stable
-from .code_index import positions
-from .records import FILTERS, KIND_LABELS, filter_options
+from .records import FILTERS, KIND_LABELS
 
 BUNDLE = "pagefind"
 BATCH = 2000
-GROUP_FROM = 20_000  # enterprises; above this, records are grouped
-GROUPED = 64
 # files of Pagefind's own UIs: the site uses its own small script
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -84,96 +83,11 @@ def gram_words(grams: str) -> str:
                     if len(g) == 2)
 
 
-def group_size(records: pd.DataFrame, setting: int | None = None) -> int:
-    """Enterprises per Pagefind record: 1 on small sites, GROUPED above GROUP_FROM.
-
-    Pagefind's start-up file lists every record (about 8 bytes each, compressed), so
-    half a million enterprise records would cost a browser megabytes before the first
-    result; grouped, the same enterprises cost a few hundred kilobytes.
-    """
-    if setting:
-        return max(1, int(setting))
-    enterprises = int((records["kind"] == "enterprise").sum())
-    return GROUPED if enterprises > GROUP_FROM else 1
-
-
-def _members(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> list[str]:
-    """Per run of ``size`` enterprises, one JSON object: what the browser shows and matches.
-
-    ``w`` lists the run's distinct words (names, departments, task names, results: members
-    share most of them), once; ``m`` lists the members as ``[code, title, summary, date,
-    url, [positions in w], *filters]``, each filter a list of positions in the search
-    form's list of that filter's values (as in the credit-code shards). The member's own
-    code and title are left out of its words: they are fields of their own.
-    """
-    count = len(ents)
-    group = np.arange(count) // size
-    flat = ents["text"].str.split().explode().dropna()
-    member = flat.index.to_numpy()
-    words = flat.to_numpy(dtype=object)
-    own = (words == ents["code"].to_numpy(dtype=object)[member]) | \
-        (words == ents["title"].to_numpy(dtype=object)[member])
-    pairs = pd.DataFrame({"g": group[member[~own]], "w": words[~own], "m": member[~own]})
-    vocab = pairs[~pairs.duplicated(["g", "w"])][["g", "w"]]
-    vocab = vocab.assign(p=vocab.groupby("g").cumcount().to_numpy())
-    pairs = pairs.merge(vocab, on=["g", "w"], how="left", sort=False)
-    owners = pairs["m"].to_numpy()
-    places = pairs["p"].to_numpy()
-    starts = np.searchsorted(owners, np.arange(count))
-    frame = ents[["code", "title", "summary", "date", "url"]].astype(str)
-    frame["words"] = [p.tolist() for p in np.split(places, starts[1:])]
-    for f in FILTERS:
-        frame[f] = positions(ents[f], options[f])
-    lists = vocab.groupby("g")["w"].agg(list).reindex(range(group[-1] + 1 if count else 0))
-    out = []
-    for g, vocabulary in enumerate(lists):
-        run = frame.iloc[g * size:(g + 1) * size].to_json(orient="values", force_ascii=False)
-        known = vocabulary if isinstance(vocabulary, list) else []
-        out.append('{"w":' + json.dumps(known, ensure_ascii=False, separators=(",", ":"))
-                   + ',"m":' + run + "}")
-    return out
-
-
-def grouped(records: pd.DataFrame, size: int) -> pd.DataFrame:
-    """Enterprise records in runs of ``size`` consecutive credit codes, one record per run.
-
-    Codes sharing a prefix stay together, so a code prefix loads few groups. The group's
-    content is its members' words, its filters the union of theirs, its date the latest;
-    ``members`` (see :func:`_members`) lets the browser pick the enterprises that match
-    the query and filters.
-    """
-    ents = records[records["kind"] == "enterprise"].sort_values("code", kind="stable")
-    ents = ents.reset_index(drop=True)
-    if size <= 1 or not len(ents):
-        return records
-    group = np.arange(len(ents)) // size
-    # positions in the lists of every record's values, as the search form shows them
-    members = pd.Series(_members(ents, size, filter_options(records)))
-    # each distinct word once per group: members share task names, results and departments
-    words = (ents["text"] + " " + ents["grams"].map(gram_words)).groupby(group).agg(
-        lambda texts: " ".join(dict.fromkeys(" ".join(texts).split())))
-    frame = pd.DataFrame({
-        "url": [f"enterprises/#{g}" for g in members.index],
-        "kind": "enterprise", "title": ents.groupby(group)["title"].first().to_numpy(),
-        "code": "", "summary": "", "date": ents.groupby(group)["date"].max().to_numpy(),
-        "text": words.to_numpy(), "grams": "", "members": members.to_numpy()})
-    for f in FILTERS:
-        pairs = ents[f].explode().dropna()
-        union = pairs.groupby(group[pairs.index.to_numpy()]).agg(lambda v: sorted(set(v)))
-        frame[f] = [union.get(g, []) for g in members.index]
-    others = records[records["kind"] != "enterprise"].assign(members="")
-    return pd.concat([frame, others], ignore_index=True)
-
-
 def _requests(records: pd.DataFrame):
-    if "members" not in records.columns:
-        records = records.assign(members="")
     columns = {c: records[c].tolist() for c in records.columns}
     for i in range(len(records)):
         filters = {f: columns[f][i] for f in FILTERS if columns[f][i]}
         meta = {"title": columns["title"][i], "kind": KIND_LABELS[columns["kind"][i]]}
-        if columns["members"][i]:
-            meta["members"] = columns["members"][i]
         for key in ("code", "summary", "date"):
             if columns[key][i]:
                 meta[key] = columns[key][i]
@@ -212,9 +126,10 @@ def _run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def write_bundle(records: pd.DataFrame, output: Path, group: int | None = None) -> Path:
-    """Replace ``output/pagefind/`` with a bundle of ``records``; return its folder."""
-    records = grouped(records, group_size(records, group))
+def write_bundle(records: pd.DataFrame, output: Path) -> Path:
+    """Replace ``output/pagefind/`` with a bundle of every record but the enterprises
+    (which :mod:`.word_index` holds); return its folder."""
+    records = records[records["kind"] != "enterprise"]
     target = Path(output) / BUNDLE
     staging = Path(output) / f".{BUNDLE}-new"
     shutil.rmtree(staging, ignore_errors=True)

@@ -1,5 +1,6 @@
-// Search page: queries the credit-code shards and the Pagefind bundle built with the site
-// (no other host is contacted).
+// Search page: queries the indexes built with the site (no other host is contacted):
+// enterprises from the credit-code shards and the word index, tasks, items, plans and
+// documents from the Pagefind bundle.
 // Results are written with textContent only. Ranking rule shared with the server
 // (generator/search/rank.py): an exact credit code first, then code prefixes, then relevance.
 const form = document.getElementById("search-form");
@@ -9,7 +10,8 @@ const list = document.getElementById("search-results");
 const root = form.dataset.root || "";
 const SHOWN = 20;
 const BATCH = 10; // Pagefind records loaded at a time
-const MAX_RECORDS = 60;
+const BLOCK_BATCH = 4; // blocks of the word index loaded at a time
+const MAX_BLOCKS = 32;
 const MAX_QUERY = 200;
 const FILTERS = Array.from(form.querySelectorAll("select[data-filter]"));
 const SORT = form.querySelector("select[name=sort]");
@@ -46,17 +48,15 @@ function chosenPositions(filters) {
   return out;
 }
 
-// Large sites group enterprises into one Pagefind record per run of credit codes (see
-// _members in generator/search/pagefind_bundle.py); the members that match every word and
-// filter are shown.
-function members(query, filters, json) {
+// The members of a block of the word index (see generator/search/word_index.py) that
+// hold every word of the query and match every filter.
+function members(query, filters, block) {
   const words = query.toLowerCase().split(" ");
   const chosen = chosenPositions(filters);
-  const group = JSON.parse(json);
   const out = [];
-  for (const m of group.m) {
+  for (const m of block.m) {
     const [code, title, summary, date, url, own] = m;
-    const text = [title, code, ...own.map((i) => group.w[i])].join(" ").toLowerCase();
+    const text = [title, code, ...own.map((i) => block.w[i])].join(" ").toLowerCase();
     const lower = code.toLowerCase();
     if (!words.every((w) => text.includes(w) || lower.startsWith(w))) continue;
     if (!chosen.every(([k, at]) => (m[6 + k] || []).includes(at))) continue;
@@ -166,6 +166,133 @@ async function fromCodes(code, filters, byDate) {
   return { hits, total };
 }
 
+// Enterprises by name fragment or any other word: the word index written with the site
+// (generator/search/word_index.py). A query becomes the keys the index holds: each
+// Chinese character alone and each pair of neighbours, other runs by their first
+// MAX_PREFIX characters; each key's file lists the blocks holding it.
+const WORDS = root + "search/words/";
+const CHINESE = /[\u3400-\u9fff\uf900-\ufaff]/;
+const RUNS = /[\u3400-\u9fff\uf900-\ufaff]+|(?:(?![\u3400-\u9fff\uf900-\ufaff])[\p{L}\p{N}_-])+/gu;
+const MAX_PREFIX = 8;
+const EPOCH = Date.UTC(1990, 0, 1);
+const files = new Map();
+let wordIndex = null;
+
+function json(url) {
+  if (!files.has(url)) {
+    const promise = fetch(url).then((r) => {
+      if (!r.ok) throw new Error(url);
+      return r.json();
+    });
+    files.set(url, promise);
+    promise.catch(() => files.delete(url));
+  }
+  return files.get(url);
+}
+
+function wordManifest() {
+  if (!wordIndex) wordIndex = json(WORDS + "index.json").catch(() => null);
+  return wordIndex;
+}
+
+function queryKeys(query) {
+  const out = new Set();
+  for (const run of query.toLowerCase().match(RUNS) || []) {
+    const chars = Array.from(run);
+    if (!CHINESE.test(run)) out.add(chars.slice(0, MAX_PREFIX).join(""));
+    else if (chars.length === 1) out.add(run);
+    else for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i] + chars[i + 1]);
+  }
+  return [...out];
+}
+
+// FNV-1a over UTF-16 code units, as key_hash in word_index.py
+function keyHash(key) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function bytes(base64) {
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+// a key's blocks: a list, or a bitmap (bit n of byte n >> 3, least significant first)
+function blocksOf(posting) {
+  if (Array.isArray(posting)) return posting;
+  const out = [];
+  bytes(posting).forEach((b, i) => {
+    for (let j = 0; b && j < 8; j++) if (b & (1 << j)) out.push(i * 8 + j);
+  });
+  return out;
+}
+
+// each block's latest date ("" when none), for results sorted by date
+async function blockDates() {
+  const raw = bytes(await json(WORDS + "dates.json"));
+  const view = new DataView(raw.buffer);
+  return Array.from({ length: raw.length >> 1 }, (_, n) => {
+    const day = view.getUint16(n * 2, true);
+    return day ? new Date(EPOCH + (day - 1) * 86400000).toISOString().slice(0, 10) : "";
+  });
+}
+
+const newest = (a, b) => (b.meta.date || "").localeCompare(a.meta.date || "");
+
+// {hits, more} for enterprises, or null when the site has no word index
+async function fromWords(query, filters, byDate) {
+  const index = await wordManifest();
+  if (!index) return null;
+  const chosen = chosenPositions(filters);
+  const words = queryKeys(query);
+  if (!index.count || !words.length || chosen.some(([, at]) => at < 0)) return { hits: [], more: false };
+  const keys = [...words, ...chosen.map(([k, at]) => `#${k}:${at}`)];
+  const postings = await Promise.all(keys.map(async (key) => {
+    const shelf = await json(`${WORDS}k${keyHash(key) % index.files}.json`);
+    return blocksOf(shelf[key] || []);
+  }));
+  postings.sort((a, b) => a.length - b.length);
+  let blocks = postings[0];
+  for (const other of postings.slice(1)) {
+    const has = new Set(other);
+    blocks = blocks.filter((n) => has.has(n));
+  }
+  const dates = byDate && blocks.length ? await blockDates() : null;
+  if (dates) blocks = blocks.slice().sort((a, b) => dates[b].localeCompare(dates[a]) || a - b);
+  const hits = [];
+  let next = 0;
+  while (next < blocks.length && next < MAX_BLOCKS) {
+    const batch = blocks.slice(next, next + BLOCK_BATCH);
+    next += batch.length;
+    for (const block of await Promise.all(batch.map((n) => json(`${WORDS}b${n}.json`)))) {
+      hits.push(...members(query, filters, block));
+    }
+    if (hits.length < SHOWN) continue;
+    if (!dates || next >= blocks.length) break;
+    // sorted by date: a later block can still hold a newer member than the last one kept
+    hits.sort(newest);
+    if (dates[blocks[next]] <= (hits[SHOWN - 1].meta.date || "")) break;
+  }
+  if (dates) hits.sort(newest);
+  return { hits, more: next < blocks.length };
+}
+
+// {hits, total} of tasks, items, plans and documents from Pagefind
+async function fromPagefind(query, options) {
+  const pf = await load();
+  // name fragments first; words found only elsewhere as typed
+  const grams = gramWords(query);
+  let search = await pf.search(grams, options);
+  if (search && !search.results.length && grams !== query) search = await pf.search(query, options);
+  if (!search) return null; // a newer query took over
+  const results = search.results.slice(0, SHOWN);
+  const hits = [];
+  for (let k = 0; k < results.length; k += BATCH) {
+    hits.push(...await Promise.all(results.slice(k, k + BATCH).map((r) => r.data())));
+  }
+  return { hits, total: search.results.length };
+}
+
 async function load() {
   if (!pagefind) {
     const url = new URL(root + "pagefind/pagefind.js", document.baseURI).href;
@@ -253,46 +380,20 @@ async function run() {
         return;
       }
     }
-    const pf = await load();
-    // name fragments first; words found only elsewhere (departments, tasks) as typed
-    const grams = gramWords(query);
-    let search = await pf.search(grams, options);
-    if (id !== current || !search) return;
-    if (!search.results.length && grams !== query) {
-      search = await pf.search(query, options);
-      if (id !== current || !search) return;
-    }
     const byDate = options.sort !== undefined;
-    const results = search.results;
-    const hits = [];
-    let grouped = false;
-    let next = 0;
-    // an exact code may rank below a prefix match in Pagefind: load a few more when a code is typed
-    const wanted = codeQuery(query) ? SHOWN * 2 : SHOWN;
-    while (next < results.length && next < MAX_RECORDS) {
-      const batch = results.slice(next, next + BATCH);
-      next += batch.length;
-      const data = await Promise.all(batch.map((r) => r.data()));
-      if (id !== current) return;
-      for (const d of data) {
-        if (d.meta && d.meta.members) {
-          grouped = true;
-          hits.push(...members(query, options.filters, d.meta.members));
-        } else hits.push(d);
-      }
-      if (hits.length < wanted) continue;
-      if (!grouped || !byDate || next >= results.length) break;
-      // sorted by date: later groups can still hold newer members than the last one kept
-      hits.sort((a, b) => (b.meta.date || "").localeCompare(a.meta.date || ""));
-      const upcoming = await results[next].data();
-      if (id !== current) return;
-      if ((upcoming.meta.date || "") <= (hits[wanted - 1].meta.date || "")) break;
-    }
-    if (grouped && byDate) hits.sort((a, b) => (b.meta.date || "").localeCompare(a.meta.date || ""));
+    const [ents, others] = await Promise.all([
+      fromWords(query, options.filters, byDate).catch(() => null),
+      fromPagefind(query, options).catch(() => null),
+    ]);
+    if (id !== current) return;
+    if (!ents && !others) throw new Error("no index");
+    // tasks, items, plans and documents before enterprises, unless sorted by date
+    const hits = [...(others ? others.hits : []), ...(ents ? ents.hits : [])];
+    if (byDate) hits.sort(newest);
     const order = hits.map((d, i) => [codeRank(query, d.meta && d.meta.code), i, d]);
     order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    const total = grouped ? (next >= results.length ? hits.length : -hits.length) : results.length;
-    render(query, order.slice(0, SHOWN).map((x) => x[2]), total);
+    const count = (others ? others.total : 0) + (ents ? ents.hits.length : 0);
+    render(query, order.slice(0, SHOWN).map((x) => x[2]), ents && ents.more ? -count : count);
   } catch (err) {
     if (id === current) say("搜索索引无法加载，请改用上方导航按类别浏览。");
   }
@@ -320,9 +421,13 @@ form.addEventListener("submit", (event) => {
   run();
 });
 input.addEventListener("input", later);
-// anything but a credit code is answered by Pagefind: start loading it while the query is typed
+// anything but a credit code is answered by the word index and Pagefind: start loading
+// them while the query is typed
 input.addEventListener("input", () => {
-  if (/[^\s0-9A-Za-z]/.test(input.value)) load().catch(() => {});
+  if (/[^\s0-9A-Za-z]/.test(input.value)) {
+    wordManifest();
+    load().catch(() => {});
+  }
 });
 for (const select of [...FILTERS, SORT]) if (select) select.addEventListener("change", later);
 

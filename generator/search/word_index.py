@@ -1,0 +1,319 @@
+"""The browser's enterprise index: which blocks of enterprises hold a word, in small files.
+
+Half a million enterprises are too many for Pagefind: its indexer needs gigabytes of
+memory, minutes of time, and cannot add to a bundle, so every data change rebuilt it.
+Enterprises are therefore indexed here; Pagefind keeps the few thousand tasks, items,
+plans and documents.
+
+Enterprises, in credit-code order, are cut into blocks of ``size`` (64 by default).
+Every word of an enterprise (its names, departments, task names and results) becomes
+keys (:func:`keys`): each Chinese character and each pair of neighbouring Chinese
+characters, and each other run of letters or digits with its prefixes. A filter value
+is a key too (``#<filter>:<position>``). ``search/words/`` holds:
+
+- ``index.json``: block size, block count, enterprise count, key-file count;
+- ``k<h>.json``: ``{key: blocks}`` for the keys whose hash (:func:`key_hash`) is ``h``
+  modulo the file count; ``blocks`` is a list of block numbers, or (for keys in many
+  blocks) a base64 bitmap, bit ``n`` of byte ``n // 8`` (least significant first);
+- ``b<n>.json``: block ``n``'s members, ``{"w": words, "m": [[code, title, summary,
+  date, url, [positions in w], *filters], ...]}``: a member's words other than its
+  code and title, listed once per block since members share task names and results;
+  filters as positions in the search form's lists (as in the code shards);
+- ``dates.json``: each block's latest date, as base64 little-endian uint16 days since
+  :data:`EPOCH` (0: none), so results sorted by date load the newest blocks first.
+
+search.js turns a query into the same keys, intersects their blocks, loads blocks in
+order and keeps the members that hold every query word. A query of two Chinese
+characters costs one key file and a block or two, tens of kilobytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from array import array
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .code_index import positions
+from .records import FILTERS
+
+FOLDER = "search/words"
+MANIFEST = "index.json"
+DATES = "dates.json"
+BLOCK = 64  # enterprises per block
+KEY_FILE_BYTES = 8 * 1024  # about this much per key file
+MAX_KEY_FILES = 4096
+EPOCH = dt.date(1990, 1, 1)
+_CHINESE = "\u3400-\u9fff\uf900-\ufaff"
+# Chinese runs, and runs of other letters, digits, "_" and "-" (what search.js keeps of a
+# query: punctuation is never typed into a search, so never a key)
+_RUNS = re.compile(f"[{_CHINESE}]+|(?:(?![{_CHINESE}])[\\w-])+")
+_IS_CHINESE = re.compile(f"[{_CHINESE}]")
+MAX_PREFIX = 8  # a longer run of letters or digits is found by its first 8 characters
+
+
+def keys(word: str) -> set[str]:
+    """The keys a word is found by; search.js (queryKeys) asks for a subset of them.
+
+    Characters and pairs, because a name fragment is a substring of the name and
+    Chinese has no spaces to split on; prefixes of other runs, because the last word of
+    a query is often still being typed.
+    """
+    out: set[str] = set()
+    for run in _RUNS.findall(word.lower()):
+        if _IS_CHINESE.match(run):
+            out.update(run)
+            out.update(run[k:k + 2] for k in range(len(run) - 1))
+        else:
+            out.update(run[:k] for k in range(1, min(len(run), MAX_PREFIX) + 1))
+    return out
+
+
+def key_hash(key: str) -> int:
+    """FNV-1a (32 bits) over the key's UTF-16 code units: what JavaScript strings hold."""
+    h = 0x811C9DC5
+    for unit in array("H", key.encode("utf-16-le")):
+        h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _encode(blocks: np.ndarray, count: int) -> str | list[int]:
+    if len(blocks) * 5 < (count + 7) // 8 * 4 // 3:
+        return blocks.tolist()
+    bits = np.zeros((count + 7) // 8 * 8, dtype=bool)
+    bits[blocks] = True
+    return base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode()
+
+
+def entries(records: pd.DataFrame) -> pd.DataFrame:
+    """The enterprise records in credit-code order (the order the code shards use)."""
+    ents = records[records["kind"] == "enterprise"]
+    ents = ents.assign(code=ents["code"].astype(str).str.upper())
+    return ents.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def _pairs(ents: pd.DataFrame) -> pd.DataFrame:
+    """(member, word) for every word of every member but its own credit code (see
+    :func:`_code_keys`), without repeats."""
+    flat = ents["text"].str.lower().str.split().explode().dropna()
+    member = flat.index.to_numpy()
+    words = flat.to_numpy(dtype=object)
+    own = words == ents["code"].str.lower().to_numpy(dtype=object)[member]
+    frame = pd.DataFrame({"m": member[~own], "w": words[~own]})
+    return frame.drop_duplicates()
+
+
+def _code_keys(ents: pd.DataFrame, size: int, others: dict[str, int]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(key id, block) for the prefixes of every credit code, column by column: half a
+    million codes would be millions of Python steps one at a time."""
+    codes = ents["code"].str.lower()
+    blocks = np.arange(len(ents), dtype=np.int64) // size
+    key_col, block_col = [], []
+    for k in range(1, MAX_PREFIX + 1):
+        prefix = codes.str[:k]
+        prefix = prefix[prefix.str.len() == k]
+        ids, uniques = pd.factorize(prefix)
+        lookup = np.fromiter((others.setdefault(u, _OTHER + len(others)) for u in uniques),
+                             dtype=np.int64, count=len(uniques))
+        key_col.append(lookup[ids])
+        block_col.append(blocks[prefix.index.to_numpy()])
+    return np.concatenate(key_col), np.concatenate(block_col)
+
+
+_PAIR = 1 << 21  # code points are below this; a pair's id is (first + 1) * _PAIR + second
+_OTHER = 1 << 40  # ids of the remaining keys (runs of letters or digits, filters) start here
+
+
+def _chinese(points: np.ndarray) -> np.ndarray:
+    return ((points >= 0x3400) & (points <= 0x9FFF)) | ((points >= 0xF900) & (points <= 0xFAFF))
+
+
+def _word_keys(words: np.ndarray, others: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(word position, key id) for every key of every word, as :func:`keys` gives them.
+
+    Over a million distinct names at scale: characters and pairs are worked out over one
+    array of code points; only words holding letters or digits go through Python.
+    """
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    points = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(words)), lengths)
+    chinese = _chinese(points)
+    pair = chinese[:-1] & chinese[1:] & (owner[:-1] == owner[1:])
+    word_col = [owner[chinese], owner[:-1][pair]]
+    key_col = [points[chinese], (points[:-1][pair] + 1) * _PAIR + points[1:][pair]]
+    # words with a letter or digit outside Chinese (ASCII, Latin, full-width forms) go
+    # through the regular expression, which has the last word
+    plain = (((points >= 0x2D) & (points <= 0x39) & (points != 0x2E) & (points != 0x2F))
+             | ((points >= 0x41) & (points <= 0x5A)) | (points == 0x5F)
+             | ((points >= 0x61) & (points <= 0x7A)) | ((points >= 0xC0) & (points < 0x3000))
+             | ((points >= 0xFF10) & (points <= 0xFF19)) | ((points >= 0xFF21) & (points <= 0xFF3A))
+             | ((points >= 0xFF41) & (points <= 0xFF5A)) | (points > 0xFFFF))
+    mixed = np.unique(owner[~chinese & (plain | ((points >= 0x3040) & (points < 0x3400))
+                                        | ((points >= 0xA000) & (points < 0xF900)))])
+    extra_words, extra_keys = [], []
+    for w in mixed.tolist():
+        for run in _RUNS.findall(words[w]):
+            if _IS_CHINESE.match(run):
+                continue
+            for k in range(1, min(len(run), MAX_PREFIX) + 1):
+                extra_words.append(w)
+                extra_keys.append(others.setdefault(run[:k], _OTHER + len(others)))
+    word_col.append(np.asarray(extra_words, dtype=np.int64))
+    key_col.append(np.asarray(extra_keys, dtype=np.int64))
+    return np.concatenate(word_col), np.concatenate(key_col)
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    values = np.sort(values, kind="stable")
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+def _key_name(key_id: int, others: dict[int, str]) -> str:
+    if key_id < _PAIR:
+        return chr(key_id)
+    if key_id < _OTHER:
+        return chr(key_id // _PAIR - 1) + chr(key_id % _PAIR)
+    return others[key_id]
+
+
+def _postings(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """key → sorted block numbers, from each distinct (block, word) once; keys are
+    integer ids until the end: tens of millions of (key, block) pairs at scale."""
+    pairs = _pairs(ents)
+    blocks = (pairs["m"].to_numpy() // size).astype(np.int64)
+    word_codes, words = pd.factorize(pairs["w"])
+    distinct = max(len(words), 1)
+    block_words = _sorted_unique(blocks * distinct + word_codes)
+    blocks, word_codes = block_words // distinct, block_words % distinct
+    others: dict[str, int] = {}
+    key_words, key_ids = _word_keys(np.asarray(words, dtype=object), others)
+    order = np.argsort(key_words, kind="stable")
+    key_ids = key_ids[order]
+    lengths = np.bincount(key_words, minlength=len(words))
+    starts = np.cumsum(lengths) - lengths
+    repeat = lengths[word_codes]
+    offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    key_col = [key_ids[np.repeat(starts[word_codes], repeat) + offsets]]
+    block_col = [np.repeat(blocks, repeat)]
+    code_keys, code_blocks = _code_keys(ents, size, others)
+    key_col.append(code_keys)
+    block_col.append(code_blocks)
+    for k, f in enumerate(FILTERS):
+        exploded = positions(ents[f], options.get(f, [])).explode().dropna()
+        codes, uniques = pd.factorize(exploded)
+        lookup = np.array([others.setdefault(f"#{k}:{p}", _OTHER + len(others)) for p in uniques],
+                          dtype=np.int64)
+        key_col.append(lookup[codes] if len(codes) else np.array([], dtype=np.int64))
+        block_col.append(exploded.index.to_numpy(dtype=np.int64) // size)
+    count = max((len(ents) + size - 1) // size, 1)
+    combined = _sorted_unique(np.concatenate(key_col) * count + np.concatenate(block_col))
+    if not len(combined):
+        return {}
+    kid, blk = combined // count, combined % count
+    cuts = np.flatnonzero(kid[1:] != kid[:-1]) + 1
+    bounds = np.concatenate([[0], cuts, [len(kid)]])
+    names = {v: k for k, v in others.items()}
+    return {_key_name(int(kid[a]), names): blk[a:b]
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+
+
+def _members(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> list[str]:
+    """Per block, the JSON of its members (see the module docstring)."""
+    count = len(ents)
+    block = np.arange(count) // size
+    flat = ents["text"].str.split().explode().dropna()
+    member = flat.index.to_numpy()
+    words = flat.to_numpy(dtype=object)
+    own = (words == ents["code"].to_numpy(dtype=object)[member]) | \
+        (words == ents["title"].to_numpy(dtype=object)[member])
+    pairs = pd.DataFrame({"g": block[member[~own]], "w": words[~own], "m": member[~own]})
+    vocab = pairs[~pairs.duplicated(["g", "w"])][["g", "w"]]
+    vocab = vocab.assign(p=vocab.groupby("g").cumcount().to_numpy())
+    pairs = pairs.merge(vocab, on=["g", "w"], how="left", sort=False)
+    owners = pairs["m"].to_numpy()
+    places = pairs["p"].to_numpy()
+    starts = np.searchsorted(owners, np.arange(count))
+    frame = ents[["code", "title", "summary", "date", "url"]].astype(str)
+    frame["words"] = [p.tolist() for p in np.split(places, starts[1:])]
+    for f in FILTERS:
+        frame[f] = positions(ents[f], options.get(f, []))
+    lists = vocab.groupby("g")["w"].agg(list).reindex(range(block[-1] + 1 if count else 0))
+    out = []
+    for g, vocabulary in enumerate(lists):
+        run = frame.iloc[g * size:(g + 1) * size].to_json(orient="values", force_ascii=False)
+        known = vocabulary if isinstance(vocabulary, list) else []
+        out.append('{"w":' + json.dumps(known, ensure_ascii=False, separators=(",", ":"))
+                   + ',"m":' + run + "}")
+    return out
+
+
+def _dates(ents: pd.DataFrame, size: int) -> str:
+    days = pd.to_datetime(ents["date"], errors="coerce", format="%Y-%m-%d")
+    offset = (days - pd.Timestamp(EPOCH)).dt.days
+    latest = offset.groupby(np.arange(len(ents)) // size).max().fillna(-1) + 1
+    values = np.clip(latest.to_numpy(), 0, 0xFFFF).astype("<u2")
+    return json.dumps(base64.b64encode(values.tobytes()).decode())
+
+
+def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOCK
+          ) -> dict[str, str]:
+    """File name (inside FOLDER) → JSON text of every file of the index."""
+    size = max(1, int(size))
+    ents = entries(records)
+    count = (len(ents) + size - 1) // size
+    postings = {k: _encode(v, count) for k, v in _postings(ents, size, options).items()}
+    total = sum(len(k) + (len(v) if isinstance(v, str) else 6 * len(v)) for k, v in postings.items())
+    key_files = 1
+    while key_files < MAX_KEY_FILES and total / key_files > KEY_FILE_BYTES:
+        key_files *= 2
+    shelves: list[dict[str, str | list[int]]] = [{} for _ in range(key_files)]
+    for key in sorted(postings):
+        shelves[key_hash(key) % key_files][key] = postings[key]
+    out = {f"k{h}.json": json.dumps(shelf, ensure_ascii=False, separators=(",", ":"))
+           for h, shelf in enumerate(shelves)}
+    for n, text in enumerate(_members(ents, size, options)):
+        out[f"b{n}.json"] = text
+    out[DATES] = _dates(ents, size)
+    out[MANIFEST] = json.dumps({"size": size, "blocks": count, "count": len(ents),
+                                "files": key_files}, separators=(",", ":"))
+    return out
+
+
+def write_words(records: pd.DataFrame, output: Path, options: dict[str, list[str]],
+                size: int = BLOCK) -> Path:
+    """Replace ``output/search/words/`` with the index of ``records``; return the folder.
+
+    Files whose bytes did not change keep their inode, so the output's unchanged-file
+    count stays honest after a small data change.
+    """
+    target = Path(output) / FOLDER
+    wanted = files(records, options, size)
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.iterdir():
+        if old.name not in wanted:
+            if old.is_dir():
+                shutil.rmtree(old)
+            else:
+                old.unlink()
+    for name, text in wanted.items():
+        path = target / name
+        data = text.encode("utf-8")
+        try:
+            if path.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        tmp = path.with_name(name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return target

@@ -1,0 +1,120 @@
+"""The browser's word index of enterprises (search/words/), read back as search.js reads it."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sitebuild import sample_site
+
+from generator.search import word_index
+from generator.search.records import FILTERS, filter_options, search_records
+
+SIZE = 8
+
+
+@pytest.fixture(scope="module")
+def records() -> pd.DataFrame:
+    _, model = sample_site()
+    records = search_records(model)
+    # a department only a plan names, sorting first: every filter position must count it
+    extra = records[records["kind"] == "plan"].head(1).assign(department=[["一号部门"]], url="plans/x/")
+    return pd.concat([records, extra], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def built(records) -> tuple[dict[str, str], dict[str, list[str]]]:
+    options = filter_options(records)
+    assert options["department"][0] == "一号部门"
+    return word_index.files(records, options, SIZE), options
+
+
+def blocks_of(posting) -> list[int]:
+    if isinstance(posting, list):
+        return posting
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(posting), dtype=np.uint8), bitorder="little")
+    return np.flatnonzero(bits).tolist()
+
+
+def test_keys_are_characters_pairs_and_prefixes():
+    assert word_index.keys("青禾商贸") == {"青", "禾", "商", "贸", "青禾", "禾商", "商贸"}
+    # punctuation is never typed into a search, so it is never a key; case is folded
+    assert word_index.keys("（有限）") == {"有", "限", "有限"}
+    assert word_index.keys("AB2025年") == {"a", "ab", "ab2", "ab20", "ab202", "ab2025", "年"}
+    assert word_index.keys("abcdefghijk") == {"abcdefghijk"[:k] for k in range(1, 9)}
+
+
+def test_key_hash_is_fnv1a_over_utf16_units():
+    assert word_index.key_hash("a") == 0xE40C292C  # the published FNV-1a 32 test vector
+    assert word_index.key_hash("") == 0x811C9DC5
+    assert word_index.key_hash("科技") != word_index.key_hash("技科")
+
+
+def test_blocks_decode_to_their_enterprises(records, built):
+    files, options = built
+    manifest = json.loads(files[word_index.MANIFEST])
+    ents = records[records["kind"] == "enterprise"].set_index("code")
+    seen = []
+    for n in range(manifest["blocks"]):
+        block = json.loads(files[f"b{n}.json"])
+        assert 0 < len(block["m"]) <= SIZE
+        for code, title, summary, date, url, own, *filters in block["m"]:
+            row = ents.loc[code]
+            seen.append(code)
+            assert [title, summary, date, url] == [row["title"], row["summary"], row["date"], row["url"]]
+            words = {title, code} | {block["w"][i] for i in own}
+            assert set(row["text"].split()) == words
+            for name, places in zip(FILTERS, filters, strict=True):
+                assert sorted(options[name][p] for p in places) == sorted(row[name])
+    assert seen == sorted(ents.index) and manifest["count"] == len(seen)
+
+
+def test_every_key_lists_exactly_the_blocks_holding_it(records, built):
+    """Worked out one member and one word at a time, as a reader would, and compared with
+    the column-wise build: names, other words, credit-code prefixes and filter values."""
+    files, options = built
+    manifest = json.loads(files[word_index.MANIFEST])
+    expected: dict[str, set[int]] = {}
+    ents = word_index.entries(records)
+    for m, row in enumerate(ents.itertuples()):
+        for word in row.text.split():
+            for key in word_index.keys(word):
+                expected.setdefault(key, set()).add(m // SIZE)
+        for k, name in enumerate(FILTERS):
+            for value in getattr(row, name):
+                expected.setdefault(f"#{k}:{options[name].index(value)}", set()).add(m // SIZE)
+    found: dict[str, set[int]] = {}
+    for h in range(manifest["files"]):
+        for key, posting in json.loads(files[f"k{h}.json"]).items():
+            assert word_index.key_hash(key) % manifest["files"] == h, key
+            found[key] = set(blocks_of(posting))
+    assert found == expected
+    assert any(isinstance(v, str) for shelf in (json.loads(files[f"k{h}.json"])
+               for h in range(manifest["files"])) for v in shelf.values())  # bitmaps are used
+
+
+def test_block_dates_are_each_blocks_latest(records, built):
+    files, _ = built
+    days = np.frombuffer(base64.b64decode(json.loads(files[word_index.DATES])), dtype="<u2")
+    ents = word_index.entries(records)
+    latest = ents["date"].replace("", None).groupby(np.arange(len(ents)) // SIZE).max()
+    decoded = [(pd.Timestamp(word_index.EPOCH) + pd.Timedelta(days=int(d) - 1)).strftime("%Y-%m-%d")
+               if d else None for d in days]
+    assert decoded == latest.tolist()
+
+
+def test_rewriting_keeps_unchanged_files_and_removes_stale_ones(records, tmp_path):
+    options = filter_options(records)
+    folder = word_index.write_words(records, tmp_path, options, SIZE)
+    stale = folder / "b9999.json"
+    stale.write_text("{}", encoding="utf-8")
+    inodes = {p.name: p.stat().st_ino for p in folder.iterdir()}
+    again = word_index.write_words(records, tmp_path, options, SIZE)
+    assert not stale.exists()
+    assert {p.name: p.stat().st_ino for p in again.iterdir()} == {
+        k: v for k, v in inodes.items() if k != stale.name}
+    other = word_index.write_words(records, tmp_path / "b", options, SIZE)
+    assert all((other / p.name).read_bytes() == p.read_bytes() for p in again.iterdir())
