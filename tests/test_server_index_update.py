@@ -64,20 +64,17 @@ def test_damaged_state_means_a_fresh_index(tmp_path):
     assert len(pd.read_parquet(index / server_index.RECORD_HASHES)) == len(records)
 
 
-def test_index_written_beside_pagefind_in_a_forked_job_reports_back(tmp_path):
-    from generator.search.build import OPTIONS, _ServerIndexJob
+def test_server_index_is_written_with_the_filter_lists_or_fails_in_words(tmp_path):
+    from generator.search.build import OPTIONS, _write_server_index
 
     _, model = sample_site()
     records = search_records(model)
-    job = _ServerIndexJob(records, tmp_path / "index", {"year": ["2026"]}, 2, background=True)
-    assert job.proc is not None and job.proc.pid != __import__("os").getpid()
-    assert job.wait() == "written"
+    assert _write_server_index(records, tmp_path / "index", {"year": ["2026"]}, 2) == "written"
     code = records[records["kind"] == "enterprise"]["code"].iloc[0]
     assert server_index.search(tmp_path / "index", code)["results"][0]["code"] == code
     assert (tmp_path / "index" / OPTIONS).is_file()
 
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the index folder should go")
-    failing = _ServerIndexJob(records, blocked / "index", {}, 2, background=True)
     with pytest.raises(RuntimeError, match="服务器搜索索引生成失败"):
-        failing.wait()
+        _write_server_index(records, blocked / "index", {}, 2)

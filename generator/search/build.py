@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import sys
 import time
@@ -79,54 +78,18 @@ def render_search_page(template_dirs: list[Path], settings: dict[str, Any], outp
     return True
 
 
-class _ServerIndexJob:
-    """The Whoosh index, written while Pagefind builds the browser bundle.
-
-    Pagefind's indexer and Whoosh's writers leave cores idle when run one after the
-    other. The job is forked before Pagefind starts any thread, so the child is a plain
-    copy of this process holding the records; it reports back through a pipe, and an
-    error in it stops the build like an error here would.
-    """
-
-    def __init__(self, records: pd.DataFrame, folder: Path, options: dict[str, list[str]],
-                 processes: int, background: bool) -> None:
-        self.args = (records, folder, options, processes)
-        self.proc = None
-        if background and "fork" in mp.get_all_start_methods():
-            ctx = mp.get_context("fork")
-            self.receiver, sender = ctx.Pipe(duplex=False)
-            self.proc = ctx.Process(target=self._child, args=(sender,), name="gongkai-whoosh")
-            self.proc.start()
-            sender.close()
-
-    @staticmethod
-    def _write(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],
-               processes: int) -> str:
+def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],
+                        processes: int) -> str:
+    """The Whoosh index, after the browser's indexes: run beside them, its writer
+    processes and the browser indexes' working tables would together need more memory
+    than a provincial build may take (issue goal: 6 GiB at a million results)."""
+    try:
         how = server_index.write_index(records, folder, processes)
         (folder / OPTIONS).write_text(json.dumps(options, ensure_ascii=False, sort_keys=True),
                                       encoding="utf-8")
-        return how
-
-    def _child(self, sender) -> None:
-        try:
-            sender.send(("ok", self._write(*self.args)))
-        except BaseException as exc:  # every failure goes back to the build
-            sender.send(("error", f"{type(exc).__name__}: {exc}"))
-        finally:
-            sender.close()
-
-    def wait(self) -> str:
-        """"written" or "updated"; raises when the index could not be written."""
-        if self.proc is None:
-            return self._write(*self.args)
-        try:
-            status, value = self.receiver.recv()
-        except EOFError:
-            status, value = "error", "进程意外退出"
-        self.proc.join()
-        if status != "ok":
-            raise RuntimeError(f"服务器搜索索引生成失败：{value}")
-        return value
+    except OSError as exc:
+        raise RuntimeError(f"服务器搜索索引生成失败：{exc}") from exc
+    return how
 
 
 def build_search(model: Model, settings: dict[str, Any], output: Path,
@@ -173,11 +136,6 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     render_search_page(template_dirs, settings, output, options)
     done = {k: "written" if v else "unchanged" for k, v in todo.items()}
     took = {"records": time.perf_counter() - start}
-    server_job = None
-    if todo.get("server"):
-        processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
-        server_job = _ServerIndexJob(records, folder, options, processes,
-                                     background=todo["pagefind"] and processes > 1)
     if todo["pagefind"]:
         pagefind_bundle.write_bundle(records, output)
         code_index.write_codes(records, output, options)
@@ -185,8 +143,9 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
                                settings.get("GONGKAI_SEARCH_BLOCK") or word_index.BLOCK)
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
-    if server_job is not None:
-        done["server"] = server_job.wait()
+    if todo.get("server"):
+        processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
+        done["server"] = _write_server_index(records, folder, options, processes)
         state["server"] = fingerprint
         took["server"] = time.perf_counter() - start - sum(took.values())
     for key, path in state_files.items():
