@@ -6,7 +6,8 @@ Goals: index build < 5 min; a cold query (new browser profile, nothing cached)
 transfers < 400 KB and shows its first results < 500 ms after the query is submitted
 (also printed: the time from opening the search page, which includes the page itself and
 whatever search.js starts loading while the query is typed). Credit codes are answered
-from the code shards (search/codes/), everything else by Pagefind.
+from the code shards (search/codes/); other queries find enterprises in the word index
+(search/words/) and tasks, items, plans and documents in the Pagefind bundle.
 The search needs no data page, so the site here holds the search page, the theme and
 both indexes, built from the same model `gongkai build` publishes.
 """
@@ -49,14 +50,20 @@ def build(rows: int, server: bool = True) -> tuple[Path, object]:
     (work / "cache" / f"{server_index.index_dir(settings, out).name}-state.json").unlink(missing_ok=True)
     shutil.copytree(ROOT / "themes/gongkai/static", out / "theme")
     templates = [ROOT / "themes/gongkai/templates"]
-    timed("index build (records, Pagefind, Whoosh)", build_search, model, settings, out, templates,
-          None, print)
+    timed("index build (records, word index, code shards, Pagefind, Whoosh)", build_search, model,
+          settings, out, templates, None, print)
     size = sum(p.stat().st_size for p in (out / "pagefind").rglob("*") if p.is_file())
     files = sum(1 for _ in (out / "pagefind").rglob("*"))
     entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
     meta = sum(p.stat().st_size for p in (out / "pagefind").glob("*.pf_meta"))
     print(f"Pagefind bundle: {size / 2**20:.0f} MiB in {files} files; "
           f"{entry['languages']['zh']['page_count']} Pagefind records; start-up file {meta / 1024:.0f} KiB")
+    words = [p for p in (out / "search" / "words").iterdir() if p.is_file()]
+    keys = [p.stat().st_size for p in words if p.name.startswith("k")]
+    blocks = [p.stat().st_size for p in words if p.name.startswith("b")]
+    print(f"word index: {sum(p.stat().st_size for p in words) / 2**20:.0f} MiB in {len(words)} files; "
+          f"{len(keys)} key files of {sum(keys) / len(keys) / 1024:.1f} KiB on average, "
+          f"{len(blocks)} blocks of {sum(blocks) / len(blocks) / 1024:.1f} KiB on average")
     timed("no-change rebuild (fingerprint)", build_search, model, settings, out, templates, None, print)
     return out, model
 
@@ -102,10 +109,12 @@ def browse(out: Path, model) -> None:
             total = sum(sizes.values())
             first = page.locator("#search-results li").first.inner_text().split("\n")[0] \
                 if page.locator("#search-results li").count() else "-"
-            pf = {u: s for u, s in sizes.items() if "/pagefind/" in u or "/search/codes/" in u}
+            indexes = {u: s for u, s in sizes.items() if "/pagefind/" in u or "/search/codes/" in u
+                       or "/search/words/" in u}
             kinds: dict[str, int] = {}
-            for u, s in pf.items():
-                key = "code shards" if "/search/codes/" in u else u.split("?")[0].rsplit(".", 1)[-1]
+            for u, s in indexes.items():
+                key = ("code shards" if "/search/codes/" in u else "word index" if "/search/words/" in u
+                       else "Pagefind " + u.split("?")[0].rsplit(".", 1)[-1])
                 kinds[key] = kinds.get(key, 0) + s
             detail = ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(kinds.items()))
             print(f"{label} [{query}{' ' + str(extra) if extra else ''}]: first results "
