@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -178,3 +179,18 @@ def test_rows_that_do_not_add_up_stop_the_build(folder):
     broken.summary["results"].rows_read += 1  # a row read but neither published nor rejected
     with pytest.raises(ReconciliationError, match="抽查结果 读取 4 = 发布 3 \\+ 未通过 0（不符）"):
         reconciliation_line(broken)
+
+
+def test_the_previous_site_is_deleted_in_the_background_and_leftovers_next_time(tmp_path):
+    old, new = sample(tmp_path, "old", 7, 500), sample(tmp_path, "new", 8, 500)
+    out = tmp_path / "site" / "output"
+    run("build", "--data", str(old), "--output", str(out))
+    # a deletion cut short by a crash or a reboot: the next build finishes it
+    cut_short = out.parent / ".output.removing-cutshort"
+    shutil.copytree(out / "enterprises", cut_short / "enterprises")
+    run("build", "--data", str(new), "--output", str(out))
+    assert (out / "index.html").is_file() and not staging_path(out).exists()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sorted(p.name for p in out.parent.iterdir()) != ["output"]:
+        time.sleep(0.1)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["output"]

@@ -18,6 +18,9 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +35,27 @@ def staging_path(output: Path) -> Path:
 
 def _retired_path(output: Path) -> Path:
     return output.parent / f".{output.name}.previous"
+
+
+def _trash_prefix(output: Path) -> str:
+    return f".{output.name}.removing-"
+
+
+def _remove_later(folder: Path, output: Path) -> None:
+    """Move ``folder`` aside and delete it in a detached process.
+
+    Deleting the previous site (half a million files on a provincial site) takes longer
+    than an incremental build's own work; nothing needs to wait for it. A deletion cut
+    short leaves a ``.removing-`` folder, which the next build removes again.
+    """
+    trash = output.parent / f"{_trash_prefix(output)}{uuid.uuid4().hex[:12]}"
+    try:
+        folder.rename(trash)
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+                          str(trash)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except OSError:
+        shutil.rmtree(trash if trash.exists() else folder, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -84,6 +108,9 @@ def staged_output(output: Path, linked_files: Iterable[str] = ()) -> Iterator[Pa
     for leftover in (staging, retired):
         if leftover.exists():
             shutil.rmtree(leftover)
+    for trash in output.parent.iterdir():
+        if trash.name.startswith(_trash_prefix(output)):
+            _remove_later(trash, output)  # a deletion cut short (or still running)
     if output.is_dir():
         _seed(output, staging, set(linked_files))
     else:
@@ -97,7 +124,8 @@ def staged_output(output: Path, linked_files: Iterable[str] = ()) -> Iterator[Pa
 
 
 def publish(staging: Path, output: Path) -> None:
-    """Make ``staging`` the published ``output``; the previous site is removed afterwards."""
+    """Make ``staging`` the published ``output``; the previous site is removed afterwards,
+    in the background."""
     retired = _retired_path(output)
     if not output.exists():
         staging.rename(output)
@@ -107,4 +135,4 @@ def publish(staging: Path, output: Path) -> None:
     else:
         output.rename(retired)
         staging.rename(output)
-    shutil.rmtree(retired, ignore_errors=True)
+    _remove_later(retired, output)
