@@ -38,8 +38,12 @@ STAGES = ("数据页面", "开放数据", "搜索索引")
 
 
 def stages(log: str) -> str:
-    """The build's own per-stage lines (pages, open data, search indexes)."""
-    return "\n".join("  " + x for x in log.splitlines() if x.startswith(STAGES))
+    """The build's own per-stage lines (pages, open data, search indexes); the end of the
+    log when the build did not finish."""
+    lines = log.splitlines()
+    if not any(x.startswith("完成") for x in lines):
+        return "  build did not finish:\n" + "\n".join("  " + x for x in lines[-15:])
+    return "\n".join("  " + x for x in lines if x.startswith(STAGES))
 
 
 def main() -> None:
