@@ -11,6 +11,7 @@ import pytest
 from sitebuild import sample_site
 
 from generator.search import word_index
+from generator.search.code_index import by_code
 from generator.search.records import FILTERS, filter_options, search_records
 
 SIZE = 8
@@ -78,7 +79,7 @@ def test_every_key_lists_exactly_the_blocks_holding_it(records, built):
     files, options = built
     manifest = json.loads(files[word_index.MANIFEST])
     expected: dict[str, set[int]] = {}
-    ents = word_index.entries(records)
+    ents = by_code(records)
     for m, row in enumerate(ents.itertuples()):
         for word in row.text.split():
             for key in word_index.keys(word):
@@ -99,7 +100,7 @@ def test_every_key_lists_exactly_the_blocks_holding_it(records, built):
 def test_block_dates_are_each_blocks_latest(records, built):
     files, _ = built
     days = np.frombuffer(base64.b64decode(json.loads(files[word_index.DATES])), dtype="<u2")
-    ents = word_index.entries(records)
+    ents = by_code(records)
     latest = ents["date"].replace("", None).groupby(np.arange(len(ents)) // SIZE).max()
     decoded = [(pd.Timestamp(word_index.EPOCH) + pd.Timedelta(days=int(d) - 1)).strftime("%Y-%m-%d")
                if d else None for d in days]

@@ -48,11 +48,17 @@ def positions(column: pd.Series, values: list[str]) -> pd.Series:
     return pd.Series([lists[c] for c in codes], index=column.index, dtype=object)
 
 
-def entries(records: pd.DataFrame, options: dict[str, list[str]]) -> pd.DataFrame:
-    """The enterprise records in credit-code order, in the columns a shard lists."""
+def by_code(records: pd.DataFrame) -> pd.DataFrame:
+    """The enterprise records in credit-code order: the order of the code shards and of
+    the word index's blocks."""
     ents = records[records["kind"] == "enterprise"]
     ents = ents.assign(code=ents["code"].astype(str).str.upper())
-    ents = ents.sort_values("code", kind="stable").reset_index(drop=True)
+    return ents.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def entries(records: pd.DataFrame, options: dict[str, list[str]]) -> pd.DataFrame:
+    """The enterprise records in credit-code order, in the columns a shard lists."""
+    ents = by_code(records)
     frame = ents[["code", "title", "summary", "date", "url"]].astype(str)
     for f in FILTERS:
         frame[f] = positions(ents[f], options.get(f, []))

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .code_index import positions
+from .code_index import by_code, positions
 from .records import FILTERS
 
 FOLDER = "search/words"
@@ -90,13 +90,6 @@ def _encode(blocks: np.ndarray, count: int) -> str | list[int]:
     bits = np.zeros((count + 7) // 8 * 8, dtype=bool)
     bits[blocks] = True
     return base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode()
-
-
-def entries(records: pd.DataFrame) -> pd.DataFrame:
-    """The enterprise records in credit-code order (the order the code shards use)."""
-    ents = records[records["kind"] == "enterprise"]
-    ents = ents.assign(code=ents["code"].astype(str).str.upper())
-    return ents.sort_values("code", kind="stable").reset_index(drop=True)
 
 
 def _pairs(ents: pd.DataFrame) -> pd.DataFrame:
@@ -269,7 +262,7 @@ def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOC
           ) -> dict[str, str]:
     """File name (inside FOLDER) → JSON text of every file of the index."""
     size = max(1, int(size))
-    ents = entries(records)
+    ents = by_code(records)
     count = (len(ents) + size - 1) // size
     postings = {k: _encode(v, count) for k, v in _postings(ents, size, options).items()}
     total = sum(len(k) + (len(v) if isinstance(v, str) else 6 * len(v)) for k, v in postings.items())
