@@ -179,7 +179,7 @@ def _key_name(key_id: int, others: dict[int, str]) -> str:
     return others[key_id]
 
 
-def _postings(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> dict[str, np.ndarray]:
+def _postings(ents: pd.DataFrame, size: int, places: dict[str, pd.Series]) -> dict[str, np.ndarray]:
     """key → sorted block numbers, from each distinct (block, word) once; keys are
     integer ids until the end: tens of millions of (key, block) pairs at scale."""
     pairs = _pairs(ents)
@@ -202,7 +202,7 @@ def _postings(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> d
     key_col.append(code_keys)
     block_col.append(code_blocks)
     for k, f in enumerate(FILTERS):
-        exploded = positions(ents[f], options.get(f, [])).explode().dropna()
+        exploded = places[f].explode().dropna()
         codes, uniques = pd.factorize(exploded)
         lookup = np.array([others.setdefault(f"#{k}:{p}", _OTHER + len(others)) for p in uniques],
                           dtype=np.int64)
@@ -220,7 +220,7 @@ def _postings(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> d
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
 
 
-def _members(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> list[str]:
+def _members(ents: pd.DataFrame, size: int, filters: dict[str, pd.Series]) -> list[str]:
     """Per block, the JSON of its members (see the module docstring)."""
     count = len(ents)
     block = np.arange(count) // size
@@ -239,7 +239,7 @@ def _members(ents: pd.DataFrame, size: int, options: dict[str, list[str]]) -> li
     frame = ents[["code", "title", "summary", "date", "url"]].astype(str)
     frame["words"] = [p.tolist() for p in np.split(places, starts[1:])]
     for f in FILTERS:
-        frame[f] = positions(ents[f], options.get(f, []))
+        frame[f] = filters[f]
     lists = vocab.groupby("g")["w"].agg(list).reindex(range(block[-1] + 1 if count else 0))
     out = []
     for g, vocabulary in enumerate(lists):
@@ -264,7 +264,10 @@ def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOC
     size = max(1, int(size))
     ents = by_code(records)
     count = (len(ents) + size - 1) // size
-    postings = {k: _encode(v, count) for k, v in _postings(ents, size, options).items()}
+    # each enterprise's filter values as positions in the search form's lists, for both
+    # the filter keys and the block files
+    places = {f: positions(ents[f], options.get(f, [])) for f in FILTERS}
+    postings = {k: _encode(v, count) for k, v in _postings(ents, size, places).items()}
     total = sum(len(k) + (len(v) if isinstance(v, str) else 6 * len(v)) for k, v in postings.items())
     key_files = 1
     while key_files < MAX_KEY_FILES and total / key_files > KEY_FILE_BYTES:
@@ -274,7 +277,7 @@ def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOC
         shelves[key_hash(key) % key_files][key] = postings[key]
     out = {f"k{h}.json": json.dumps(shelf, ensure_ascii=False, separators=(",", ":"))
            for h, shelf in enumerate(shelves)}
-    for n, text in enumerate(_members(ents, size, options)):
+    for n, text in enumerate(_members(ents, size, places)):
         out[f"b{n}.json"] = text
     out[DATES] = _dates(ents, size)
     out[MANIFEST] = json.dumps({"size": size, "blocks": count, "count": len(ents),
