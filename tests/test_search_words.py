@@ -119,3 +119,12 @@ def test_rewriting_keeps_unchanged_files_and_removes_stale_ones(records, tmp_pat
         k: v for k, v in inodes.items() if k != stale.name}
     other = word_index.write_words(records, tmp_path / "b", options, SIZE)
     assert all((other / p.name).read_bytes() == p.read_bytes() for p in again.iterdir())
+
+
+@pytest.mark.parametrize("chunk", [SIZE, 3 * SIZE + 5])
+def test_working_in_runs_of_blocks_gives_the_same_files(records, built, chunk):
+    """A provincial index is worked out a run of blocks at a time, to bound its memory:
+    the files are those of the whole set worked out at once."""
+    whole, options = built
+    assert len(by_code(records)) > 4 * chunk  # several runs, the last one short
+    assert word_index.files(records, options, SIZE, chunk=chunk) == whole

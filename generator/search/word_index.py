@@ -56,6 +56,7 @@ _CHINESE = "\u3400-\u9fff\uf900-\ufaff"
 # query: punctuation is never typed into a search, so never a key)
 _RUNS = re.compile(f"[{_CHINESE}]+|(?:(?![{_CHINESE}])[\\w-])+")
 _IS_CHINESE = re.compile(f"[{_CHINESE}]")
+CHUNK = 32768  # enterprises worked on at once (rounded down to whole blocks)
 MAX_PREFIX = 8  # a longer run of letters or digits is found by its first 8 characters
 
 
@@ -179,16 +180,17 @@ def _key_name(key_id: int, others: dict[int, str]) -> str:
     return others[key_id]
 
 
-def _postings(ents: pd.DataFrame, size: int, places: dict[str, pd.Series]) -> dict[str, np.ndarray]:
-    """key → sorted block numbers, from each distinct (block, word) once; keys are
-    integer ids until the end: tens of millions of (key, block) pairs at scale."""
+def _chunk_postings(ents: pd.DataFrame, size: int, places: dict[str, pd.Series],
+                    others: dict[str, int], first_block: int, count: int) -> np.ndarray:
+    """Distinct ``key id * count + block`` of the members in ``ents`` (a run of whole blocks
+    starting at ``first_block``, positioned from 0); keys stay integer ids until the end:
+    tens of millions of (key, block) pairs at scale."""
     pairs = _pairs(ents)
     blocks = (pairs["m"].to_numpy() // size).astype(np.int64)
     word_codes, words = pd.factorize(pairs["w"])
     distinct = max(len(words), 1)
     block_words = _sorted_unique(blocks * distinct + word_codes)
     blocks, word_codes = block_words // distinct, block_words % distinct
-    others: dict[str, int] = {}
     key_words, key_ids = _word_keys(np.asarray(words, dtype=object), others)
     order = np.argsort(key_words, kind="stable")
     key_ids = key_ids[order]
@@ -208,8 +210,14 @@ def _postings(ents: pd.DataFrame, size: int, places: dict[str, pd.Series]) -> di
                           dtype=np.int64)
         key_col.append(lookup[codes] if len(codes) else np.array([], dtype=np.int64))
         block_col.append(exploded.index.to_numpy(dtype=np.int64) // size)
-    count = max((len(ents) + size - 1) // size, 1)
-    combined = _sorted_unique(np.concatenate(key_col) * count + np.concatenate(block_col))
+    return _sorted_unique(np.concatenate(key_col) * count
+                          + np.concatenate(block_col) + first_block)
+
+
+def _postings(parts: list[np.ndarray], count: int, others: dict[str, int]
+              ) -> dict[str, np.ndarray]:
+    """key → sorted block numbers, from the distinct pairs of every run of blocks."""
+    combined = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
     if not len(combined):
         return {}
     kid, blk = combined // count, combined % count
@@ -258,16 +266,29 @@ def _dates(ents: pd.DataFrame, size: int) -> str:
     return json.dumps(base64.b64encode(values.tobytes()).decode())
 
 
-def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOCK
-          ) -> dict[str, str]:
-    """File name (inside FOLDER) → JSON text of every file of the index."""
+def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOCK,
+          chunk: int = CHUNK) -> dict[str, str]:
+    """File name (inside FOLDER) → JSON text of every file of the index; ``chunk``: about
+    how many enterprises are worked on at once (the files do not depend on it)."""
     size = max(1, int(size))
     ents = by_code(records)
     count = (len(ents) + size - 1) // size
     # each enterprise's filter values as positions in the search form's lists, for both
     # the filter keys and the block files
     places = {f: positions(ents[f], options.get(f, [])) for f in FILTERS}
-    postings = {k: _encode(v, count) for k, v in _postings(ents, size, places).items()}
+    # runs of whole blocks, one at a time: every word of half a million enterprises at
+    # once, as Python strings and their (key, block) pairs, would take gigabytes
+    per_chunk = max(1, chunk // size)
+    parts: list[np.ndarray] = []
+    others: dict[str, int] = {}
+    members: list[str] = []
+    for first in range(0, count, per_chunk):
+        rows = slice(first * size, (first + per_chunk) * size)
+        part = ents.iloc[rows].reset_index(drop=True)
+        part_places = {f: v.iloc[rows].reset_index(drop=True) for f, v in places.items()}
+        parts.append(_chunk_postings(part, size, part_places, others, first, max(count, 1)))
+        members += _members(part, size, part_places)
+    postings = {k: _encode(v, count) for k, v in _postings(parts, max(count, 1), others).items()}
     total = sum(len(k) + (len(v) if isinstance(v, str) else 6 * len(v)) for k, v in postings.items())
     key_files = 1
     while key_files < MAX_KEY_FILES and total / key_files > KEY_FILE_BYTES:
@@ -277,7 +298,7 @@ def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOC
         shelves[key_hash(key) % key_files][key] = postings[key]
     out = {f"k{h}.json": json.dumps(shelf, ensure_ascii=False, separators=(",", ":"))
            for h, shelf in enumerate(shelves)}
-    for n, text in enumerate(_members(ents, size, places)):
+    for n, text in enumerate(members):
         out[f"b{n}.json"] = text
     out[DATES] = _dates(ents, size)
     out[MANIFEST] = json.dumps({"size": size, "blocks": count, "count": len(ents),
