@@ -123,3 +123,48 @@ def test_two_process_server_index_answers_like_the_serial_one(tmp_path):
         assert pages(serial)[:1] == pages(parallel)[:1]
         if serial["total"] <= 100:  # every hit listed: no tie at a cut-off
             assert set(pages(serial)) == set(pages(parallel))
+
+
+def test_records_kept_from_the_last_build_equal_records_computed_afresh(tmp_path, monkeypatch):
+    """An incremental build computes only the enterprises whose rows changed; the rest
+    come from the cache, and the whole equals a computation from scratch."""
+    from generator.search import records as records_module
+
+    _, model = sample_site()
+    cache = tmp_path / "records.parquet"
+    tables = {name: model[name] for name in ("results", "items", "tasks")}
+    first = records_module.enterprise_records(tables, cache)
+    pd.testing.assert_frame_equal(first, records_module.enterprise_records(tables))
+
+    results = tables["results"].copy()
+    results["uscc"] = results["uscc"].astype(str)
+    codes = sorted(results["uscc"].unique())
+    renamed, gone, retold = codes[0], codes[1], codes[2]
+    results.loc[results["uscc"] == renamed, "entity_name"] = "澄湖镇蓝莓农场"
+    results = results[results["uscc"] != gone].copy()
+    results.loc[results.index[results["uscc"] == retold][0], "result_text"] = "责令限期整改"
+    newcomer = results.iloc[[5]].assign(uscc="91330000MA0000000X", entity_name="新设的果蔬合作社")
+    results = pd.concat([results, newcomer], ignore_index=True)
+    changed = {**tables, "results": results}
+
+    computed: list[set[str]] = []
+    real = records_module._enterprise_frame
+
+    def counting(rows, items, tasks):
+        computed.append(set(rows["uscc"].astype(str)))
+        return real(rows, items, tasks)
+
+    monkeypatch.setattr(records_module, "_enterprise_frame", counting)
+    cached = records_module.enterprise_records(changed, cache)
+    assert computed == [{renamed, retold, "91330000MA0000000X"}]
+    monkeypatch.setattr(records_module, "_enterprise_frame", real)
+    pd.testing.assert_frame_equal(cached, records_module.enterprise_records(changed))
+    assert cached.loc[cached["code"] == renamed, "title"].tolist() == ["澄湖镇蓝莓农场"]
+    assert gone not in set(cached["code"])
+
+    # a renamed item changes every record that lists it, from the cache too
+    items = tables["items"].copy()
+    items.loc[items.index[0], "name"] = "改名后的抽查事项"
+    renamed_items = {**changed, "items": items}
+    pd.testing.assert_frame_equal(records_module.enterprise_records(renamed_items, cache),
+                                  records_module.enterprise_records(renamed_items))

@@ -130,7 +130,7 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         todo["server"] = state.get("server") != fingerprint or not (folder / OPTIONS).is_file()
     records = None
     if any(todo.values()) or "options" not in state:
-        records = search_records(model, documents)
+        records = search_records(model, documents, folder.with_name(folder.name + "-records.parquet"))
         state["options"] = filter_options(records)
     options = state["options"]
     render_search_page(template_dirs, settings, output, options)

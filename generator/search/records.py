@@ -13,8 +13,10 @@ Code prefixes need no words of their own: the browser answers them from the code
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,13 +64,11 @@ def _distinct_lists(owner: np.ndarray, count: int, values: pd.Series) -> list[li
     return [flat[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
 
 
-def enterprise_records(model: Model) -> pd.DataFrame:
-    results = model["results"]
+def _enterprise_frame(results: pd.DataFrame, items: pd.Series, tasks: pd.Series) -> pd.DataFrame:
+    """Records of the enterprises in ``results`` (every row of each), sorted by code."""
     if results.empty:
         return pd.DataFrame(columns=COLUMNS)
     ents = enterprise_table(results).set_index("uscc")
-    items = model["items"].set_index("item_id")["name"]
-    tasks = model["tasks"].set_index("task_id")["name"]
     rows = pd.DataFrame({
         "uscc": results["uscc"].astype(str),
         "department": results["inspecting_department"].astype(str),
@@ -102,6 +102,90 @@ def enterprise_records(model: Model) -> pd.DataFrame:
     frame["url"] = [urls.enterprise(c) for c in codes]
     frame["kind"] = "enterprise"
     return frame.reset_index(drop=True)[COLUMNS]
+
+
+LIST_COLUMNS = ("department", "year", "category", "item")
+CACHE_SALT = b"gongkai_records"
+
+
+def record_fingerprints(results: pd.DataFrame) -> pd.Series:
+    """A 64-bit hash per enterprise (index: code, sorted) of the result values its record
+    is made from. Item and task names are not hashed row by row but in the cache's salt
+    (:func:`_salt`): a renamed item or task recomputes every record."""
+    shown = results[["uscc", "entity_name", "inspecting_department", "inspected_on",
+                     "category", "item_id", "task_id", "result_text"]]
+    hashes = pd.Series(pd.util.hash_pandas_object(shown, index=False).to_numpy(),
+                       index=results["uscc"].astype(str).to_numpy())
+    return hashes.groupby(level=0, sort=True).sum().astype("uint64")
+
+
+def _salt(items: pd.Series, tasks: pd.Series) -> str:
+    """Changes whenever the code that makes records, or an item's or task's name, changes."""
+    import hashlib
+
+    digest = hashlib.sha256(repr(CATEGORY_LABELS).encode())
+    for names in (items, tasks):
+        digest.update(repr(sorted(zip(names.index.astype(str), names.astype(str), strict=True))).encode())
+    for name in ("records.py", "../site/urls.py", "../model/enterprises.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path, salt: str) -> pd.DataFrame | None:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError):
+        return None
+    if (table.schema.metadata or {}).get(CACHE_SALT) != salt.encode():
+        return None
+    frame = table.drop_columns(list(LIST_COLUMNS)).to_pandas()
+    for column in LIST_COLUMNS:  # Python lists, as computed (pandas would give arrays)
+        frame[column] = table.column(column).to_pylist()
+    return frame
+
+
+def _write_cache(path: Path, frame: pd.DataFrame, salt: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({CACHE_SALT: salt.encode()})
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def enterprise_records(model: Model, cache: Path | None = None) -> pd.DataFrame:
+    """One record per enterprise, sorted by code.
+
+    ``cache``: a file keeping the last build's records with a hash of what each was made
+    from; only enterprises whose hash changed are computed again. Half a million records
+    take most of a minute; an incremental build changes a few thousand.
+    """
+    results = model["results"]
+    items = model["items"].set_index("item_id")["name"]
+    tasks = model["tasks"].set_index("task_id")["name"]
+    if cache is None or results.empty:
+        return _enterprise_frame(results, items, tasks)
+    salt = _salt(items, tasks)
+    fingerprints = record_fingerprints(results)
+    old = _read_cache(Path(cache), salt)
+    if old is None:
+        frame = _enterprise_frame(results, items, tasks)
+    else:
+        known = pd.Series(old["fingerprint"].to_numpy(dtype="uint64"), index=old["code"])
+        same = known.reindex(fingerprints.index).to_numpy() == fingerprints.to_numpy()
+        kept = old[old["code"].isin(fingerprints.index[same])].drop(columns="fingerprint")
+        todo = fingerprints.index[~same]
+        fresh = _enterprise_frame(results[results["uscc"].astype(str).isin(todo)], items, tasks)
+        frame = pd.concat([kept, fresh], ignore_index=True)
+        frame = frame.sort_values("code", kind="stable").reset_index(drop=True)[COLUMNS]
+    saved = frame.assign(fingerprint=fingerprints.reindex(frame["code"]).to_numpy())
+    _write_cache(Path(cache), saved, salt)
+    return frame
 
 
 def _record(url: str, kind: str, title: str, text: Iterable[Any], *, code: str = "",
@@ -156,9 +240,12 @@ def other_records(model: Model, documents: list[dict[str, str]] | None = None
     return out
 
 
-def search_records(model: Model, documents: list[dict[str, str]] | None = None) -> pd.DataFrame:
-    """Every record both indexes hold, in a stable order (enterprises by code first)."""
-    ents = enterprise_records(model)
+def search_records(model: Model, documents: list[dict[str, str]] | None = None,
+                   cache: Path | None = None) -> pd.DataFrame:
+    """Every record both indexes hold, in a stable order (enterprises by code first).
+
+    ``cache``: see :func:`enterprise_records`."""
+    ents = enterprise_records(model, cache)
     others = pd.DataFrame(other_records(model, documents), columns=COLUMNS)
     frame = pd.concat([ents, others], ignore_index=True) if len(others) else ents
     return frame.reset_index(drop=True)
