@@ -55,11 +55,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from .publish.files import published_files
     from .site import inputs
-    from .site.atomic import staged_output, staging_path
-    from .site.build import MANIFEST_IN_OUTPUT, manifest_files
+    from .site.atomic import Seeding, staged_output, staging_path
+    from .site.build import MANIFEST_IN_OUTPUT
     from .site.plugin import DataRefused, publishable_model
+    from .site.spare import linked_files
     from .trust.reconcile import ReconciliationError, reconciliation_line
     from .trust.reproducible import clamp_mtimes, source_date_epoch
 
@@ -89,11 +89,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(last.get("reconciliation", ""))
         print(f"完成：输出到 {output}，用时 {time.perf_counter() - start:.1f} 秒")
         return 0
+    linked = linked_files(output)
+    seeding = Seeding(output, linked)  # on the second core while the data is validated
     try:
         model = publishable_model(data, merged, Path(settings.get("CACHE_PATH", "cache")))
     except DataRefused as exc:
+        seeding.cancel()
         print(f"错误：{exc}", file=sys.stderr)
         return exc.exitcode
+    except BaseException:
+        seeding.cancel()
+        raise
     settings["GONGKAI_MODEL"] = model
     settings["GONGKAI_DATA_DIR"] = str(data)
     if not Path(settings["PATH"]).is_dir():
@@ -101,7 +107,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     # build beside the published site and swap only a finished, reconciled build in
     staging = staging_path(output)
     try:
-        with staged_output(output, manifest_files(output) | published_files(output)):
+        with staged_output(output, linked, seeding, spare=True):
             settings["OUTPUT_PATH"] = str(staging)
             settings["GONGKAI_MANIFEST"] = str(staging / MANIFEST_IN_OUTPUT)
             Pelican(settings).run()

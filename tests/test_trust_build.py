@@ -58,15 +58,21 @@ def sample(tmp_path: Path, name: str, seed: int, results: int = 2500) -> Path:
 
 def test_killed_build_leaves_the_previous_site_intact(tmp_path):
     old, new = sample(tmp_path, "old", 1), sample(tmp_path, "new", 2)
-    out = tmp_path / "site" / "output"
+    # the same history (old data, then new data) built without interruption
+    control = tmp_path / "control" / "output"
+    run("build", "--data", str(old), "--output", str(control))
     started = time.monotonic()
+    run("build", "--data", str(new), "--output", str(control))
+    duration = time.monotonic() - started  # only to spread the kills over a rebuild
+    finished = tree(control)
+
+    out = tmp_path / "site" / "output"
     run("build", "--data", str(old), "--output", str(out))
-    duration = time.monotonic() - started  # only to spread the kills over a build
     published = tree(out)
     assert "index.html" in published and len(published) > 500
 
     killed_while_building = 0
-    for fraction in (0.0, 0.3, 0.6, 0.85):
+    for fraction in (0.0, 0.25, 0.5, 0.7):
         proc = gongkai("build", "--data", str(new), "--output", str(out))
         if fraction == 0.0:  # the moment the build folder appears (seeding from the old site)
             while not staging_path(out).exists() and proc.poll() is None:
@@ -75,22 +81,20 @@ def test_killed_build_leaves_the_previous_site_intact(tmp_path):
             time.sleep(duration * fraction)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-            killed_while_building += 1
         proc.communicate()
         # whatever the moment, the published site is exactly the previous one, or (the kill
-        # came too late) exactly the finished new one, never a mixture
+        # came after the swap) exactly the finished new one, never a mixture
         if proc.returncode == -signal.SIGKILL:
-            assert tree(out) == published, f"site changed by a build killed at {fraction:.0%}"
+            now = tree(out)
+            assert now in (published, finished), f"site mixed by a build killed at {fraction:.0%}"
+            killed_while_building += now == published
     assert killed_while_building >= 3
 
-    # the next build finishes normally, and equals a site with the same history (old data,
-    # then new data) that was never interrupted: the killed builds left no trace
+    # the next build finishes normally, and equals the uninterrupted one: the killed
+    # builds left no trace
     run("build", "--data", str(new), "--output", str(out))
     assert not staging_path(out).exists()
-    control = tmp_path / "control" / "output"
-    run("build", "--data", str(old), "--output", str(control))
-    run("build", "--data", str(new), "--output", str(control))
-    assert tree(out) == tree(control)
+    assert tree(out) == finished
     assert tree(out) != published
 
 
@@ -100,13 +104,20 @@ def test_a_direct_pelican_build_is_staged_and_swapped_in_too(tmp_path):
     old, new = sample(tmp_path, "old", 5, 1000), sample(tmp_path, "new", 6, 1000)
     out = tmp_path / "direct" / "output"
 
-    def direct(data: Path) -> list[str]:
-        return ["content", "-s", "pelicanconf.py", "-o", str(out),
+    def direct(data: Path, target: Path = out) -> list[str]:
+        return ["content", "-s", "pelicanconf.py", "-o", str(target),
                 "-e", f"GONGKAI_DATA_DIR={json.dumps(str(data))}"]
 
+    # the same history uninterrupted: what a kill after the swap may leave, and how long
+    # the rebuild takes
+    finished_out = tmp_path / "finished" / "output"
+    run(*direct(old, finished_out), module="pelican")
     started = time.monotonic()
-    run(*direct(old), module="pelican")
+    run(*direct(new, finished_out), module="pelican")
     duration = time.monotonic() - started
+    finished = tree(finished_out)
+
+    run(*direct(old), module="pelican")
     published = tree(out)
     assert ".gongkai-pages.parquet" in published  # the page manifest is swapped in with the pages
     assert not staging_path(out).exists()
@@ -118,15 +129,15 @@ def test_a_direct_pelican_build_is_staged_and_swapped_in_too(tmp_path):
     proc = gongkai(*direct(new), module="pelican")
     while not staging_path(out).exists() and proc.poll() is None:
         time.sleep(0.005)
-    time.sleep(duration * 0.5)
+    time.sleep(duration * 0.3)
     assert proc.poll() is None, "the build should still be running"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate()
-    assert tree(out) == published
+    assert tree(out) in (published, finished)  # never a mixture
 
     run(*direct(new), module="pelican")
     assert not staging_path(out).exists()
-    assert tree(out) != published and ".gongkai-pages.parquet" in tree(out)
+    assert tree(out) == finished
 
 
 def test_a_live_page_is_never_written_in_place(tmp_path):
@@ -190,7 +201,60 @@ def test_the_previous_site_is_deleted_in_the_background_and_leftovers_next_time(
     shutil.copytree(out / "enterprises", cut_short / "enterprises")
     run("build", "--data", str(new), "--output", str(out))
     assert (out / "index.html").is_file() and not staging_path(out).exists()
+    # what stays beside the site: the next build's folder and the lock guarding it
+    settled = [".output.lock", ".output.spare", "output"]
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and sorted(p.name for p in out.parent.iterdir()) != ["output"]:
+    while time.monotonic() < deadline and sorted(p.name for p in out.parent.iterdir()) != settled:
         time.sleep(0.1)
-    assert sorted(p.name for p in out.parent.iterdir()) == ["output"]
+    assert sorted(p.name for p in out.parent.iterdir()) == settled
+
+
+def wait_for_spare(out: Path) -> Path:
+    spare = out.parent / f".{out.name}.spare"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not spare.is_dir():
+        time.sleep(0.05)
+    assert spare.is_dir(), "the next build's folder was not seeded after publishing"
+    return spare
+
+
+def test_the_next_builds_folder_is_seeded_after_publishing_and_adopted(tmp_path):
+    """After publishing, a detached process seeds the next build's folder from the new site
+    (data pages hard-linked, Pelican's pages copied); the next build starts from it, and
+    publishes exactly what a build seeded on the spot publishes."""
+    old, new = sample(tmp_path, "old", 3, 500), sample(tmp_path, "new", 4, 500)
+    out = tmp_path / "a" / "output"
+    run("build", "--data", str(old), "--output", str(out))
+    spare = wait_for_spare(out)
+    seeded = tree(spare)
+    assert seeded.pop(".gongkai-spare")
+    assert seeded == tree(out)
+    page = next((out / "enterprises").rglob("index.html"))
+    twin = spare / page.relative_to(out)
+    assert twin.stat().st_ino == page.stat().st_ino  # a data page: hard-linked
+    assert (spare / "about/index.html").stat().st_ino != (out / "about/index.html").stat().st_ino
+
+    spare_inode = spare.stat().st_ino
+    run("build", "--data", str(new), "--output", str(out))
+    assert out.stat().st_ino == spare_inode  # the spare became the published site
+
+    # the same history with the spare thrown away before the second build
+    control = tmp_path / "b" / "output"
+    run("build", "--data", str(old), "--output", str(control))
+    shutil.rmtree(wait_for_spare(control))
+    run("build", "--data", str(new), "--output", str(control))
+    assert tree(out) == tree(control)
+
+
+def test_a_spare_seeded_from_another_site_is_not_used(tmp_path):
+    old, new = sample(tmp_path, "old", 5, 500), sample(tmp_path, "new", 6, 500)
+    out = tmp_path / "site" / "output"
+    run("build", "--data", str(old), "--output", str(out))
+    spare = wait_for_spare(out)
+    (spare / "enterprises" / "stray.html").write_text("not published", encoding="utf-8")
+    (out / "notice.txt").write_text("placed by hand after the build", encoding="utf-8")
+    spare_inode = spare.stat().st_ino
+    run("build", "--data", str(new), "--output", str(out))
+    assert out.stat().st_ino != spare_inode
+    assert not (out / "enterprises" / "stray.html").exists()
+    assert (out / "notice.txt").read_text(encoding="utf-8") == "placed by hand after the build"

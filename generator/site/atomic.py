@@ -11,11 +11,19 @@ changed. Data pages are hard-linked (hundreds of thousands of files, no bytes co
 the page writer replaces a file instead of writing into it, so a linked page of the live
 site is never modified. Every other file (Pelican's pages and static files, which Pelican
 rewrites in place) is copied.
+
+Seeding a provincial site is half a million folders and links, about as long as the
+rest of an incremental build. So after publishing, a detached process seeds the next
+build's folder (``.<name>.spare``) from the site just published, then deletes the
+previous one. The next build adopts the spare when it was seeded from the site that is
+still published (checked by a mark written into it); otherwise it seeds afresh. A lock
+file (``.<name>.lock``) makes a build wait for a spare still being seeded.
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import shutil
 import subprocess
@@ -35,6 +43,75 @@ def staging_path(output: Path) -> Path:
 
 def _retired_path(output: Path) -> Path:
     return output.parent / f".{output.name}.previous"
+
+
+def _spare_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.spare"
+
+
+SPARE_MARK = ".gongkai-spare"
+
+
+def _identity(output: Path) -> str:
+    """What distinguishes one published site from the next: a new folder is swapped in
+    by every build, and its build record names the inputs it was built from."""
+    st = os.stat(output)
+    try:
+        record = (output / ".gongkai-build.json").read_bytes()
+    except OSError:
+        record = b""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}:{hashlib.sha256(record).hexdigest()}"
+
+
+@contextmanager
+def _locked(output: Path) -> Iterator[None]:
+    """Hold the lock of builds and spare seeding of ``output`` (none where there is no flock)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(output.parent / f".{output.name}.lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def seed_spare(output: Path, linked_files: Iterable[str]) -> None:
+    """Seed ``.<name>.spare`` from the published ``output``, marked with its identity."""
+    output = Path(output).absolute()
+    spare = _spare_path(output)
+    building = spare.with_name(spare.name + ".tmp")
+    with _locked(output):
+        for leftover in (spare, building):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        if not output.is_dir():
+            return
+        mark = _identity(output)
+        _seed(output, building, set(linked_files))
+        (building / SPARE_MARK).write_text(mark, encoding="utf-8")
+        building.rename(spare)
+
+
+def _adopt_spare(output: Path, staging: Path) -> bool:
+    """Use the spare as the staging folder if it was seeded from the published site."""
+    spare = _spare_path(output)
+    if not spare.is_dir():
+        return False
+    try:
+        fresh = output.is_dir() and (spare / SPARE_MARK).read_text(encoding="utf-8") == _identity(output)
+    except OSError:
+        fresh = False
+    if not fresh:
+        _remove_later(spare, output)
+        return False
+    (spare / SPARE_MARK).unlink()
+    spare.rename(staging)
+    return True
 
 
 def _trash_prefix(output: Path) -> str:
@@ -91,15 +168,14 @@ def _seed(previous: Path, staging: Path, linked: set[str]) -> None:
     shutil.copytree(previous, staging, symlinks=True, copy_function=copy)
 
 
-@contextmanager
-def staged_output(output: Path, linked_files: Iterable[str] = ()) -> Iterator[Path]:
-    """Yield a folder to build into; publish it as ``output`` only when the block finishes.
+def _prepare(output: Path, linked_files: Iterable[str]) -> None:
+    """Clear what earlier builds left beside ``output`` and seed the staging folder (or
+    adopt the spare seeded after the last build)."""
+    with _locked(output):
+        _prepare_locked(output, linked_files)
 
-    ``linked_files``: paths (relative, "/"-separated) that the build replaces rather than
-    rewrites, so they may share storage with the live site. Anything describing the
-    output (the page manifest) must live inside it, so it is swapped in with the pages.
-    """
-    output = Path(output).absolute()
+
+def _prepare_locked(output: Path, linked_files: Iterable[str]) -> None:
     staging = staging_path(output)
     retired = _retired_path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -111,28 +187,110 @@ def staged_output(output: Path, linked_files: Iterable[str] = ()) -> Iterator[Pa
     for trash in output.parent.iterdir():
         if trash.name.startswith(_trash_prefix(output)):
             _remove_later(trash, output)  # a deletion cut short (or still running)
+    if _adopt_spare(output, staging):
+        return
     if output.is_dir():
         _seed(output, staging, set(linked_files))
     else:
         staging.mkdir()
+
+
+class Seeding:
+    """The staging folder prepared in a forked process, while the build loads its data.
+
+    Seeding a provincial site is half a million folders and hard links: seconds of
+    kernel work that need nothing from the build but the previous site, so they run on
+    the second core beside validation. :func:`staged_output` waits for it; if it
+    failed, the staging folder is prepared again in the build process.
+    """
+
+    def __init__(self, output: Path, linked_files: Iterable[str]) -> None:
+        import multiprocessing as mp
+
+        self.output = Path(output).absolute()
+        linked = set(linked_files)
+        self._process = None
+        if "fork" in mp.get_all_start_methods():
+            self._process = mp.get_context("fork").Process(
+                target=_prepare, args=(self.output, linked), daemon=True)
+            self._process.start()
+
+    def wait(self) -> bool:
+        """True when the staging folder is ready."""
+        if self._process is None:
+            return False
+        self._process.join()
+        return self._process.exitcode == 0
+
+    def cancel(self) -> None:
+        """The build stopped before using the staging folder: stop and remove it."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        shutil.rmtree(staging_path(self.output), ignore_errors=True)
+
+
+@contextmanager
+def staged_output(output: Path, linked_files: Iterable[str] = (),
+                  seeding: Seeding | None = None, spare: bool = False) -> Iterator[Path]:
+    """Yield a folder to build into; publish it as ``output`` only when the block finishes.
+
+    ``linked_files``: paths (relative, "/"-separated) that the build replaces rather than
+    rewrites, so they may share storage with the live site. Anything describing the
+    output (the page manifest) must live inside it, so it is swapped in with the pages.
+    ``seeding``: the staging folder already being prepared (see :class:`Seeding`).
+    ``spare``: after publishing, seed the next build's folder in the background.
+    """
+    output = Path(output).absolute()
+    staging = staging_path(output)
+    if seeding is None or not seeding.wait():
+        _prepare(output, linked_files)
     try:
         yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    publish(staging, output)
+    publish(staging, output, spare)
 
 
-def publish(staging: Path, output: Path) -> None:
+def publish(staging: Path, output: Path, spare: bool = False) -> None:
     """Make ``staging`` the published ``output``; the previous site is removed afterwards,
-    in the background."""
+    in the background (after seeding the next build's spare, with ``spare``)."""
     retired = _retired_path(output)
     if not output.exists():
         staging.rename(output)
+        if spare:
+            _after_publish(output, None)
         return
     if _exchange(staging, output):
         staging.rename(retired)
     else:
         output.rename(retired)
         staging.rename(output)
-    _remove_later(retired, output)
+    if spare:
+        trash = output.parent / f"{_trash_prefix(output)}{uuid.uuid4().hex[:12]}"
+        try:
+            retired.rename(trash)
+        except OSError:
+            _remove_later(retired, output)
+            trash = None
+        _after_publish(output, trash)
+    else:
+        _remove_later(retired, output)
+
+
+def _after_publish(output: Path, trash: Path | None) -> None:
+    """Seed the spare, then delete ``trash``, in a detached process (see the module doc)."""
+    package = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(package)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+    args = [sys.executable, "-m", "generator.site.spare", str(output)]
+    if trash is not None:
+        args.append(str(trash))
+    try:
+        subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+                         env=env)
+    except OSError:
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)

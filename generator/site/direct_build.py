@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..publish.files import published_files
 from ..trust.reproducible import clamp_mtimes, source_date_epoch
 from .atomic import staged_output
-from .build import MANIFEST_IN_OUTPUT, manifest_files
+from .build import MANIFEST_IN_OUTPUT
+from .spare import linked_files
 
 
 def _point(pelican, output: Path, manifest: Path | None) -> None:
@@ -38,7 +38,7 @@ def stage_runs(pelican) -> None:
 
     def staged_run() -> None:
         output = Path(pelican.output_path).absolute()
-        with staged_output(output, manifest_files(output) | published_files(output)) as staging:
+        with staged_output(output, linked_files(output), spare=True) as staging:
             _point(pelican, staging, staging / MANIFEST_IN_OUTPUT)
             try:
                 run()

@@ -1,0 +1,35 @@
+"""The files a staged build may hard-link from the live site, and the detached process
+that seeds the next build's folder after a build is published (see :mod:`.atomic`).
+
+    python -m generator.site.spare OUTPUT [TRASH]
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from ..publish.files import published_files
+from .atomic import seed_spare
+from .build import manifest_files
+
+
+def linked_files(output: Path) -> set[str]:
+    """Data pages and open-data files of the site in ``output``: every writer of them
+    replaces a file rather than rewriting it, so a build may share them with the live site."""
+    return manifest_files(output) | published_files(output)
+
+
+def main(argv: list[str]) -> int:
+    output = Path(argv[0])
+    try:
+        seed_spare(output, linked_files(output))
+    finally:
+        if len(argv) > 1:
+            shutil.rmtree(argv[1], ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
