@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     "GONGKAI_SEARCH": True,
     "GONGKAI_SEARCH_SERVER_INDEX": True,
     "GONGKAI_SEARCH_INDEX_DIR": None,
+    # run the search stage in a process beside the data pages: True, False, or "auto"
+    # (on a rebuild of an existing site, when there is more than one core)
+    "GONGKAI_SEARCH_BESIDE": "auto",
     # enterprises per block of the browser's enterprise index (search/words/): larger
     # blocks make the key files smaller and each block file larger
     "GONGKAI_SEARCH_BLOCK": 64,

@@ -265,3 +265,23 @@ def test_home_shows_this_years_figures_from_the_rules(site):
     assert f"检查市场主体 {results['uscc'].nunique()}" in figures
     share = (results["category"] == "problem").mean() * 100
     assert f"发现问题比例 {share:.1f}%" in figures
+
+
+def test_an_incremental_build_prepares_only_the_enterprises_it_renders():
+    """Pages rendered from the rows of a few enterprises are those rendered from all rows."""
+    import numpy as np
+
+    from generator.site.views import EnterprisePages, SiteData
+
+    data = SiteData.from_model(sample_site()[1])
+    everything = EnterprisePages(data)
+    everything.prepare()
+    some = EnterprisePages(data)
+    with_followup = set(data.model["dispositions"]["uscc"].astype(str))
+    chosen = [i for i, u in enumerate(some.usccs) if u in with_followup][:3] + [0, 7, len(some) - 1]
+    some.prepare(np.array(sorted(set(chosen))))
+    assert len(some.cols["task_id"]) < len(everything.cols["task_id"]) / 10
+    for i in chosen:
+        assert some.context(i) == everything.context(i)
+        assert some.context(i)["inspections"] > 0
+    assert any(t.dispositions for i in chosen for t in some.context(i)["tasks"])

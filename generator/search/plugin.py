@@ -1,14 +1,29 @@
-"""Pelican plugin: the search page and indexes, built after the data pages are written."""
+"""Pelican plugin: the search page and indexes.
+
+On a rebuild of an existing site the search stage runs in a forked process beside the
+data pages and open data: an incremental build's stages are mostly single-core work,
+so the second core would otherwise idle while the search records are recomputed. When
+every page is rendered again (a first build, or a template changed) the search stage
+runs afterwards, in the build process: the page workers already use every core, and
+the two stages' working memory would add up.
+"""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import pickle
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
-from .build import build_search
+from .. import signals as gongkai_signals
+from .build import BUNDLE_STATE, build_search
+
+JOB = "gongkai_search_job"
 
 
 def _documents(context: dict) -> list[dict[str, str]]:
@@ -22,22 +37,87 @@ def _documents(context: dict) -> list[dict[str, str]]:
     return sorted(docs, key=lambda d: d["url"])
 
 
+def _model(generator: Generator) -> Any:
+    model = generator.context.get("gongkai_model")
+    if model is None:
+        from ..site.plugin import _model_for
+
+        model = _model_for(generator.settings)
+    return model
+
+
+def _run(generator: Generator) -> None:
+    build_search(_model(generator), generator.settings, Path(generator.output_path),
+                 [Path(generator.theme) / "templates"], _documents(generator.context))
+
+
+def _child(generator: Generator, conn: Any) -> None:
+    try:
+        _run(generator)
+        conn.send(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the build process to raise
+        try:
+            conn.send(pickle.dumps(exc))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            conn.send(pickle.dumps(RuntimeError(f"搜索索引生成失败：{exc}")))
+        raise SystemExit(1) from None
+
+
+class SearchJob:
+    """The search stage in a forked process; :meth:`join` raises what the stage raised."""
+
+    def __init__(self, generator: Generator) -> None:
+        ctx = mp.get_context("fork")
+        self._conn, child_conn = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_child, args=(generator, child_conn), daemon=True)
+        self._process.start()
+        child_conn.close()
+
+    def join(self) -> None:
+        outcome = self._conn.recv() if self._conn.poll(None) else None
+        self._process.join()
+        if outcome is not None:
+            raise pickle.loads(outcome)
+        if self._process.exitcode != 0:
+            raise RuntimeError(f"搜索索引生成进程异常退出（退出码 {self._process.exitcode}）")
+
+
+def runs_beside(settings: dict, output: Path, rerender_all: bool) -> bool:
+    """GONGKAI_SEARCH_BESIDE: True, False or "auto" (a rebuild that does not render every
+    page again, on a machine with more than one core)."""
+    if "fork" not in mp.get_all_start_methods():
+        return False
+    choice = settings.get("GONGKAI_SEARCH_BESIDE", "auto")
+    if choice != "auto":
+        return bool(choice)
+    cores = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
+    return cores > 1 and not rerender_all and (Path(output) / BUNDLE_STATE).is_file()
+
+
+def start_beside(generator: Generator, rerender_all: bool = True) -> None:
+    """``data_outputs_starting``: start the search stage now when it may run beside."""
+    settings = generator.settings
+    if (not settings.get("GONGKAI_SEARCH", True) or JOB in generator.context
+            or not runs_beside(settings, Path(generator.output_path), rerender_all)):
+        return
+    generator.context[JOB] = SearchJob(generator)
+    context = generator.context
+    context[gongkai_signals.BUSY_CORES] = context.get(gongkai_signals.BUSY_CORES, 0) + 1
+
+
 class SearchGenerator(Generator):
-    """Writes search/index.html, the Pagefind bundle and the Whoosh index."""
+    """Writes search/index.html, the browser's indexes and the Whoosh index (or waits
+    for the job that does, see :func:`start_beside`)."""
 
     def generate_context(self) -> None:
         pass
 
     def generate_output(self, writer) -> None:
-        if not self.settings.get("GONGKAI_SEARCH", True):
-            return
-        model = self.context.get("gongkai_model")
-        if model is None:
-            from ..site.plugin import _model_for
-
-            model = _model_for(self.settings)
-        build_search(model, self.settings, Path(self.output_path),
-                     [Path(self.theme) / "templates"], _documents(self.context))
+        job = self.context.pop(JOB, None)
+        if job is not None:
+            job.join()
+        elif self.settings.get("GONGKAI_SEARCH", True):
+            _run(self)
 
 
 def get_generators(pelican_object) -> type[Generator]:
@@ -46,3 +126,4 @@ def get_generators(pelican_object) -> type[Generator]:
 
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    gongkai_signals.data_outputs_starting.connect(start_beside)

@@ -53,17 +53,36 @@ def manifest_files(output: Path) -> set[str]:
     return {urls.output_file(p) for p in Manifest(Path(output) / MANIFEST_IN_OUTPUT).previous}
 
 
+def page_salt(settings: dict[str, Any], template_dirs: list[Path]) -> int:
+    """The hash every page fingerprint is mixed with: templates, page settings, page code."""
+    return templates_fingerprint(template_dirs, _settings_fingerprint(settings))
+
+
+def rerenders_all(settings: dict[str, Any], output: Path, template_dirs: list[Path],
+                  cache_dir: Path | None = None) -> bool:
+    """True when the next :func:`build_pages` renders every page again: no earlier build,
+    or templates, settings or page code changed since it."""
+    path = (Path(settings["GONGKAI_MANIFEST"]) if settings.get("GONGKAI_MANIFEST")
+            else manifest_path(Path(output), cache_dir))
+    return Manifest.saved_salt(path) != page_salt(settings, template_dirs)
+
+
 def build_pages(model: Model, settings: dict[str, Any], output: Path,
                 template_dirs: list[Path], content_links: dict[str, str] | None = None,
                 notices: list[dict[str, str]] | None = None, cache_dir: Path | None = None,
-                progress: Callable[[int, int], None] | None = None) -> Counts:
-    """Write every data page under ``output``; return how many were written and skipped."""
+                progress: Callable[[int, int], None] | None = None,
+                busy_cores: int = 0) -> Counts:
+    """Write every data page under ``output``; return how many were written and skipped.
+
+    ``busy_cores``: cores another stage of the build is using meanwhile (see
+    ``generator.signals``); the pages take the rest, at least one.
+    """
     output = Path(output)
     data = views.SiteData.from_model(model, content_links)
     globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
     env = make_environment(template_dirs, globals_)
     renderer = Renderer(env, output, {})
-    salt = templates_fingerprint(template_dirs, _settings_fingerprint(settings))
+    salt = page_salt(settings, template_dirs)
     counts = Counts()
 
     page_size = int(settings.get("GONGKAI_PAGE_SIZE", 100))
@@ -103,7 +122,7 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
         seen: set[str] = set()
         twice = sorted({p for p in paths if p in seen or seen.add(p)})
         raise ValueError(f"two pages map to one path: {twice[:5]}")
-    processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
+    processes = max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1) - busy_cores)
     for page in small:
         renderer.write(page.path, page.template, page.context, counts)
     # task pages (100 result rows each, ten thousand of them at provincial scale) share the pool
@@ -119,7 +138,7 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     todo = np.flatnonzero(~same)
     new = ~pd.Index(ent_paths).isin(list(manifest.previous))
     if len(todo):
-        enterprises.prepare()
+        enterprises.prepare(todo if len(todo) < len(ent_paths) // 2 else None)
     counts.add(render_many(renderer, enterprises, todo, processes, progress, new))
     counts.skipped += int(same.sum())
 
@@ -135,5 +154,5 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     all_paths = paths + ent_paths
     small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
     all_fps = np.concatenate([small_fps, fingerprints])
-    manifest.save(all_paths, all_fps)
+    manifest.save(all_paths, all_fps, salt)
     return counts

@@ -19,7 +19,8 @@ from ..model import Model
 from ..model.cache import load_model_cached
 from ..model.load import DataFolderError
 from ..settings import load_settings
-from .build import build_pages
+from ..signals import BUSY_CORES, data_outputs_starting
+from .build import build_pages, rerenders_all
 from .render import FILTERS
 
 
@@ -76,14 +77,18 @@ class DataPagesGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         start = time.perf_counter()
+        template_dirs = [Path(self.theme) / "templates"]
+        cache = Path(self.settings.get("CACHE_PATH", "cache"))
+        # outputs that may run beside the pages start first, told whether every page is
+        # about to be rendered again (then the pages alone use every core)
+        data_outputs_starting.send(self, rerender_all=rerenders_all(
+            self.settings, Path(self.output_path), template_dirs, cache))
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
         warn_missing_documents(self.model, content_links)
         warn_unknown_calendar_years(self.model)
         notices = [{"title": a.title, "url": a.url, "date": a.date.strftime("%Y-%m-%d")}
                    for a in self.context.get("articles", [])[:5]]
-        template_dirs = [Path(self.theme) / "templates"]
-        cache = Path(self.settings.get("CACHE_PATH", "cache"))
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
@@ -93,7 +98,8 @@ class DataPagesGenerator(Generator):
                 print(f"  企业页面 {done}/{total}", file=sys.stderr)
 
         counts = build_pages(self.model, self.settings, Path(self.output_path), template_dirs,
-                             content_links, notices, cache, progress)
+                             content_links, notices, cache, progress,
+                             busy_cores=int(self.context.get(BUSY_CORES, 0)))
         self.context["gongkai_counts"] = counts
         elapsed = time.perf_counter() - start
         print(f"数据页面：写入 {counts.written}，未变化 {counts.unchanged + counts.skipped}"

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from jinja2.runtime import new_context
 from markupsafe import Markup, escape
@@ -246,6 +248,9 @@ def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: 
 # --- manifest -------------------------------------------------------------------------
 
 
+SALT_KEY = b"gongkai_salt"
+
+
 class Manifest:
     """Path → fingerprint of fingerprinted pages from the last build (kept outside output)."""
 
@@ -287,10 +292,23 @@ class Manifest:
         exists[np.flatnonzero(same)] = found
         return same & exists
 
-    def save(self, paths: Iterable[str], fingerprints: np.ndarray) -> None:
+    def save(self, paths: Iterable[str], fingerprints: np.ndarray, salt: int = 0) -> None:
+        """``salt``: the templates' and settings' hash the fingerprints were mixed with."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame({"path": list(paths), "fingerprint": fingerprints.astype("uint64")})
-        frame.to_parquet(self.path, index=False)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               SALT_KEY: str(salt).encode()})
+        pq.write_table(table, self.path)
+
+    @staticmethod
+    def saved_salt(path: Path) -> int | None:
+        """The salt the manifest at ``path`` was saved with, read from its schema alone."""
+        try:
+            value = (pq.read_schema(path).metadata or {}).get(SALT_KEY)
+            return int(value) if value is not None else None
+        except (OSError, ValueError, pa.ArrowException):
+            return None
 
     def stale(self, current: set[str]) -> list[str]:
         return [p for p in self.previous if p not in current]

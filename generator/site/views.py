@@ -151,6 +151,7 @@ class EnterprisePages:
         self._data = data
         self._results = results
         self._cols: dict[str, list] | None = None
+        self._spans: dict[int, tuple[int, int]] | None = None  # see prepare(only=...)
         self._dispositions: dict[str, list[dict]] | None = None
         self._disp = model["dispositions"]
         self.item_names = data.item_names
@@ -160,14 +161,27 @@ class EnterprisePages:
         self.usccs = self.ents["uscc"].astype(str).tolist()
         self.fingerprints = self._fingerprints(results, self._disp)
 
-    def prepare(self) -> None:
+    def prepare(self, only: np.ndarray | None = None) -> None:
         """Convert the columns pages read to Python lists, once, before rendering (and forking).
 
-        Skipped entirely when an incremental build has no enterprise page to render.
+        ``only``: the enterprises (positions) that will be rendered; an incremental build
+        converts their rows alone instead of a million. Skipped entirely when an
+        incremental build has no enterprise page to render.
         """
         if self._cols is not None:
             return
         results = self._results
+        disp = self._disp
+        if only is not None:
+            only = np.asarray(only, dtype=np.int64)
+            lo, hi = self.bounds[only], self.bounds[only + 1]
+            lengths = hi - lo
+            starts = np.cumsum(lengths) - lengths
+            rows = np.arange(lengths.sum()) + np.repeat(lo - starts, lengths)
+            results = results.iloc[rows]
+            self._spans = dict(zip(only.tolist(), zip(starts.tolist(), (starts + lengths).tolist(),
+                                                       strict=True), strict=True))
+            disp = disp[disp["uscc"].astype(str).isin([self.usccs[i] for i in only.tolist()])]
         item_names, item_urls = item_columns(self._data, results["item_id"])
         self._cols = {
             "task_id": results["task_id"].astype(str).tolist(),
@@ -180,7 +194,7 @@ class EnterprisePages:
             "result": results["result_text"].astype(str).tolist(),
             "category": results["category"].tolist(),
         }
-        disp = self._disp.sort_values(["uscc", "task_id", "decided_on"], kind="stable")
+        disp = disp.sort_values(["uscc", "task_id", "decided_on"], kind="stable")
         self._dispositions = {}
         if len(disp):
             rows = records(disp[["uscc", "task_id", "department", "action", "outcome",
@@ -223,8 +237,9 @@ class EnterprisePages:
         return sums.astype(np.uint64)
 
     def context(self, i: int) -> dict[str, Any]:
-        lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
         c = self.cols
+        lo, hi = self._spans[i] if self._spans is not None else (int(self.bounds[i]),
+                                                                  int(self.bounds[i + 1]))
         groups: dict[str, Row] = {}
         for r in range(lo, hi):
             tid = c["task_id"][r]
