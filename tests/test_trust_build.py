@@ -258,3 +258,29 @@ def test_a_spare_seeded_from_another_site_is_not_used(tmp_path):
     assert out.stat().st_ino != spare_inode
     assert not (out / "enterprises" / "stray.html").exists()
     assert (out / "notice.txt").read_text(encoding="utf-8") == "placed by hand after the build"
+
+
+def test_search_beside_the_pages_publishes_what_search_after_them_does(tmp_path):
+    """A rebuild runs the search stage in a process of its own beside the data pages;
+    the site, its indexes and the server index's answers are those of a build that runs
+    it afterwards."""
+    old, new = sample(tmp_path, "old", 9, 800), sample(tmp_path, "new", 10, 800)
+    sites = {}
+    for beside in (True, False):
+        conf = tmp_path / f"conf-{beside}.py"
+        conf.write_text("import runpy\n"
+                        f"globals().update({{k: v for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r}).items()"
+                        " if k.isupper()})\n"
+                        f"PATH = {str(ROOT / 'content')!r}\nTHEME = {str(ROOT / 'themes/gongkai')!r}\n"
+                        f"CACHE_PATH = {str(tmp_path / f'cache-{beside}')!r}\n"
+                        f"GONGKAI_SEARCH_BESIDE = {beside}\n", encoding="utf-8")
+        out = tmp_path / f"beside-{beside}" / "output"
+        run("build", "--data", str(old), "--output", str(out), "--settings", str(conf))
+        rebuilt = run("build", "--data", str(new), "--output", str(out), "--settings", str(conf))
+        assert ("与数据页面并行" in rebuilt.stderr) is beside
+        found = run("search", "--settings", str(conf), "--output", str(out), "--json", "有限公司")
+        # the build records (.gongkai-*) name the settings; every published file is compared
+        sites[beside] = ({k: v for k, v in tree(out).items() if not k.startswith(".gongkai-")},
+                         found.stdout)
+    assert sites[True][0] == sites[False][0]
+    assert sites[True][1] == sites[False][1] and "enterprises/" in sites[True][1]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..forked import Forked, can_fork
 from ..model import Model
 from ..site.render import make_environment
 from . import code_index, pagefind_bundle, server_index, word_index
@@ -45,8 +46,8 @@ def model_fingerprint(model: Model, documents: list[dict[str, str]] | None,
             digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
         digest.update(f"{name}{list(frame.columns)}".encode())
     digest.update(json.dumps(documents or [], ensure_ascii=False, sort_keys=True).encode())
-    relevant = {k: v for k, v in settings.items() if k.startswith("GONGKAI_SEARCH")
-                or k == "GONGKAI_RESULT_VOCABULARY"}
+    relevant = {k: v for k, v in settings.items() if (k.startswith("GONGKAI_SEARCH")
+                and k != "GONGKAI_SEARCH_BESIDE") or k == "GONGKAI_RESULT_VOCABULARY"}
     digest.update(repr(sorted((k, repr(v)) for k, v in relevant.items())).encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
@@ -94,12 +95,15 @@ def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, 
 
 def build_search(model: Model, settings: dict[str, Any], output: Path,
                  template_dirs: list[Path], documents: list[dict[str, str]] | None = None,
-                 log=None) -> dict[str, str]:
+                 log=None, beside: bool = False) -> dict[str, str]:
     """The search page, the browser's indexes (Pagefind bundle, credit-code shards) and (unless
     disabled) the server index.
 
     Each index is rebuilt only when the fingerprint of its records changed or its
-    files are missing: an unchanged site rebuilds in seconds.
+    files are missing: an unchanged site rebuilds in seconds. ``beside``: this stage runs
+    beside the data pages (see search.plugin), so an existing server index is brought up
+    to date in a process of its own, beside the browser's indexes: once the pages are
+    done, a core is free for it.
     """
     log = log or (lambda text: print(text, file=sys.stderr))
     output = Path(output)
@@ -136,6 +140,9 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     render_search_page(template_dirs, settings, output, options)
     done = {k: "written" if v else "unchanged" for k, v in todo.items()}
     took = {"records": time.perf_counter() - start}
+    server_job = None
+    if todo.get("server") and beside and can_fork() and (folder / OPTIONS).is_file():
+        server_job = Forked(_write_server_index, records, folder, options, 1)
     if todo["pagefind"]:
         pagefind_bundle.write_bundle(records, output)
         code_index.write_codes(records, output, options)
@@ -143,7 +150,11 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
                                settings.get("GONGKAI_SEARCH_BLOCK") or word_index.BLOCK)
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
-    if todo.get("server"):
+    if server_job is not None:
+        done["server"] = server_job.result()
+        state["server"] = fingerprint
+        took["server"] = time.perf_counter() - start - sum(took.values())
+    elif todo.get("server"):
         processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
         done["server"] = _write_server_index(records, folder, options, processes)
         state["server"] = fingerprint
@@ -158,7 +169,7 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     parts = {k: f"{v:.1f}" for k, v in took.items()}
     log(f"搜索索引：{count}浏览器索引{labels[done['pagefind']]}"
         + (f"，服务器索引{labels[done['server']]}" if "server" in done else "")
-        + f"，用时 {time.perf_counter() - start:.1f} 秒"
+        + f"，用时 {time.perf_counter() - start:.1f} 秒" + ("，与数据页面并行" if beside else "")
         + (f"（记录 {parts['records']}，浏览器索引 {parts.get('pagefind', '-')}，"
            f"服务器索引 {parts.get('server', '-')}）" if any(todo.values()) else ""))
     return done

@@ -10,9 +10,7 @@ the two stages' working memory would add up.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .. import signals as gongkai_signals
+from ..forked import Forked, can_fork
 from .build import BUNDLE_STATE, build_search
 
 JOB = "gongkai_search_job"
@@ -46,46 +45,16 @@ def _model(generator: Generator) -> Any:
     return model
 
 
-def _run(generator: Generator) -> None:
+def _run(generator: Generator, beside: bool = False) -> None:
     build_search(_model(generator), generator.settings, Path(generator.output_path),
-                 [Path(generator.theme) / "templates"], _documents(generator.context))
-
-
-def _child(generator: Generator, conn: Any) -> None:
-    try:
-        _run(generator)
-        conn.send(None)
-    except BaseException as exc:  # noqa: BLE001 - handed to the build process to raise
-        try:
-            conn.send(pickle.dumps(exc))
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-            conn.send(pickle.dumps(RuntimeError(f"搜索索引生成失败：{exc}")))
-        raise SystemExit(1) from None
-
-
-class SearchJob:
-    """The search stage in a forked process; :meth:`join` raises what the stage raised."""
-
-    def __init__(self, generator: Generator) -> None:
-        ctx = mp.get_context("fork")
-        self._conn, child_conn = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_child, args=(generator, child_conn), daemon=True)
-        self._process.start()
-        child_conn.close()
-
-    def join(self) -> None:
-        outcome = self._conn.recv() if self._conn.poll(None) else None
-        self._process.join()
-        if outcome is not None:
-            raise pickle.loads(outcome)
-        if self._process.exitcode != 0:
-            raise RuntimeError(f"搜索索引生成进程异常退出（退出码 {self._process.exitcode}）")
+                 [Path(generator.theme) / "templates"], _documents(generator.context),
+                 beside=beside)
 
 
 def runs_beside(settings: dict, output: Path, rerender_all: bool) -> bool:
     """GONGKAI_SEARCH_BESIDE: True, False or "auto" (a rebuild that does not render every
     page again, on a machine with more than one core)."""
-    if "fork" not in mp.get_all_start_methods():
+    if not can_fork():
         return False
     choice = settings.get("GONGKAI_SEARCH_BESIDE", "auto")
     if choice != "auto":
@@ -100,7 +69,7 @@ def start_beside(generator: Generator, rerender_all: bool = True) -> None:
     if (not settings.get("GONGKAI_SEARCH", True) or JOB in generator.context
             or not runs_beside(settings, Path(generator.output_path), rerender_all)):
         return
-    generator.context[JOB] = SearchJob(generator)
+    generator.context[JOB] = Forked(_run, generator, True)
     context = generator.context
     context[gongkai_signals.BUSY_CORES] = context.get(gongkai_signals.BUSY_CORES, 0) + 1
 
@@ -115,7 +84,7 @@ class SearchGenerator(Generator):
     def generate_output(self, writer) -> None:
         job = self.context.pop(JOB, None)
         if job is not None:
-            job.join()
+            job.result()
         elif self.settings.get("GONGKAI_SEARCH", True):
             _run(self)
 

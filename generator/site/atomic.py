@@ -13,9 +13,9 @@ site is never modified. Every other file (Pelican's pages and static files, whic
 rewrites in place) is copied.
 
 Seeding a provincial site is half a million folders and links, about as long as the
-rest of an incremental build. So after publishing, a detached process seeds the next
-build's folder (``.<name>.spare``) from the site just published, then deletes the
-previous one. The next build adopts the spare when it was seeded from the site that is
+rest of an incremental build. So after publishing, a detached process deletes the
+previous site, then seeds the next build's folder (``.<name>.spare``) from the site just
+published. The next build adopts the spare when it was seeded from the site that is
 still published (checked by a mark written into it); otherwise it seeds afresh. A lock
 file (``.<name>.lock``) makes a build wait for a spare still being seeded.
 """
@@ -92,8 +92,12 @@ def seed_spare(output: Path, linked_files: Iterable[str]) -> None:
         if not output.is_dir():
             return
         mark = _identity(output)
-        _seed(output, building, set(linked_files))
-        (building / SPARE_MARK).write_text(mark, encoding="utf-8")
+        try:
+            _seed(output, building, set(linked_files))
+            (building / SPARE_MARK).write_text(mark, encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)  # a full disk: no spare, no leftovers
+            raise
         building.rename(spare)
 
 
@@ -280,7 +284,7 @@ def publish(staging: Path, output: Path, spare: bool = False) -> None:
 
 
 def _after_publish(output: Path, trash: Path | None) -> None:
-    """Seed the spare, then delete ``trash``, in a detached process (see the module doc)."""
+    """Delete ``trash``, then seed the spare, in a detached process (see the module doc)."""
     package = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(package)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}

@@ -20,15 +20,20 @@ from .render import Counts, Manifest, PageList, Renderer, make_environment, rend
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "SITESUBTITLE", "RELATIVE_URLS", "THEME_STATIC_DIR",
                  "DEFAULT_LANG")
 MANIFEST_NAME = "gongkai-pages.parquet"
+# modules of this package that never change what a page holds (where and how a build is
+# staged and published): editing them does not re-render every page
+NOT_PAGE_CODE = {"atomic.py", "spare.py", "direct_build.py", "inputs.py"}
 
 
 def _settings_fingerprint(settings: dict[str, Any]) -> str:
     keys = [k for k in sorted(settings) if k in PAGE_SETTINGS or (
         k.startswith(("GONGKAI_", "FEED_"))
-        and k not in ("GONGKAI_DATA_DIR", "GONGKAI_MODEL", "GONGKAI_MANIFEST"))]
+        and k not in ("GONGKAI_DATA_DIR", "GONGKAI_MODEL", "GONGKAI_MANIFEST",
+                      "GONGKAI_PROCESSES", "GONGKAI_SEARCH_BESIDE"))]
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
-        code.update(path.read_bytes())
+        if path.name not in NOT_PAGE_CODE:
+            code.update(path.read_bytes())
     return repr([(k, repr(settings[k])) for k in keys]) + code.hexdigest()
 
 
