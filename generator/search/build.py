@@ -13,7 +13,6 @@ from typing import Any
 
 import pandas as pd
 
-from ..forked import Forked, can_fork
 from ..model import Model
 from ..site.render import make_environment
 from . import code_index, pagefind_bundle, server_index, word_index
@@ -100,10 +99,10 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     disabled) the server index.
 
     Each index is rebuilt only when the fingerprint of its records changed or its
-    files are missing: an unchanged site rebuilds in seconds. ``beside``: this stage runs
-    beside the data pages (see search.plugin), so an existing server index is brought up
-    to date in a process of its own, beside the browser's indexes: once the pages are
-    done, a core is free for it.
+    files are missing: an unchanged site rebuilds in seconds. ``beside``: this stage
+    runs beside the data pages (see search.plugin); said in the log line. The server
+    index is not updated in a third process: beside the pages and the browser's indexes
+    it only slowed the pages down.
     """
     log = log or (lambda text: print(text, file=sys.stderr))
     output = Path(output)
@@ -140,9 +139,6 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     render_search_page(template_dirs, settings, output, options)
     done = {k: "written" if v else "unchanged" for k, v in todo.items()}
     took = {"records": time.perf_counter() - start}
-    server_job = None
-    if todo.get("server") and beside and can_fork() and (folder / OPTIONS).is_file():
-        server_job = Forked(_write_server_index, records, folder, options, 1)
     if todo["pagefind"]:
         pagefind_bundle.write_bundle(records, output)
         code_index.write_codes(records, output, options)
@@ -150,11 +146,7 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
                                settings.get("GONGKAI_SEARCH_BLOCK") or word_index.BLOCK)
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
-    if server_job is not None:
-        done["server"] = server_job.result()
-        state["server"] = fingerprint
-        took["server"] = time.perf_counter() - start - sum(took.values())
-    elif todo.get("server"):
+    if todo.get("server"):
         processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
         done["server"] = _write_server_index(records, folder, options, processes)
         state["server"] = fingerprint
