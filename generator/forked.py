@@ -53,3 +53,9 @@ class Forked:
         if not ok:
             raise value
         return value
+
+    def cancel(self) -> None:
+        """Stop the process if it still runs (its result is no longer wanted)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()

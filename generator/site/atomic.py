@@ -33,6 +33,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..forked import Forked, can_fork
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -209,28 +211,23 @@ class Seeding:
     """
 
     def __init__(self, output: Path, linked_files: Iterable[str]) -> None:
-        import multiprocessing as mp
-
         self.output = Path(output).absolute()
-        linked = set(linked_files)
-        self._process = None
-        if "fork" in mp.get_all_start_methods():
-            self._process = mp.get_context("fork").Process(
-                target=_prepare, args=(self.output, linked), daemon=True)
-            self._process.start()
+        self._job = Forked(_prepare, self.output, set(linked_files)) if can_fork() else None
 
     def wait(self) -> bool:
         """True when the staging folder is ready."""
-        if self._process is None:
+        if self._job is None:
             return False
-        self._process.join()
-        return self._process.exitcode == 0
+        try:
+            self._job.result()
+        except Exception:  # noqa: BLE001 - prepared again in the build process
+            return False
+        return True
 
     def cancel(self) -> None:
         """The build stopped before using the staging folder: stop and remove it."""
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
+        if self._job is not None:
+            self._job.cancel()
         shutil.rmtree(staging_path(self.output), ignore_errors=True)
 
 
@@ -259,7 +256,7 @@ def staged_output(output: Path, linked_files: Iterable[str] = (),
 
 def publish(staging: Path, output: Path, spare: bool = False) -> None:
     """Make ``staging`` the published ``output``; the previous site is removed afterwards,
-    in the background (after seeding the next build's spare, with ``spare``)."""
+    in the background (and then, with ``spare``, the next build's folder is seeded)."""
     retired = _retired_path(output)
     if not output.exists():
         staging.rename(output)
