@@ -51,6 +51,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     import time
+    from functools import partial
 
     from pelican import Pelican
     from pelican.settings import read_settings
@@ -89,7 +90,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(last.get("reconciliation", ""))
         print(f"完成：输出到 {output}，用时 {time.perf_counter() - start:.1f} 秒")
         return 0
-    linked = linked_files(output)
+    linked = partial(linked_files, output)  # listed only if no spare can be adopted
     seeding = Seeding(output, linked)  # on the second core while the data is validated
     try:
         model = publishable_model(data, merged, Path(settings.get("CACHE_PATH", "cache")))

@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -174,14 +174,17 @@ def _seed(previous: Path, staging: Path, linked: set[str]) -> None:
     shutil.copytree(previous, staging, symlinks=True, copy_function=copy)
 
 
-def _prepare(output: Path, linked_files: Iterable[str]) -> None:
+Linked = Iterable[str] | Callable[[], Iterable[str]]
+
+
+def _prepare(output: Path, linked_files: Linked) -> None:
     """Clear what earlier builds left beside ``output`` and seed the staging folder (or
     adopt the spare seeded after the last build)."""
     with _locked(output):
         _prepare_locked(output, linked_files)
 
 
-def _prepare_locked(output: Path, linked_files: Iterable[str]) -> None:
+def _prepare_locked(output: Path, linked_files: Linked) -> None:
     staging = staging_path(output)
     retired = _retired_path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +199,8 @@ def _prepare_locked(output: Path, linked_files: Iterable[str]) -> None:
     if _adopt_spare(output, staging):
         return
     if output.is_dir():
-        _seed(output, staging, set(linked_files))
+        # worked out only now: an adopted spare needs no list of the live site's files
+        _seed(output, staging, set(linked_files() if callable(linked_files) else linked_files))
     else:
         staging.mkdir()
 
@@ -210,9 +214,9 @@ class Seeding:
     failed, the staging folder is prepared again in the build process.
     """
 
-    def __init__(self, output: Path, linked_files: Iterable[str]) -> None:
+    def __init__(self, output: Path, linked_files: Linked) -> None:
         self.output = Path(output).absolute()
-        self._job = Forked(_prepare, self.output, set(linked_files)) if can_fork() else None
+        self._job = Forked(_prepare, self.output, linked_files) if can_fork() else None
 
     def wait(self) -> bool:
         """True when the staging folder is ready."""
@@ -232,12 +236,13 @@ class Seeding:
 
 
 @contextmanager
-def staged_output(output: Path, linked_files: Iterable[str] = (),
+def staged_output(output: Path, linked_files: Linked = (),
                   seeding: Seeding | None = None, spare: bool = False) -> Iterator[Path]:
     """Yield a folder to build into; publish it as ``output`` only when the block finishes.
 
     ``linked_files``: paths (relative, "/"-separated) that the build replaces rather than
-    rewrites, so they may share storage with the live site. Anything describing the
+    rewrites, so they may share storage with the live site; or a function giving them,
+    called only when the staging folder is seeded. Anything describing the
     output (the page manifest) must live inside it, so it is swapped in with the pages.
     ``seeding``: the staging folder already being prepared (see :class:`Seeding`).
     ``spare``: after publishing, seed the next build's folder in the background.

@@ -9,6 +9,7 @@ object that has no staging of its own (``pelican content``, each reload of ``pel
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from ..trust.reproducible import clamp_mtimes, source_date_epoch
@@ -38,7 +39,7 @@ def stage_runs(pelican) -> None:
 
     def staged_run() -> None:
         output = Path(pelican.output_path).absolute()
-        with staged_output(output, linked_files(output), spare=True) as staging:
+        with staged_output(output, partial(linked_files, output), spare=True) as staging:
             _point(pelican, staging, staging / MANIFEST_IN_OUTPUT)
             try:
                 run()
