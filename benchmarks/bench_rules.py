@@ -22,6 +22,7 @@ from generator.model import load_model  # noqa: E402
 from generator.rules import figures  # noqa: E402
 from generator.settings import load_settings  # noqa: E402
 from generator.site import stats  # noqa: E402
+from generator.site.render import make_environment  # noqa: E402
 
 
 def main() -> None:
@@ -38,7 +39,9 @@ def main() -> None:
     start = time.perf_counter()
     year = model.as_of.year if model.as_of else None
     with tempfile.TemporaryDirectory() as out:
-        stats.write_charts(stats.charts(f, year, float(settings["GONGKAI_RANDOM_SHARE_GOAL"])), Path(out))
+        env = make_environment([ROOT / "themes" / "gongkai" / "templates"], {})
+        stats.write_charts(stats.charts(f, year, float(settings["GONGKAI_RANDOM_SHARE_GOAL"])), Path(out),
+                           env)
     charts = time.perf_counter() - start
     print(f"rules and charts for {len(model['results']):,} result rows: {rules + charts:.1f} s "
           f"(rules {rules:.1f} s, charts {charts:.1f} s; model load {loaded:.1f} s not counted)")

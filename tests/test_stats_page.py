@@ -16,6 +16,7 @@ from generator.rules import figures
 from generator.settings import load_settings
 from generator.site import stats, urls
 from generator.site.build import build_pages
+from generator.site.render import make_environment
 from generator.site.views import SiteData
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -95,7 +96,8 @@ def test_charts_are_byte_identical_between_builds(tmp_path):
     _, model = sample_site()
     f = figures(model)
     for target in ("a", "b"):
-        stats.write_charts(stats.charts(f, 2026, 0.5), tmp_path / target)
+        stats.write_charts(stats.charts(f, 2026, 0.5), tmp_path / target,
+                           make_environment(TEMPLATES, {}))
     for svg in (tmp_path / "a" / "stats").glob("*.svg"):
         assert svg.read_bytes() == (tmp_path / "b" / "stats" / svg.name).read_bytes()
     assert len(list((tmp_path / "a" / "stats").glob("*.svg"))) == 5

@@ -191,3 +191,20 @@ def test_no_hostile_value_runs_in_a_browser(tmp_path_factory):
             assert page.locator("#search-results script, #search-results img").count() == 0
         page.close()
     assert dialogs == []
+
+
+def test_page_output_escapes_exactly_as_markupsafe_does():
+    """Data pages write values through a faster escape; the text must be the same."""
+    from markupsafe import Markup, escape
+
+    from generator.site.render import make_environment, output_escape
+
+    values = [SCRIPT, BREAKOUT, JS_URL, RTL, "", "青禾", "a&b", "it's", 7, 2.5, None,
+              Markup("<b>安全</b>"), Markup("a &amp; b")]
+    for value in values:
+        assert str(output_escape(value)) == str(escape(value)), value
+    env = make_environment([ROOT / "themes" / "gongkai" / "templates"], {})
+    page = env.from_string("<p>{{ a }}</p>{% set b %}{{ a }}{% endset %}{{ b }}{{ a ~ c }}")
+    html = page.render(a=SCRIPT, c=Markup("<i>x</i>"))
+    assert "<script>" not in html
+    assert html.count("&lt;script&gt;") == 3 and "<i>x</i>" in html

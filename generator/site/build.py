@@ -14,7 +14,16 @@ import pandas as pd
 
 from ..model import Model
 from . import stats, urls, views
-from .render import Counts, Manifest, PageList, Renderer, make_environment, render_many, templates_fingerprint
+from .render import (
+    Counts,
+    Manifest,
+    PageList,
+    Renderer,
+    Rendering,
+    make_environment,
+    render_many,
+    templates_fingerprint,
+)
 
 # settings that reach pages; a change in any of them re-renders everything
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "SITESUBTITLE", "RELATIVE_URLS", "THEME_STATIC_DIR",
@@ -93,7 +102,51 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     page_size = int(settings.get("GONGKAI_PAGE_SIZE", 100))
     manifest = Manifest(Path(settings["GONGKAI_MANIFEST"]) if settings.get("GONGKAI_MANIFEST")
                         else manifest_path(output, cache_dir))
+    processes = max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1) - busy_cores)
 
+    # Enterprise pages first: they are nearly all of the pages, and need neither the rule
+    # figures nor the task pages. Their workers render while this process works out
+    # everything else and writes the other pages.
+    enterprises = views.EnterprisePages(data)
+    ent_paths = [urls.enterprise(u) for u in enterprises.usccs]
+    fingerprints = _mix(enterprises.fingerprints, salt)
+    same = manifest.unchanged(ent_paths, fingerprints, output)
+    todo = np.flatnonzero(~same)
+    new = ~pd.Index(ent_paths).isin(list(manifest.previous))
+    if len(todo):
+        enterprises.prepare(todo if len(todo) < len(ent_paths) // 2 else None)
+    rendering = Rendering(renderer, enterprises, todo, processes, progress, new)
+    try:
+        paths, fps_by_path = _other_pages(data, model, settings, output, renderer, manifest, salt,
+                                          page_size, notices, cache_dir, counts, rendering)
+        counts.add(rendering.finish())
+    finally:
+        rendering.close()
+    counts.skipped += int(same.sum())
+
+    current = set(paths) | set(ent_paths)
+    for stale in manifest.stale(current):
+        target = output / urls.output_file(stale)
+        if target.is_file():
+            target.unlink()
+            counts.deleted += 1
+            folder = target.parent
+            if folder != output and not any(folder.iterdir()):
+                shutil.rmtree(folder, ignore_errors=True)
+    all_paths = paths + ent_paths
+    small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
+    all_fps = np.concatenate([small_fps, fingerprints])
+    manifest.save(all_paths, all_fps, salt)
+    return counts
+
+
+def _other_pages(data: views.SiteData, model: Model, settings: dict[str, Any], output: Path,
+                 renderer: Renderer, manifest: Manifest, salt: int, page_size: int,
+                 notices: list[dict[str, str]] | None, cache_dir: Path | None, counts: Counts,
+                 rendering: Rendering) -> tuple[list[str], dict[str, int]]:
+    """Every page but the enterprises': written here, in this process, while
+    ``rendering`` renders the enterprise pages (or before it does, with one process).
+    Returns their paths and the fingerprints of the task pages."""
     # task pages: a task whose rows did not change keeps all its pages as they are
     task_fps = {tid: int(_mix(np.array([fp], dtype=np.uint64), salt)[0])
                 for tid, fp in views.task_fingerprints(data).items()}
@@ -112,13 +165,15 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
             changed.add(tid)
     task_pages = views.task_pages(data, page_size, only=changed)
     counts.skipped += len(kept)
+    rendering.poll()
 
     small: list[views.Page] = [views.home_page(data, notices)]
     small += views.year_pages(data)
     small += views.item_pages(data)
     small += views.plan_pages(data)
     small += views.department_pages(data)
-    small += stats.stats_pages(data, output)  # also writes the chart SVGs
+    rendering.poll()
+    small += stats.stats_pages(data, output, renderer.env)  # also writes the chart SVGs
     from ..agency.ledger import changes_page  # 更新记录: corrections and retractions
 
     small.append(changes_page(model, model.settings, Path(cache_dir or output.parent / "cache")))
@@ -127,37 +182,14 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
         seen: set[str] = set()
         twice = sorted({p for p in paths if p in seen or seen.add(p)})
         raise ValueError(f"two pages map to one path: {twice[:5]}")
-    processes = max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1) - busy_cores)
     for page in small:
         renderer.write(page.path, page.template, page.context, counts)
-    # task pages (100 result rows each, ten thousand of them at provincial scale) share the pool
+    rendering.poll()
+    # task pages (100 result rows each, ten thousand of them at provincial scale) get the
+    # workers of their own when the enterprise pages are not using them
+    processes = 1 if rendering.parallel else rendering.processes
     counts.add(render_many(renderer, PageList(task_pages), np.arange(len(task_pages)), processes,
                            min_parallel=200))
     fps_by_path = dict(kept)
     fps_by_path.update({p.path: task_fps[p.context["task"]["task_id"]] for p in task_pages})
-
-    enterprises = views.EnterprisePages(data)
-    ent_paths = [urls.enterprise(u) for u in enterprises.usccs]
-    fingerprints = _mix(enterprises.fingerprints, salt)
-    same = manifest.unchanged(ent_paths, fingerprints, output)
-    todo = np.flatnonzero(~same)
-    new = ~pd.Index(ent_paths).isin(list(manifest.previous))
-    if len(todo):
-        enterprises.prepare(todo if len(todo) < len(ent_paths) // 2 else None)
-    counts.add(render_many(renderer, enterprises, todo, processes, progress, new))
-    counts.skipped += int(same.sum())
-
-    current = set(paths) | set(ent_paths)
-    for stale in manifest.stale(current):
-        target = output / urls.output_file(stale)
-        if target.is_file():
-            target.unlink()
-            counts.deleted += 1
-            folder = target.parent
-            if folder != output and not any(folder.iterdir()):
-                shutil.rmtree(folder, ignore_errors=True)
-    all_paths = paths + ent_paths
-    small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
-    all_fps = np.concatenate([small_fps, fingerprints])
-    manifest.save(all_paths, all_fps, salt)
-    return counts
+    return paths, fps_by_path

@@ -18,7 +18,7 @@ from pathlib import Path
 
 STATE = ".gongkai-build.json"
 PACKAGES = ("pelican", "jinja2", "pandas", "pyarrow", "pagefind", "whoosh-reloaded", "jieba",
-            "chinesecalendar", "feedgen", "matplotlib")
+            "chinesecalendar", "feedgen")
 PROGRAM = Path(__file__).resolve().parents[1]
 
 

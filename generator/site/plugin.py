@@ -86,7 +86,6 @@ class DataPagesGenerator(Generator):
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
         warn_missing_documents(self.model, content_links)
-        warn_unknown_calendar_years(self.model)
         notices = [{"title": a.title, "url": a.url, "date": a.date.strftime("%Y-%m-%d")}
                    for a in self.context.get("articles", [])[:5]]
         last = [0.0]
@@ -101,6 +100,8 @@ class DataPagesGenerator(Generator):
                              content_links, notices, cache, progress,
                              busy_cores=int(self.context.get(BUSY_CORES, 0)))
         self.context["gongkai_counts"] = counts
+        # after the pages: the figures it needs are worked out while enterprise pages render
+        warn_unknown_calendar_years(self.model)
         elapsed = time.perf_counter() - start
         print(f"数据页面：写入 {counts.written}，未变化 {counts.unchanged + counts.skipped}"
               f"（其中 {counts.skipped} 页无需重新生成），删除 {counts.deleted}，"

@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, Undefined, select_autoescape
 from jinja2.runtime import new_context
-from markupsafe import Markup, escape
+from markupsafe import Markup, _escape_inner, escape
 
+from ..forked import Forked, can_fork
 from . import urls
 
 
@@ -68,6 +69,33 @@ def zh_date(value: Any) -> Markup:
 FILTERS = {"url_segment": urls.segment, "plaintext": plaintext, "zh_date": zh_date}
 
 
+def output_escape(value: Any) -> str:
+    """What a ``{{ value }}`` writes into the page: the same text as ``markupsafe.escape``.
+
+    Jinja escapes every value it writes and wraps the answer in a new ``Markup``,
+    about a third of the time a data page takes. Written output is only joined into
+    the page (or into a block or macro result, which Jinja marks safe itself), so a
+    string with nothing to escape can go out as it is, and markup as it is.
+    """
+    kind = type(value)
+    if kind is str:
+        escaped = _escape_inner(value)
+        return value if escaped is value else Markup(escaped)
+    if kind is Markup:
+        return value
+    return escape(value)
+
+
+class PageTemplate(Template):
+    """A template whose ``{{ }}`` output goes through :func:`output_escape`."""
+
+    @classmethod
+    def _from_namespace(cls, environment: Environment, namespace: dict[str, Any],
+                        globals: Any) -> Template:  # noqa: A002 (Jinja's own name)
+        namespace["escape"] = output_escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
 def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, Any]
                      ) -> Environment:
     """Autoescape everywhere: no data value can become markup."""
@@ -78,6 +106,7 @@ def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, An
         lstrip_blocks=True,
         auto_reload=False,
     )
+    env.template_class = PageTemplate
     env.globals.update(globals_)
     env.filters.update(FILTERS)
     env.globals["partial"] = _partial_renderer(env)
@@ -211,38 +240,103 @@ class PageList:
         return self.pages[i].context
 
 
+class Rendering:
+    """Pages of one set rendered by forked workers while the caller does other work,
+    and by the caller too once it has done it.
+
+    Shards of pages are handed out through a shared counter, so whoever is free takes
+    the next one: ``processes - 1`` workers start at once, and the calling process joins
+    them in :meth:`finish`. Workers inherit the prepared columns by fork, so nothing
+    large is pickled; what the caller computes after forking is not theirs. Below
+    ``min_parallel`` pages, forking costs more than it saves and the caller renders
+    them all in :meth:`finish`.
+    """
+
+    def __init__(self, renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
+                 progress: Callable[[int, int], None] | None = None,
+                 new: np.ndarray | None = None, min_parallel: int = 5000) -> None:
+        self.processes = processes
+        self.total = len(indices)
+        self.progress = progress
+        self._job = {"renderer": renderer, "pages": pages, "new": new}
+        per_shard = max(1, min(500, len(indices) // (8 * processes)))
+        self._shards = np.array_split(
+            indices, max(1, len(indices) // per_shard)) if len(indices) else []
+        self._workers: list[Forked] = []
+        self.parallel = (processes > 1 and len(indices) > min_parallel and can_fork())
+        ctx = mp.get_context("fork") if self.parallel else None
+        self._next = ctx.Value("q", 0) if ctx else None  # next shard to take
+        self._done = ctx.Value("q", 0) if ctx else None  # pages rendered, for progress
+        self._reported = 0
+        if self.parallel:
+            self._workers = [Forked(self._work, os.getpid()) for _ in range(processes - 1)]
+
+    def _take(self) -> int:
+        with self._next.get_lock():
+            i = self._next.value
+            self._next.value = i + 1
+        return i
+
+    def _work(self, parent: int | None = None) -> Counts:
+        """Render shards until none is left. ``parent``: the building process, when this
+        is a worker, which stops if the build was killed rather than render on for it."""
+        counts = Counts()
+        _JOB.update(self._job)
+        try:
+            while (i := self._take()) < len(self._shards):
+                if parent is not None and os.getppid() != parent:
+                    break
+                counts.add(_render_shard(self._shards[i]))
+                with self._done.get_lock():
+                    self._done.value += len(self._shards[i])
+                if parent is None:
+                    self.poll()
+        finally:
+            _JOB.clear()
+        return counts
+
+    def poll(self) -> None:
+        """Report progress of the workers so far, without waiting."""
+        if self.progress and self._done is not None and self._done.value > self._reported:
+            self._reported = self._done.value
+            self.progress(self._reported, self.total)
+
+    def finish(self) -> Counts:
+        """Render the shards nobody has taken yet, wait for the workers, add up."""
+        try:
+            if self._done is None:
+                counts = Counts()
+                _JOB.update(self._job)
+                try:
+                    for shard in self._shards:
+                        counts.add(_render_shard(shard))
+                        if self.progress:
+                            self.progress(counts.written + counts.unchanged, self.total)
+                finally:
+                    _JOB.clear()
+                return counts
+            counts = self._work()
+            for worker in self._workers:
+                counts.add(worker.result())
+            self._workers = []
+            if self.progress:
+                self.progress(self.total, self.total)
+            return counts
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop workers still running (the caller failed before :meth:`finish`)."""
+        for worker in self._workers:
+            worker.cancel()
+        self._workers = []
+
+
 def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
                 progress: Callable[[int, int], None] | None = None,
                 new: np.ndarray | None = None, min_parallel: int = 5000) -> Counts:
-    """Render ``pages.context(i)`` for each index, over ``processes`` forked workers.
-
-    Workers inherit the prepared columns by fork, so nothing large is pickled. Below
-    ``min_parallel`` pages, starting the workers costs more than it saves.
-    """
-    counts = Counts()
-    if len(indices) == 0:
-        return counts
-    per_shard = max(1, min(2000, len(indices) // (4 * processes)))
-    shards = np.array_split(indices, max(1, min(len(indices) // per_shard, 64 * processes)))
-    _JOB.update(renderer=renderer, pages=pages, new=new)
-    done = 0
-    try:
-        if processes > 1 and len(indices) > min_parallel and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(processes) as pool:
-                for part in pool.imap_unordered(_render_shard, shards):
-                    counts.add(part)
-                    done += part.written + part.unchanged
-                    if progress:
-                        progress(done, len(indices))
-        else:
-            for shard in shards:
-                counts.add(_render_shard(shard))
-                done = counts.written + counts.unchanged
-                if progress:
-                    progress(done, len(indices))
-    finally:
-        _JOB.clear()
-    return counts
+    """Render ``pages.context(i)`` for each index, over ``processes`` forked workers."""
+    return Rendering(renderer, pages, indices, processes, progress, new, min_parallel).finish()
 
 
 # --- manifest -------------------------------------------------------------------------

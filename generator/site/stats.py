@@ -1,32 +1,27 @@
 """The statistics dashboard (/stats/), its charts and the overdue list (/stats/overdue/).
 
-Charts are drawn at build time with matplotlib as SVG files referenced by ``<img>``:
-text stays text (``svg.fonttype = none``) so the reader's own Chinese fonts render it,
-and a fixed hash salt with no date makes the files byte-identical between builds. Each
-chart has a one-line summary (its ``alt`` and caption) and the table of the numbers it
-draws, so the page says everything without images or JavaScript.
+Charts are SVG files referenced by ``<img>``, drawn by the theme's ``charts/bars.svg``
+from geometry worked out in :mod:`.charts`: text stays text so the reader's own Chinese
+fonts render it, and the same figures give the same bytes. Each chart has a one-line
+summary (its ``alt`` and caption) and the table of the numbers it draws, so the page
+says everything without images or JavaScript.
 """
 
 from __future__ import annotations
 
-import io
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import pandas as pd
+from jinja2 import Environment
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from ..rules import Figures, figures  # noqa: E402
-from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN  # noqa: E402
-from . import urls  # noqa: E402
-from .formats import ratio_text  # noqa: E402
-from .render import write_if_changed  # noqa: E402
+from ..rules import Figures, figures
+from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN
+from . import charts as plots
+from . import urls
+from .formats import ratio_text
+from .render import write_if_changed
 
 STATS = "stats/"
 OVERDUE_PAGE = "stats/overdue/"
@@ -35,19 +30,6 @@ STATUS_COLOURS = {ON_TIME: "#2e7d32", LATE: "#ef8f00", OVERDUE: "#c62828", PENDI
 CATEGORY_COLOURS = {"发现问题": "#c62828", "未发现问题": "#2e7d32", "不适用": "#90a4ae"}
 BAR, GOAL = "#1f5fa8", "#c62828"
 MAX_TASKS = 40  # the sampling chart shows the tasks furthest below their target first
-
-RC = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "gongkai-stats",
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-                        "Microsoft YaHei", "PingFang SC", "SimHei", "DejaVu Sans"],
-    "font.size": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.unicode_minus": False,
-}
-
 
 def pct(value: Any) -> str:
     return ratio_text(value) or "—"
@@ -64,30 +46,11 @@ class Chart:
     summary: str
     headers: list[str]
     rows: list[list[Any]]
-    draw: Any = field(repr=False, default=None)
+    plot: plots.Plot
 
     @property
     def file(self) -> str:
         return f"{self.name}.svg"
-
-
-def _svg(draw, height: float) -> bytes:
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.2, max(2.4, height)), layout="constrained")
-        try:
-            draw(fig, ax)
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="svg", metadata={"Date": None})
-        finally:
-            plt.close(fig)
-    return buffer.getvalue()
-
-
-def _percent_axis(ax, axis: str = "x") -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    getattr(ax, f"{axis}axis").set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
 # --- charts -------------------------------------------------------------------------------
@@ -109,19 +72,16 @@ def timeliness_chart(f: Figures, year: int | None) -> Chart:
                f"按时公示 {on_time} 条（{pct(on_time / due if due else None)}），"
                f"逾期未公示 {overdue} 条。")
 
-    def draw(fig, ax):
-        shares = table.div(totals.where(totals > 0), axis=0).fillna(0)
-        left = np.zeros(len(shares))
-        for s in statuses:
-            ax.barh(shares.index, shares[s], left=left, color=STATUS_COLOURS[s], label=s)
-            left += shares[s].to_numpy()
-        ax.invert_yaxis()
-        _percent_axis(ax)
-        ax.set_xlim(0, 1)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(statuses), frameon=False)
-
+    shares = table.div(totals.where(totals > 0), axis=0).fillna(0)
+    plot = plots.bars(
+        [str(d) for d in table.index],
+        [[plots.Segment(float(shares.loc[d, s]), STATUS_COLOURS[s],
+                        f"{d}：{s} {int(table.loc[d, s])} 条（{pct(shares.loc[d, s])}）")
+          for s in statuses] for d in table.index],
+        top=1.0, percent_axis=True,
+        legend=[(STATUS_COLOURS[s], s, False, False) for s in statuses])
     return Chart("timeliness", "各部门检查结果公示时限", summary,
-                 ["部门", *statuses, "合计"], rows, draw)
+                 ["部门", *statuses, "合计"], rows, plot)
 
 
 def random_share_chart(f: Figures, year: int | None, goal: float) -> Chart:
@@ -134,17 +94,14 @@ def random_share_chart(f: Figures, year: int | None, goal: float) -> Chart:
     summary = (f"{len(rows)} 个部门中 {len(rows) - len(below)} 个的双随机抽查占比达到 {pct(goal)} 的目标"
                + (f"，未达标：{'、'.join(below)}。" if below else "。"))
 
-    def draw(fig, ax):
-        values = dy["random_share"].astype(float).fillna(0).to_numpy()
-        ax.barh(dy["department"].astype(str), values, color=BAR)
-        ax.axvline(goal, color=GOAL, linestyle="--", linewidth=1.5, label=f"目标 {pct(goal)}")
-        ax.invert_yaxis()
-        _percent_axis(ax)
-        ax.set_xlim(0, 1)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-
+    plot = plots.bars(
+        [str(d) for d in dy["department"]],
+        [[plots.Segment(0.0 if pd.isna(v) else float(v), BAR, f"{d}：{pct(v)}")]
+         for d, v in zip(dy["department"], dy["random_share"], strict=True)],
+        top=1.0, percent_axis=True, goal=goal, goal_title=f"目标 {pct(goal)}",
+        legend=[(BAR, "双随机抽查占比", False, False), (GOAL, f"目标 {pct(goal)}", True, True)])
     return Chart("random-share", "各部门双随机抽查占比", summary,
-                 ["部门", "双随机抽查户次", "检查户次", "占比", "是否达标"], rows, draw)
+                 ["部门", "双随机抽查户次", "检查户次", "占比", "是否达标"], rows, plot)
 
 
 def categories_chart(f: Figures) -> Chart:
@@ -155,13 +112,12 @@ def categories_chart(f: Figures) -> Chart:
     summary = (f"检查结果共 {len(rows)} 类用语；最多的是“{top[0]}”，{top[2]} 条（{top[3]}）；"
                f"发现问题的结果占 {pct(problem)}。" if top else "暂无检查结果。")
 
-    def draw(fig, ax):
-        ax.barh(cats["result"].astype(str), cats["count"].astype(int),
-                color=[CATEGORY_COLOURS.get(c, BAR) for c in cats["category"]])
-        ax.invert_yaxis()
-        ax.set_xlabel("条数")
-
-    return Chart("categories", "检查结果分类", summary, ["检查结果", "类别", "条数", "占比"], rows, draw)
+    plot = plots.bars(
+        [str(r) for r in cats["result"]],
+        [[plots.Segment(float(n), CATEGORY_COLOURS.get(c, BAR), f"{r}：{int(n)} 条")]
+         for r, c, n in zip(cats["result"], cats["category"], cats["count"], strict=True)],
+        axis_title="条数")
+    return Chart("categories", "检查结果分类", summary, ["检查结果", "类别", "条数", "占比"], rows, plot)
 
 
 def monthly_chart(f: Figures) -> Chart:
@@ -176,13 +132,9 @@ def monthly_chart(f: Figures) -> Chart:
     summary = (f"{labels[0]} 至 {labels[-1]} 共公示 {int(months.sum())} 条检查结果，"
                f"最多的月份是 {peak[0]}（{peak[1]} 条）。" if peak else "暂无已公示的检查结果。")
 
-    def draw(fig, ax):
-        ax.bar(range(len(labels)), months.to_numpy(), color=BAR)
-        step = max(1, len(labels) // 12)
-        ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
-        ax.set_ylabel("条数")
-
-    return Chart("monthly", "每月公示的检查结果", summary, ["月份", "公示条数"], rows, draw)
+    plot = plots.columns(labels, [float(n) for n in months.to_numpy()], BAR, axis_title="条数",
+                         every=max(1, len(labels) // 12))
+    return Chart("monthly", "每月公示的检查结果", summary, ["月份", "公示条数"], rows, plot)
 
 
 def sampling_chart(f: Figures, year: int | None) -> Chart:
@@ -200,22 +152,15 @@ def sampling_chart(f: Figures, year: int | None) -> Chart:
     summary = (f"{total} 个任务中，{judged} 个有要求比例，其中 {met} 个达到要求"
                + (f"（图表只列出与要求差距最大的 {MAX_TASKS} 个）" if total > MAX_TASKS else "") + "。")
 
-    def draw(fig, ax):
-        y = np.arange(len(t))
-        ax.barh(y, t["ratio"].astype(float).to_numpy(), color=BAR, label="实际抽取比例")
-        target = t["target_ratio"].astype(float).to_numpy()
-        ax.scatter(target, y, marker="|", s=200, color=GOAL, linewidths=2, label="要求比例", zorder=3)
-        ax.set_yticks(y, t["task_id"].astype(str))
-        ax.invert_yaxis()
-        _percent_axis(ax)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
-
+    targets = [None if pd.isna(v) else float(v) for v in t["target_ratio"]]
+    plot = plots.bars(
+        [str(i) for i in t["task_id"]],
+        [[plots.Segment(float(r), BAR, f"{i}：抽取 {pct(r)}，要求 {pct(v)}")]
+         for i, r, v in zip(t["task_id"], t["ratio"], t["target_ratio"], strict=True)],
+        percent_axis=True, targets=targets,
+        legend=[(BAR, "实际抽取比例", False, False), (GOAL, "要求比例", True, False)])
     return Chart("sampling", "抽取比例与要求比例", summary,
-                 ["任务编号", "任务名称", "抽取比例", "要求比例（原文）", "要求比例", "是否达到"], rows, draw)
-
-
-def _height(chart: Chart) -> float:
-    return 0.8 + 0.28 * max(4, len(chart.rows)) if chart.name != "monthly" else 3.2
+                 ["任务编号", "任务名称", "抽取比例", "要求比例（原文）", "要求比例", "是否达到"], rows, plot)
 
 
 def charts(f: Figures, year: int | None, goal: float) -> list[Chart]:
@@ -223,16 +168,15 @@ def charts(f: Figures, year: int | None, goal: float) -> list[Chart]:
             monthly_chart(f), sampling_chart(f, year)]
 
 
-def _empty(fig, ax) -> None:
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, "暂无数据", ha="center", va="center", fontsize=14, color="#555555")
+CHART_TEMPLATE = "charts/bars.svg"
 
 
-def write_charts(chart_list: list[Chart], output: Path) -> int:
+def write_charts(chart_list: list[Chart], output: Path, env: Environment) -> int:
     """Write every chart's SVG under ``output/stats/``; return how many files changed."""
+    template = env.get_template(CHART_TEMPLATE)
     written = 0
     for chart in chart_list:
-        data = _svg(chart.draw if chart.rows else _empty, _height(chart))
+        data = template.render(plot=chart.plot, title=chart.title).encode("utf-8")
         written += write_if_changed(Path(output) / STATS / chart.file, data)
     return written
 
@@ -255,7 +199,7 @@ def undetermined_rows(f: Figures) -> list[dict[str, Any]]:
              "end": day(r.end)} for r in t.itertuples()]
 
 
-def stats_pages(data, output: Path) -> list:
+def stats_pages(data, output: Path, env: Environment) -> list:
     """The dashboard and the overdue list; writes the chart files as a side effect."""
     from .views import Page
 
@@ -265,7 +209,7 @@ def stats_pages(data, output: Path) -> list:
     as_of = model.as_of
     year = as_of.year if as_of else None
     chart_list = charts(f, year, goal)
-    write_charts(chart_list, output)
+    write_charts(chart_list, output, env)
     o = f.overall.iloc[0]
     cards = [
         ("随机抽查占比", pct(o["random_share"]), f"目标不低于 {pct(goal)}"),

@@ -102,8 +102,26 @@ class SiteData:
     item_names: dict[str, str]
     task_names: dict[str, str]
     departments: list[str]
-    strata: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     content_links: dict[str, str] = field(default_factory=dict)
+    _strata: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
+
+    @property
+    def strata(self) -> dict[str, list[dict[str, Any]]]:
+        """Strata rows of each task, as its page shows them.
+
+        Worked out on first use: they need the rule figures, which the enterprise pages
+        do not, so the enterprise pages can start rendering before the figures exist.
+        """
+        if self._strata is None:
+            self._strata = {}
+            shown = figures(self.model).strata  # ratios are a rule: computed once, in generator.rules
+            for row in records(shown[["task_id", "risk_tier", "population", "sampled", "ratio",
+                                      "target_ratio", "meets_ratio"]]):
+                row["ratio"] = ratio_text(row["ratio"] if row["ratio"] != "" else None)
+                row["target_ratio"] = ratio_text(row["target_ratio"] if row["target_ratio"] != ""
+                                                 else None)
+                self._strata.setdefault(row.pop("task_id"), []).append(row)
+        return self._strata
 
     def document_url(self, document: str | None) -> str:
         """Where a task's 实施方案 is: an http(s) URL as given, or its content page."""
@@ -116,20 +134,12 @@ class SiteData:
     def from_model(cls, model: Model, content_links: dict[str, str] | None = None
                    ) -> SiteData:
         items, tasks = model["items"], model["tasks"]
-        strata: dict[str, list[dict[str, Any]]] = {}
-        shown = figures(model).strata  # ratios are a rule: computed once, in generator.rules
-        for row in records(shown[["task_id", "risk_tier", "population", "sampled", "ratio",
-                                  "target_ratio", "meets_ratio"]]):
-            row["ratio"] = ratio_text(row["ratio"] if row["ratio"] != "" else None)
-            row["target_ratio"] = ratio_text(row["target_ratio"] if row["target_ratio"] != "" else None)
-            strata.setdefault(row.pop("task_id"), []).append(row)
         return cls(
             model=model, items=items, tasks=tasks,
             enterprises=enterprise_table(model["results"]),
             item_names=dict(zip(items["item_id"], items["name"], strict=True)),
             task_names=dict(zip(tasks["task_id"], tasks["name"], strict=True)),
             departments=all_departments(model),
-            strata=strata,
             content_links=content_links or {},
         )
 
