@@ -111,3 +111,47 @@ def test_task_pages_rendered_by_worker_processes_match_the_serial_ones(tmp_path)
         assert counts.written == len(pages) > 50
         written[name] = {p.relative_to(out): p.read_bytes() for p in out.rglob("index.html")}
     assert written["serial"] == written["pool"]
+
+
+def test_enterprise_pages_are_shared_between_a_worker_and_the_building_process(tmp_path):
+    """Rendering forks processes - 1 workers at once and the caller joins in later: every
+    page is rendered exactly once whoever takes it, and work the caller does between
+    start and finish is not lost; a page that fails to render fails the build."""
+    import numpy as np
+    import pytest
+    from sitebuild import ROOT, sample_site
+
+    from generator.site import views
+    from generator.site.render import Renderer, Rendering, make_environment
+
+    _, model = sample_site()
+    data = views.SiteData.from_model(model, {})
+    pages = views.EnterprisePages(data)
+    pages.prepare()
+    env = make_environment([ROOT / "themes/gongkai/templates"], dict(model.settings))
+    everything = np.arange(len(pages))
+    seen = []
+    serial = Rendering(Renderer(env, tmp_path / "serial", {}), pages, everything, 1,
+                       progress=lambda done, total: seen.append((done, total)))
+    counts = serial.finish()
+    assert not serial.parallel and counts.written == len(pages) > 100
+    assert seen[-1] == (len(pages), len(pages))
+    shared = Rendering(Renderer(env, tmp_path / "shared", {}), pages, everything, 2, min_parallel=0)
+    assert shared.parallel
+    (tmp_path / "meanwhile.txt").write_text("the caller's own work", encoding="utf-8")
+    counts = shared.finish()
+    assert counts.written == len(pages) and counts.unchanged == 0
+    files = {name: {p.relative_to(tmp_path / name): p.read_bytes()
+                    for p in (tmp_path / name).rglob("index.html")} for name in ("serial", "shared")}
+    assert files["serial"] == files["shared"] and len(files["shared"]) == len(pages)
+    assert (tmp_path / "meanwhile.txt").is_file()
+    again = Rendering(Renderer(env, tmp_path / "shared", {}), pages, everything, 2, min_parallel=0)
+    assert again.finish().unchanged == len(pages)  # same bytes: nothing rewritten
+
+    broken = make_environment([ROOT / "themes/gongkai/templates"], dict(model.settings))
+    broken.filters["zh_date"] = lambda value: 1 / 0
+    failing = Rendering(Renderer(broken, tmp_path / "broken", {}), pages, everything, 2,
+                        min_parallel=0)
+    with pytest.raises(ZeroDivisionError):
+        failing.finish()
+    assert not failing._workers  # the worker was stopped

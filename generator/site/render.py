@@ -9,6 +9,7 @@ bytes differ, so an unchanged page keeps its timestamp and rsync sees no change.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing as mp
 import os
@@ -167,8 +168,13 @@ def write_if_changed(target: Path, data: bytes, new: bool = False) -> bool:
             pass
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
-    with open(name, "wb") as fh:
-        fh.write(data)
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     return True
 
 
@@ -182,13 +188,18 @@ class Renderer:
         self._globals = dict(env.globals)
         self._templates: dict[str, Any] = {}
 
+    def template(self, name: str) -> Template:
+        """The compiled template, compiled once (before forking, so not once per worker)."""
+        compiled = self._templates.get(name)
+        if compiled is None:
+            compiled = self._templates[name] = self.env.get_template(name)
+        return compiled
+
     def render_one(self, path: str, template: str, context: dict[str, Any]) -> bytes:
         # Template.render copies the environment's globals (all settings) into a fresh
         # context for every page; merging them once here and rendering in a shared
         # context gives the same result at a fraction of the cost.
-        compiled = self._templates.get(template)
-        if compiled is None:
-            compiled = self._templates[template] = self.env.get_template(template)
+        compiled = self._templates.get(template) or self.template(template)
         variables = {**self._globals, **self.base, **context, "root": urls.root_for(path),
                      "page_path": path}
         context = new_context(self.env, compiled.name, compiled.blocks, variables, shared=True)
@@ -269,6 +280,8 @@ class Rendering:
         self._done = ctx.Value("q", 0) if ctx else None  # pages rendered, for progress
         self._reported = 0
         if self.parallel:
+            renderer.template(pages.template)
+            gc.freeze()  # the workers' garbage collector leaves the inherited objects alone
             self._workers = [Forked(self._work, os.getpid()) for _ in range(processes - 1)]
 
     def _take(self) -> int:
@@ -330,6 +343,8 @@ class Rendering:
         for worker in self._workers:
             worker.cancel()
         self._workers = []
+        if self.parallel:
+            gc.unfreeze()
 
 
 def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
