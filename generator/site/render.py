@@ -199,7 +199,7 @@ class Renderer:
         # Template.render copies the environment's globals (all settings) into a fresh
         # context for every page; merging them once here and rendering in a shared
         # context gives the same result at a fraction of the cost.
-        compiled = self._templates.get(template) or self.template(template)
+        compiled = self.template(template)
         variables = {**self._globals, **self.base, **context, "root": urls.root_for(path),
                      "page_path": path}
         context = new_context(self.env, compiled.name, compiled.blocks, variables, shared=True)
@@ -279,6 +279,7 @@ class Rendering:
         self._next = ctx.Value("q", 0) if ctx else None  # next shard to take
         self._done = ctx.Value("q", 0) if ctx else None  # pages rendered, for progress
         self._reported = 0
+        self._frozen = self.parallel
         if self.parallel:
             renderer.template(pages.template)
             gc.freeze()  # the workers' garbage collector leaves the inherited objects alone
@@ -310,14 +311,14 @@ class Rendering:
 
     def poll(self) -> None:
         """Report progress of the workers so far, without waiting."""
-        if self.progress and self._done is not None and self._done.value > self._reported:
+        if self.progress and self.parallel and self._done.value > self._reported:
             self._reported = self._done.value
             self.progress(self._reported, self.total)
 
     def finish(self) -> Counts:
         """Render the shards nobody has taken yet, wait for the workers, add up."""
         try:
-            if self._done is None:
+            if not self.parallel:
                 counts = Counts()
                 _JOB.update(self._job)
                 try:
@@ -343,8 +344,9 @@ class Rendering:
         for worker in self._workers:
             worker.cancel()
         self._workers = []
-        if self.parallel:
+        if self._frozen:
             gc.unfreeze()
+            self._frozen = False
 
 
 def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
