@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from ..contract import Contract, Table
 from ..validate.problems import Problems
+from .enterprises import EnterpriseIndex, enterprise_index
 
 PROVENANCE = ["_file", "_row"]
 
@@ -42,6 +43,9 @@ class Model:
     tables: dict[str, pd.DataFrame]
     problems: Problems
     summary: dict[str, TableSummary] = field(default_factory=dict)
+    # (results frame, its index): worked out once, and again if the table is replaced
+    _enterprises: tuple[pd.DataFrame, EnterpriseIndex] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -70,6 +74,18 @@ class Model:
         if configured:
             return pd.Timestamp(configured).date()
         return self.data_date
+
+    @property
+    def enterprise_index(self) -> EnterpriseIndex:
+        """Each result row's enterprise as a number (see :class:`EnterpriseIndex`).
+
+        Shared by the pages, the search records and their fingerprints, and worked out
+        before the build splits into processes, so none of them sorts credit codes again.
+        """
+        results = self.tables["results"]
+        if self._enterprises is None or self._enterprises[0] is not results:
+            self._enterprises = (results, enterprise_index(results))
+        return self._enterprises[1]
 
     def arrow(self, name: str, provenance: bool = False) -> pa.Table:
         """One table as Arrow with contract types: dates as date32, counts as int64, lists."""

@@ -16,7 +16,14 @@ import pandas as pd
 from ..model import Model
 from ..site.render import make_environment
 from . import code_index, pagefind_bundle, server_index, word_index
-from .records import FILTER_LABELS, FILTERS, filter_options, search_records
+from .records import (
+    FILTER_LABELS,
+    FILTERS,
+    filter_options,
+    model_index,
+    record_fingerprints,
+    search_records,
+)
 
 PAGE = "search/index.html"
 OPTIONS = "filters.json"
@@ -24,18 +31,23 @@ BUNDLE_STATE = ".gongkai-search.json"
 STATE = "state.json"
 
 
-SOURCE_TABLES = ("results", "tasks", "items", "plans")
+SOURCE_TABLES = ("tasks", "items", "plans")
 
 
 def model_fingerprint(model: Model, documents: list[dict[str, str]] | None,
-                      settings: dict[str, Any]) -> str:
-    """sha256 of what the records are made from: the tables they read (not where rows came
-    from), the documents, the settings, the index code and the Pagefind version.
+                      settings: dict[str, Any], fingerprints: pd.Series | None = None) -> str:
+    """sha256 of what the records are made from: each enterprise's record fingerprint
+    (:func:`records.record_fingerprints`, passed in when already worked out), the other
+    tables the records read (not where rows came from), the documents, the settings, the
+    index code and the Pagefind version.
 
     Hashing the model is seconds; computing the records of a large site is minutes, so an
     unchanged site does not compute them at all.
     """
-    digest = hashlib.sha256()
+    if fingerprints is None:
+        fingerprints = record_fingerprints(model["results"], model_index(model))
+    digest = hashlib.sha256(fingerprints.to_numpy(dtype="uint64").tobytes())
+    digest.update("\0".join(fingerprints.index).encode())
     for name in SOURCE_TABLES:
         frame = model[name].drop(columns=["_file", "_row"], errors="ignore")
         for column in frame.columns:
@@ -107,7 +119,8 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     log = log or (lambda text: print(text, file=sys.stderr))
     output = Path(output)
     start = time.perf_counter()
-    fingerprint = model_fingerprint(model, documents, settings)
+    record_fps = record_fingerprints(model["results"], model_index(model))
+    fingerprint = model_fingerprint(model, documents, settings, record_fps)
     folder = server_index.index_dir(settings, output)
     # The browser bundle's fingerprint lives inside the output, so a build killed before
     # the output is swapped can never leave a record of a bundle the live site lacks;
@@ -133,7 +146,8 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         todo["server"] = state.get("server") != fingerprint or not (folder / OPTIONS).is_file()
     records = None
     if any(todo.values()) or "options" not in state:
-        records = search_records(model, documents, folder.with_name(folder.name + "-records.parquet"))
+        records = search_records(model, documents, folder.with_name(folder.name + "-records.parquet"),
+                                 record_fps)
         state["options"] = filter_options(records)
     options = state["options"]
     render_search_page(template_dirs, settings, output, options)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Model
+from ..model.enterprises import EnterpriseIndex, enterprise_index
 from ..model.enterprises import enterprises as enterprise_table
 from ..site import urls
 from ..site.views import CATEGORY_LABELS, date_strings
@@ -108,15 +109,26 @@ LIST_COLUMNS = ("department", "year", "category", "item")
 CACHE_SALT = b"gongkai_records"
 
 
-def record_fingerprints(results: pd.DataFrame) -> pd.Series:
+def record_fingerprints(results: pd.DataFrame, index: EnterpriseIndex | None = None
+                        ) -> pd.Series:
     """A 64-bit hash per enterprise (index: code, sorted) of the result values its record
     is made from. Item and task names are not hashed row by row but in the cache's salt
-    (:func:`_salt`): a renamed item or task recomputes every record."""
-    shown = results[["uscc", "entity_name", "inspecting_department", "inspected_on",
-                     "category", "item_id", "task_id", "result_text"]]
-    hashes = pd.Series(pd.util.hash_pandas_object(shown, index=False).to_numpy(),
-                       index=results["uscc"].astype(str).to_numpy())
-    return hashes.groupby(level=0, sort=True).sum().astype("uint64")
+    (:func:`_salt`): a renamed item or task recomputes every record. ``index``: the
+    results' enterprise index, when known (see ``Model.enterprise_index``)."""
+    index = index if index is not None else enterprise_index(results)
+    # the code is not hashed: each sum is compared with the same enterprise's alone
+    shown = results[["entity_name", "inspecting_department", "inspected_on", "category",
+                     "item_id", "task_id", "result_text"]]
+    sums = np.zeros(len(index), dtype=np.uint64)
+    np.add.at(sums, index.row, pd.util.hash_pandas_object(shown, index=False).to_numpy())
+    return pd.Series(sums, index=pd.Index(index.codes, dtype=object))
+
+
+def model_index(model: Model | dict[str, pd.DataFrame]) -> EnterpriseIndex:
+    """The model's enterprise index (a plain dict of tables, as tests pass, gets its own)."""
+    if isinstance(model, Model):
+        return model.enterprise_index
+    return enterprise_index(model["results"])
 
 
 def _salt(items: pd.Series, tasks: pd.Series) -> str:
@@ -158,12 +170,14 @@ def _write_cache(path: Path, frame: pd.DataFrame, salt: str) -> None:
     os.replace(tmp, path)
 
 
-def enterprise_records(model: Model, cache: Path | None = None) -> pd.DataFrame:
+def enterprise_records(model: Model, cache: Path | None = None,
+                       fingerprints: pd.Series | None = None) -> pd.DataFrame:
     """One record per enterprise, sorted by code.
 
     ``cache``: a file keeping the last build's records with a hash of what each was made
     from; only enterprises whose hash changed are computed again. Half a million records
     take most of a minute; an incremental build changes a few thousand.
+    ``fingerprints``: :func:`record_fingerprints` of the model, when already worked out.
     """
     results = model["results"]
     items = model["items"].set_index("item_id")["name"]
@@ -171,7 +185,8 @@ def enterprise_records(model: Model, cache: Path | None = None) -> pd.DataFrame:
     if cache is None or results.empty:
         return _enterprise_frame(results, items, tasks)
     salt = _salt(items, tasks)
-    fingerprints = record_fingerprints(results)
+    if fingerprints is None:
+        fingerprints = record_fingerprints(results, model_index(model))
     old = _read_cache(Path(cache), salt)
     if old is None:
         frame = _enterprise_frame(results, items, tasks)
@@ -241,11 +256,12 @@ def other_records(model: Model, documents: list[dict[str, str]] | None = None
 
 
 def search_records(model: Model, documents: list[dict[str, str]] | None = None,
-                   cache: Path | None = None) -> pd.DataFrame:
+                   cache: Path | None = None, fingerprints: pd.Series | None = None
+                   ) -> pd.DataFrame:
     """Every record both indexes hold, in a stable order (enterprises by code first).
 
-    ``cache``: see :func:`enterprise_records`."""
-    ents = enterprise_records(model, cache)
+    ``cache``, ``fingerprints``: see :func:`enterprise_records`."""
+    ents = enterprise_records(model, cache, fingerprints)
     others = pd.DataFrame(other_records(model, documents), columns=COLUMNS)
     frame = pd.concat([ents, others], ignore_index=True) if len(others) else ents
     return frame.reset_index(drop=True)

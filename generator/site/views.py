@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Model
+from ..model.enterprises import date_key
 from ..model.enterprises import enterprises as enterprise_table
 from ..model.plans import plan_changes, plan_versions
 from ..model.publications import publication_events
@@ -136,7 +137,7 @@ class SiteData:
         items, tasks = model["items"], model["tasks"]
         return cls(
             model=model, items=items, tasks=tasks,
-            enterprises=enterprise_table(model["results"]),
+            enterprises=enterprise_table(model["results"], model.enterprise_index),
             item_names=dict(zip(items["item_id"], items["name"], strict=True)),
             task_names=dict(zip(tasks["task_id"], tasks["name"], strict=True)),
             departments=all_departments(model),
@@ -154,10 +155,16 @@ class EnterprisePages:
 
     def __init__(self, data: SiteData) -> None:
         model = data.model
-        results = model["results"].sort_values(
-            ["uscc", "inspected_on", "task_id", "item_id"], kind="stable").reset_index(drop=True)
+        index = model.enterprise_index
+        results = model["results"]
+        # by enterprise, then date, task and item: sorted by numbers, as sort_values
+        # would sort the columns (ties keep the input order)
+        order = np.lexsort((pd.factorize(results["item_id"], sort=True)[0],
+                            pd.factorize(results["task_id"], sort=True)[0],
+                            date_key(results["inspected_on"]), index.row))
+        results = results.take(order).reset_index(drop=True)
         self.ents = data.enterprises
-        self.bounds = run_bounds(results["uscc"].astype(str).to_numpy())
+        self.bounds = index.bounds(order)
         self._data = data
         self._results = results
         self._cols: dict[str, list] | None = None
@@ -232,12 +239,18 @@ class EnterprisePages:
         """A 64-bit hash per enterprise of every row its page shows (order-independent)."""
         if not len(results):
             return np.zeros(0, dtype=np.uint64)
-        shown = results[["uscc", "entity_name", "task_id", "item_id", "inspecting_department",
-                         "inspected_on", "published_on", "category"]].copy()
-        shown["result"] = results["result_text"]
-        shown["task_name"] = results["task_id"].map(self.task_names).astype(str)
-        shown["item_name"] = results["item_id"].map(self.item_names).astype(str)
+        # the code is not hashed: a fingerprint is only compared with the same page's
+        shown = results[["entity_name", "task_id", "item_id", "inspecting_department",
+                         "inspected_on", "published_on", "category", "result_text"]]
         row_hash = pd.util.hash_pandas_object(shown, index=False).to_numpy()
+        # task and item names, hashed once per task and item rather than once per row
+        with np.errstate(over="ignore"):
+            for column, names, mix in (("task_id", self.task_names, 0x9E3779B97F4A7C15),
+                                       ("item_id", self.item_names, 0xC2B2AE3D27D4EB4F)):
+                codes, ids = pd.factorize(results[column])
+                shown_names = pd.Series([str(names.get(i, i)) for i in ids], dtype=object)
+                named = pd.util.hash_pandas_object(shown_names, index=False).to_numpy()
+                row_hash = row_hash ^ (named[codes] * np.uint64(mix))
         sums = np.add.reduceat(row_hash, self.bounds[:-1]) if len(row_hash) else row_hash
         if len(disp):
             disp_hash = pd.util.hash_pandas_object(disp.drop(columns=["_file", "_row"]),
