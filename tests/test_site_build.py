@@ -155,3 +155,30 @@ def test_enterprise_pages_are_shared_between_a_worker_and_the_building_process(t
     with pytest.raises(ZeroDivisionError):
         failing.finish()
     assert not failing._workers  # the worker was stopped
+
+
+def test_the_validated_model_is_cached_without_the_build_waiting_for_it(tmp_path):
+    """The model pickle is written by a detached process: the next load reads it back."""
+    import time
+
+    from generator.model import cache
+    from generator.settings import load_settings
+
+    data = DataFolder(tmp_path / "src").write()
+    settings = load_settings(None)
+    model = cache.load_model_cached(data, settings, tmp_path / "cache")
+    target = tmp_path / "cache" / "gongkai-model.pickle"
+    deadline = time.monotonic() + 30
+    while not target.is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert target.is_file()
+    calls = []
+    real = cache.load_model
+    try:
+        cache.load_model = lambda *a: calls.append(a) or real(*a)
+        again = cache.load_model_cached(data, settings, tmp_path / "cache")
+    finally:
+        cache.load_model = real
+    assert calls == []  # read back, not validated again
+    assert again["results"].equals(model["results"])
+    assert not list((tmp_path / "cache").glob("*.tmp"))

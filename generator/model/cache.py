@@ -13,6 +13,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from ..forked import detach
 from .load import load_model
 from .model import Model
 
@@ -57,11 +58,20 @@ def load_model_cached(data_dir: str | Path, settings: dict[str, Any], cache_dir:
     model = load_model(data_dir, settings)
     if model.ok:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
+        # pickling a million rows takes a second or more; the build need not wait for it
+        if not detach(_store, target, key, model):
+            _store(target, key, model)
+    return model
+
+
+def _store(target: Path, key: str, model: Model) -> None:
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    try:
         with open(tmp, "wb") as fh:
             pickle.dump((key, model), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
-    return model
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+        tmp.unlink(missing_ok=True)
 
 
 # committed states kept (each a pickled model; a million result rows take about 200 MiB)
