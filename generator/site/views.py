@@ -162,7 +162,9 @@ class EnterprisePages:
         order = np.lexsort((pd.factorize(results["item_id"], sort=True)[0],
                             pd.factorize(results["task_id"], sort=True)[0],
                             date_key(results["inspected_on"]), index.row))
-        results = results.take(order).reset_index(drop=True)
+        shown = ["entity_name", "task_id", "item_id", "inspecting_department", "inspected_on",
+                 "published_on", "category", "result_text"]  # what pages and fingerprints read
+        results = results[shown].take(order).reset_index(drop=True)
         self.ents = data.enterprises
         self.bounds = index.bounds(order)
         self._data = data
