@@ -106,7 +106,8 @@ def compute(model) -> Figures:
     res = deadlines.result_deadlines(results, task_end, cal, n, as_of)
     res["repeated"] = inspections.repeated(results).to_numpy()
     follow = deadlines.followups(model["dispositions"], cal, m, as_of)
-    res["followup_status"] = deadlines.worst_followup(results, follow).to_numpy()
+    index = model.enterprise_index
+    res["followup_status"] = deadlines.worst_followup(results, follow, index).to_numpy()
     for col in ("task_id", "uscc", "item_id", "inspecting_department", "inspected_on",
                 "published_on", "category", "result_text"):
         res[col] = results[col]
@@ -114,7 +115,7 @@ def compute(model) -> Figures:
     selection = pd.Series(tasks["selection"].to_numpy(dtype=object), index=tasks["task_id"].astype(object))
     joint = pd.Series((tasks["task_type"] == inspections.JOINT).fillna(False).to_numpy(dtype=bool),
                       index=tasks["task_id"].astype(object))
-    visit_rows = inspections.visits(results, selection, joint)
+    visit_rows = inspections.visits(results, selection, joint, index)
 
     t = tasks[["task_id", "name", "lead_department", "selection", "end", "population",
                "sampled"]].copy()

@@ -8,10 +8,15 @@ an unpublished row is overdue depends on the "as of" date, never on the wall clo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from .workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from ..model.enterprises import EnterpriseIndex
 
 ON_TIME, LATE, OVERDUE, PENDING, UNKNOWN = "按时公示", "逾期公示", "逾期未公示", "未到期", "待定"
 PUBLICATION_STATUSES = (ON_TIME, LATE, OVERDUE, PENDING, UNKNOWN)
@@ -114,18 +119,31 @@ def followups(dispositions: pd.DataFrame, cal: WorkCalendar, m: int, as_of) -> p
                          "recorded_on": d["recorded_on"], "status": status}, index=d.index)
 
 
-def worst_followup(results: pd.DataFrame, follow: pd.DataFrame) -> pd.Series:
-    """Per result row, the worst follow-up status of its (task, enterprise); "" when none."""
+def worst_followup(results: pd.DataFrame, follow: pd.DataFrame,
+                   index: EnterpriseIndex | None = None) -> pd.Series:
+    """Per result row, the worst follow-up status of its (task, enterprise); "" when none.
+
+    ``index``: the results' enterprise index, when known: which rows belong to an
+    enterprise with a follow-up is then found by number, not by comparing codes."""
     out = np.full(len(results), "", dtype=object)
     if len(follow):
-        rank = {s: i for i, s in enumerate(FOLLOWUP_ORDER)}
-        key = follow["task_id"].astype(str) + "\x1f" + follow["uscc"].astype(str)
-        worst = (pd.Series(follow["status"].map(rank).to_numpy(), index=key.to_numpy())
-                 .groupby(level=0).min().map(dict(enumerate(FOLLOWUP_ORDER))))
+        rank = follow["status"].map({s: i for i, s in enumerate(FOLLOWUP_ORDER)}).to_numpy()
+        worst = pd.Series(rank).groupby([follow["task_id"].to_numpy(dtype=object),
+                                         follow["uscc"].to_numpy(dtype=object)]).min()
         # only rows whose enterprise has a follow-up at all need the (task, enterprise) key
-        rows = np.flatnonzero(results["uscc"].isin(follow["uscc"].dropna().unique()).to_numpy())
+        followed = follow["uscc"].dropna().astype(str).unique()
+        if index is not None:
+            at = np.searchsorted(index.codes, followed).clip(0, max(len(index.codes) - 1, 0))
+            known = np.zeros(len(index.codes), dtype=bool)
+            known[at[index.codes[at] == followed] if len(index.codes) else []] = True
+            rows = np.flatnonzero(known[index.row])
+        else:
+            rows = np.flatnonzero(results["uscc"].isin(followed).to_numpy())
         if len(rows):
             part = results.iloc[rows]
-            keys = (part["task_id"].astype(str) + "\x1f" + part["uscc"].astype(str)).to_numpy()
-            out[rows] = pd.Series(keys).map(worst).fillna("").to_numpy(dtype=object)
+            keys = pd.MultiIndex.from_arrays([part["task_id"].to_numpy(dtype=object),
+                                              part["uscc"].to_numpy(dtype=object)])
+            found = worst.reindex(keys).to_numpy(dtype=float)
+            labels = np.array([*FOLLOWUP_ORDER, ""], dtype=object)
+            out[rows] = labels[np.where(np.isnan(found), len(FOLLOWUP_ORDER), found).astype(np.int64)]
     return pd.Series(out, index=results.index)

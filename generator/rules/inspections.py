@@ -7,8 +7,13 @@ already checked for the same item in the same year by an earlier task.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..model.enterprises import EnterpriseIndex
 
 RANDOM = "双随机抽查"
 JOINT = "部门联合抽查"
@@ -38,13 +43,15 @@ def repeated(results: pd.DataFrame) -> pd.Series:
     return flag.reindex(results.index, fill_value=False).astype(bool)
 
 
-def visits(results: pd.DataFrame, selection: pd.Series, joint: pd.Series) -> pd.DataFrame:
+def visits(results: pd.DataFrame, selection: pd.Series, joint: pd.Series,
+           index: EnterpriseIndex | None = None) -> pd.DataFrame:
     """One row per visit: task, department, year, random?, joint?, items checked.
 
     Grouping runs on integer codes: at a million rows, hashing strings is most of the cost.
+    ``index``: the results' enterprise index, when known (its numbers are the codes).
     """
     task_code = pd.factorize(results["task_id"].astype(object))[0]
-    ent_code = pd.factorize(results["uscc"].astype(object))[0]
+    ent_code = index.row if index is not None else pd.factorize(results["uscc"].astype(object))[0]
     day = results["inspected_on"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     visit = pd.DataFrame({"t": task_code, "u": ent_code, "d": day}).groupby(
         ["t", "u", "d"], sort=False).ngroup().to_numpy()
