@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import pandas as pd
-from common import WORK, count_files, run, sample
+from common import ROOT, WORK, count_files, run, sample
 
 
 def hold_back(folder: str, added: int) -> tuple[dict, dict]:
@@ -97,7 +98,24 @@ def main() -> None:
     print(f"incremental build removing them again, started right after: {seconds:.1f} s, "
           f"peak memory {peak:.2f} GiB\n{stages(log)}")
     for folder in earlier:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_run(folder)
+
+
+def remove_run(folder: Path) -> None:
+    """An earlier run's output, with what its builds kept beside it (the staging spare and
+    lock) and in the cache (the server index and search records), a few GiB at 1M rows."""
+    from generator.search.server_index import index_dir
+
+    shutil.rmtree(folder, ignore_errors=True)
+    index = ROOT / index_dir({}, folder)  # the builds run in ROOT, whose cache/ they use
+    for kept in (folder.with_name(f".{folder.name}.spare"), index,
+                 index.with_name(f"{index.name}-records.parquet"),
+                 index.with_name(f"{index.name}-state.json"),
+                 folder.with_name(f".{folder.name}.lock")):
+        if kept.is_dir():
+            shutil.rmtree(kept, ignore_errors=True)
+        else:
+            kept.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
