@@ -102,7 +102,7 @@ def publication_entries(model: Model) -> list[FeedEntry]:
         return []
     published = published.assign(task_id=published["task_id"].astype(str))
     keys = ["task_id", "published_on"]
-    agg = publication_events(results).set_index(keys)
+    agg = publication_events(results, model.enterprise_index).set_index(keys)
     depts: dict[tuple, set[str]] = {}
     triples = published[keys + ["inspecting_department"]].drop_duplicates()
     for task_id, day, dept in zip(triples["task_id"], triples["published_on"],

@@ -549,7 +549,8 @@ def home_page(data: SiteData, notices: list[dict[str, str]] | None = None) -> Pa
         {"label": "结果已公示", "value": ratio_text(value("publication_rate")) if n else "—",
          "note": "目标 100%"},
     ]
-    published = publication_events(results)[["task_id", "published_on", "enterprises"]]
+    published = publication_events(results, model.enterprise_index)[
+        ["task_id", "published_on", "enterprises"]]
     published = published.rename(columns={"enterprises": "count"}).sort_values(
         ["published_on", "task_id"], ascending=[False, True])
     latest_results = records(published.head(10))
