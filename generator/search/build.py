@@ -155,9 +155,10 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     took = {"records": time.perf_counter() - start}
     if todo["pagefind"]:
         pagefind_bundle.write_bundle(records, output)
-        code_index.write_codes(records, output, options)
+        by_code = code_index.ByCode.of(records, options)  # read by both indexes
+        code_index.write_codes(records, output, options, prepared=by_code)
         word_index.write_words(records, output, options,
-                               settings.get("GONGKAI_SEARCH_BLOCK") or word_index.BLOCK)
+                               settings.get("GONGKAI_SEARCH_BLOCK") or word_index.BLOCK, by_code)
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
     if todo.get("server"):

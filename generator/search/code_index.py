@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -52,24 +53,42 @@ def by_code(records: pd.DataFrame) -> pd.DataFrame:
     """The enterprise records in credit-code order: the order of the code shards and of
     the word index's blocks."""
     ents = records[records["kind"] == "enterprise"]
-    ents = ents.assign(code=ents["code"].astype(str).str.upper())
-    return ents.sort_values("code", kind="stable").reset_index(drop=True)
+    codes = ents["code"].astype(str).str.upper()
+    ents = ents.assign(code=codes)
+    if not codes.is_monotonic_increasing:  # search records come sorted already
+        ents = ents.sort_values("code", kind="stable")
+    return ents.reset_index(drop=True)
 
 
-def entries(records: pd.DataFrame, options: dict[str, list[str]]) -> pd.DataFrame:
+@dataclass
+class ByCode:
+    """The enterprise records in credit-code order, with each filter's values as positions
+    in the search form's lists: what both browser indexes read, worked out once."""
+
+    ents: pd.DataFrame
+    places: dict[str, pd.Series]
+
+    @classmethod
+    def of(cls, records: pd.DataFrame, options: dict[str, list[str]]) -> ByCode:
+        ents = by_code(records)
+        return cls(ents, {f: positions(ents[f], options.get(f, [])) for f in FILTERS})
+
+
+def entries(records: pd.DataFrame, options: dict[str, list[str]],
+            prepared: ByCode | None = None) -> pd.DataFrame:
     """The enterprise records in credit-code order, in the columns a shard lists."""
-    ents = by_code(records)
-    frame = ents[["code", "title", "summary", "date", "url"]].astype(str)
+    prepared = prepared or ByCode.of(records, options)
+    frame = prepared.ents[["code", "title", "summary", "date", "url"]].astype(str)
     for f in FILTERS:
-        frame[f] = positions(ents[f], options.get(f, []))
+        frame[f] = prepared.places[f]
     return frame
 
 
-def shards(records: pd.DataFrame, options: dict[str, list[str]], size: int = SHARD
-           ) -> dict[str, str]:
+def shards(records: pd.DataFrame, options: dict[str, list[str]], size: int = SHARD,
+           prepared: ByCode | None = None) -> dict[str, str]:
     """File name (inside FOLDER) → JSON text of the manifest and every shard."""
     size = max(1, int(size))
-    frame = entries(records, options)
+    frame = entries(records, options, prepared)
     codes = frame["code"].tolist()
     out: dict[str, str] = {}
     keys = []
@@ -82,13 +101,14 @@ def shards(records: pd.DataFrame, options: dict[str, list[str]], size: int = SHA
 
 
 def write_codes(records: pd.DataFrame, output: Path, options: dict[str, list[str]],
-                size: int = SHARD) -> Path:
-    """Replace ``output/search/codes/`` with the shards of ``records``; return the folder."""
+                size: int = SHARD, prepared: ByCode | None = None) -> Path:
+    """Replace ``output/search/codes/`` with the shards of ``records``; return the folder.
+    ``prepared``: :class:`ByCode` of ``records``, when already worked out."""
     target = Path(output) / FOLDER
     staging = target.with_name(f".{target.name}-new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for name, text in shards(records, options, size).items():
+    for name, text in shards(records, options, size, prepared).items():
         (staging / name).write_text(text, encoding="utf-8")
     old = target.with_name(f".{target.name}-old")
     shutil.rmtree(old, ignore_errors=True)

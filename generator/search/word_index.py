@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .code_index import by_code, positions
+from .code_index import ByCode
 from .records import FILTERS
 
 FOLDER = "search/words"
@@ -279,15 +279,17 @@ def _dates(ents: pd.DataFrame, size: int) -> str:
 
 
 def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOCK,
-          chunk: int = CHUNK) -> dict[str, str]:
+          chunk: int = CHUNK, prepared: ByCode | None = None) -> dict[str, str]:
     """File name (inside FOLDER) → JSON text of every file of the index; ``chunk``: about
-    how many enterprises are worked on at once (the files do not depend on it)."""
+    how many enterprises are worked on at once (the files do not depend on it);
+    ``prepared``: :class:`ByCode` of ``records``, when already worked out."""
     size = max(1, int(size))
-    ents = by_code(records)
+    prepared = prepared or ByCode.of(records, options)
+    ents = prepared.ents
     count = (len(ents) + size - 1) // size
     # each enterprise's filter values as positions in the search form's lists, for both
     # the filter keys and the block files
-    places = {f: positions(ents[f], options.get(f, [])) for f in FILTERS}
+    places = prepared.places
     # runs of whole blocks, one at a time: every word of half a million enterprises at
     # once, as Python strings and their (key, block) pairs, would take gigabytes
     per_chunk = max(1, chunk // size)
@@ -319,14 +321,14 @@ def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOC
 
 
 def write_words(records: pd.DataFrame, output: Path, options: dict[str, list[str]],
-                size: int = BLOCK) -> Path:
+                size: int = BLOCK, prepared: ByCode | None = None) -> Path:
     """Replace ``output/search/words/`` with the index of ``records``; return the folder.
 
     Files whose bytes did not change keep their inode, so the output's unchanged-file
     count stays honest after a small data change.
     """
     target = Path(output) / FOLDER
-    wanted = files(records, options, size)
+    wanted = files(records, options, size, prepared=prepared)
     target.mkdir(parents=True, exist_ok=True)
     for old in target.iterdir():
         if old.name not in wanted:
