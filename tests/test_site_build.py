@@ -37,6 +37,20 @@ def test_rebuild_without_changes_writes_nothing(tmp_path):
     assert again.skipped == len(fingerprinted)
 
 
+def test_a_page_removed_from_the_output_is_written_again(tmp_path):
+    """An unchanged fingerprint skips a page only while its file is still there."""
+    folder = DataFolder(tmp_path / "src")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(folder, out, cache)
+    page = out / urls.output_file(urls.enterprise(USCC_A))
+    expected = page.read_bytes()
+    page.unlink()
+    page.parent.rmdir()
+    again = build(folder, out, cache)
+    assert again.written == 1
+    assert page.read_bytes() == expected
+
+
 def test_changed_result_rewrites_only_its_pages(tmp_path):
     folder = DataFolder(tmp_path / "src")
     out, cache = tmp_path / "out", tmp_path / "cache"

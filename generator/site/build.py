@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..model import Model
 from . import stats, urls, views
@@ -112,7 +111,7 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     fingerprints = _mix(enterprises.fingerprints, salt)
     same = manifest.unchanged(ent_paths, fingerprints, output)
     todo = np.flatnonzero(~same)
-    new = ~pd.Index(ent_paths).isin(list(manifest.previous))
+    new = ~manifest.known(ent_paths)
     if len(todo):
         enterprises.prepare(todo if len(todo) < len(ent_paths) // 2 else None)
     rendering = Rendering(renderer, enterprises, todo, processes, progress, new)

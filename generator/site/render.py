@@ -368,6 +368,8 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.previous: dict[str, int] = {}
+        self._index: pd.Index | None = None  # of previous, made when first needed
+        self._fingerprints = np.zeros(0, dtype=np.uint64)
         if path.is_file():
             try:
                 frame = pd.read_parquet(path)
@@ -376,32 +378,43 @@ class Manifest:
             except Exception:  # a damaged cache only costs a full render
                 self.previous = {}
 
+    def _positions(self, paths: list[str]) -> np.ndarray:
+        """Each path's place in the last build's manifest, -1 for a path it did not have."""
+        if self._index is None:
+            self._index = pd.Index(list(self.previous), dtype=object)
+            self._fingerprints = np.fromiter(self.previous.values(), dtype=np.uint64,
+                                             count=len(self.previous))
+        return self._index.get_indexer(paths)
+
+    def known(self, paths: list[str]) -> np.ndarray:
+        """Boolean mask: the last build wrote this page."""
+        return self._positions(paths) >= 0
+
     def unchanged(self, paths: list[str], fingerprints: np.ndarray, output: Path
                   ) -> np.ndarray:
         """Boolean mask: page fingerprint equals last build's and its file still exists.
 
-        Existence is checked with one directory listing per folder of pages, matched
-        vectorized, not one stat per page: half a million stats cost more than the rest
-        of a rebuild.
+        Existence is checked with one directory listing per folder of pages, not one
+        stat per page: half a million stats cost more than the rest of a rebuild.
         """
         if not self.previous:
             return np.zeros(len(paths), dtype=bool)
-        old = pd.Series(self.previous, dtype="uint64")
-        same = old.reindex(paths).to_numpy() == fingerprints
-        if not same.any():
-            return same
-        parts = pd.Series(paths)[same].str.rstrip("/").str.rpartition("/")
-        exists = np.zeros(len(paths), dtype=bool)
-        found = np.zeros(len(parts), dtype=bool)
-        for folder, rows in parts.groupby(0, sort=False).groups.items():
+        at = self._positions(paths)
+        same = (at >= 0) & (self._fingerprints[at] == fingerprints)
+        folders: dict[str, list[tuple[int, str]]] = {}
+        for i in np.flatnonzero(same).tolist():
+            folder, _, name = paths[i].rstrip("/").rpartition("/")
+            folders.setdefault(folder, []).append((i, name))
+        for folder, pages in folders.items():
             try:
                 with os.scandir(output / folder) as entries:
-                    names = [e.name for e in entries]
+                    names = {e.name for e in entries}
             except OSError:
-                continue
-            found[parts.index.get_indexer(rows)] = parts.loc[rows, 2].isin(names).to_numpy()
-        exists[np.flatnonzero(same)] = found
-        return same & exists
+                names = set()
+            for i, name in pages:
+                if name not in names:
+                    same[i] = False
+        return same
 
     def save(self, paths: Iterable[str], fingerprints: np.ndarray, salt: int = 0) -> None:
         """``salt``: the templates' and settings' hash the fingerprints were mixed with."""
