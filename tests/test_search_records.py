@@ -168,3 +168,16 @@ def test_records_kept_from_the_last_build_equal_records_computed_afresh(tmp_path
     renamed_items = {**changed, "items": items}
     pd.testing.assert_frame_equal(records_module.enterprise_records(renamed_items, cache),
                                   records_module.enterprise_records(renamed_items))
+
+
+def test_cached_filter_lists_come_back_exactly_whatever_they_hold():
+    """Filter lists are read back once per distinct list; values that would make that
+    ambiguous (the separator, empty strings) are read one by one instead."""
+    import pyarrow as pa
+
+    from generator.search.records import _python_lists
+
+    for lists in ([["市场监管局", "税务局"], [], ["税务局"], ["市场监管局", "税务局"]],
+                  [["a\x1fb"], ["a", "b"]], [[""], []], []):
+        column = pa.chunked_array([pa.array(lists, type=pa.list_(pa.string()))])
+        assert _python_lists(column) == lists

@@ -154,8 +154,27 @@ def _read_cache(path: Path, salt: str) -> pd.DataFrame | None:
         return None
     frame = table.drop_columns(list(LIST_COLUMNS)).to_pandas()
     for column in LIST_COLUMNS:  # Python lists, as computed (pandas would give arrays)
-        frame[column] = table.column(column).to_pylist()
+        frame[column] = _python_lists(table.column(column))
     return frame
+
+
+_SEPARATOR = "\x1f"
+
+
+def _python_lists(column: Any) -> list[list[str]]:
+    """A list column as Python lists, each distinct list converted once: enterprises share
+    a few hundred department, year, category and item lists between half a million."""
+    import pyarrow.compute as pc
+
+    values = pc.list_flatten(column)
+    if column.null_count or values.null_count or (len(values) and (
+            pc.any(pc.match_substring(values, _SEPARATOR)).as_py()
+            or pc.any(pc.equal(values, "")).as_py())):
+        return column.to_pylist()  # joining them would not be reversible
+    joined = pc.binary_join(column, _SEPARATOR).to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(joined)
+    lists = [u.split(_SEPARATOR) if u else [] for u in uniques]
+    return [lists[k] for k in codes.tolist()]
 
 
 def _write_cache(path: Path, frame: pd.DataFrame, salt: str) -> None:
