@@ -78,3 +78,32 @@ def test_server_index_is_written_with_the_filter_lists_or_fails_in_words(tmp_pat
     blocked.write_text("a file where the index folder should go")
     with pytest.raises(RuntimeError, match="服务器搜索索引生成失败"):
         _write_server_index(records, blocked / "index", {}, 2)
+
+
+def test_enterprise_records_are_hashed_by_what_they_are_made_from():
+    """An enterprise record's hash follows its record fingerprint and the salt (what else
+    records depend on); other records are hashed by their text. A fingerprint list that
+    does not match the records is not used."""
+    from generator.search.records import record_fingerprints, record_salt
+
+    _, model = sample_site()
+    records = search_records(model)
+    fingerprints, salt = record_fingerprints(model["results"]), record_salt(model)
+    hashes = server_index.record_hashes(records, (fingerprints, salt))
+    by_text = server_index.record_hashes(records)
+    ents = (records["kind"] == "enterprise").to_numpy()
+    assert ents.any() and (~ents).any()
+    assert (hashes[~ents] == by_text[~ents]).all()
+    assert hashes[ents].is_unique
+
+    first = fingerprints.index[0]
+    url = records.loc[records["code"] == first, "url"].iloc[0]
+    moved = fingerprints.copy()
+    moved.iloc[0] += 1  # that enterprise's rows changed
+    again = server_index.record_hashes(records, (moved, salt))
+    assert again[url] != hashes[url]
+    assert (again.drop(url) == hashes.drop(url)).all()
+    resalted = server_index.record_hashes(records, (fingerprints, salt + "x"))
+    assert (resalted[ents] != hashes[ents]).all()
+    short = server_index.record_hashes(records, (fingerprints.iloc[1:], salt))
+    assert (short == by_text).all()

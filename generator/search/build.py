@@ -22,6 +22,7 @@ from .records import (
     filter_options,
     model_index,
     record_fingerprints,
+    record_salt,
     search_records,
 )
 
@@ -91,12 +92,12 @@ def render_search_page(template_dirs: list[Path], settings: dict[str, Any], outp
 
 
 def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],
-                        processes: int) -> str:
+                        processes: int, made_from: tuple[pd.Series, str] | None = None) -> str:
     """The Whoosh index, after the browser's indexes: run beside them, its writer
     processes and the browser indexes' working tables would together need more memory
     than a provincial build may take (issue goal: 6 GiB at a million results)."""
     try:
-        how = server_index.write_index(records, folder, processes)
+        how = server_index.write_index(records, folder, processes, made_from)
         (folder / OPTIONS).write_text(json.dumps(options, ensure_ascii=False, sort_keys=True),
                                       encoding="utf-8")
     except OSError as exc:
@@ -163,7 +164,8 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
     if todo.get("server"):
         processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
-        done["server"] = _write_server_index(records, folder, options, processes)
+        done["server"] = _write_server_index(records, folder, options, processes,
+                                             (record_fps, record_salt(model)))
         state["server"] = fingerprint
         took["server"] = time.perf_counter() - start - sum(took.values())
     for key, path in state_files.items():

@@ -143,6 +143,13 @@ def _salt(items: pd.Series, tasks: pd.Series) -> str:
     return digest.hexdigest()
 
 
+def record_salt(model: Model | dict[str, pd.DataFrame]) -> str:
+    """What every enterprise record depends on beyond its own rows (see :func:`_salt`):
+    with :func:`record_fingerprints`, it fixes each enterprise record's content."""
+    return _salt(model["items"].set_index("item_id")["name"],
+                 model["tasks"].set_index("task_id")["name"])
+
+
 def _read_cache(path: Path, salt: str) -> pd.DataFrame | None:
     import pyarrow.parquet as pq
 
@@ -203,7 +210,7 @@ def enterprise_records(model: Model, cache: Path | None = None,
     tasks = model["tasks"].set_index("task_id")["name"]
     if cache is None or results.empty:
         return _enterprise_frame(results, items, tasks)
-    salt = _salt(items, tasks)
+    salt = record_salt(model)
     if fingerprints is None:
         fingerprints = record_fingerprints(results, model_index(model))
     old = _read_cache(Path(cache), salt)

@@ -95,14 +95,37 @@ RECORD_HASHES = "records.parquet"
 UPDATE_AT_MOST = 0.25  # above this share of changed records, a fresh index is cheaper
 
 
-def record_hashes(records: pd.DataFrame) -> pd.Series:
-    """A 64-bit hash per record (by URL) of every field the index holds."""
-    shown = pd.DataFrame({c: records[c].astype(str) for c in ("kind", "title", "code", "summary",
+def record_hashes(records: pd.DataFrame, made_from: tuple[pd.Series, str] | None = None
+                  ) -> pd.Series:
+    """A 64-bit hash per record (by URL) of every field the index holds.
+
+    ``made_from``: the record fingerprints of the enterprises (by code, in code order) and
+    the salt of what else their records depend on (``records.record_fingerprints`` and
+    ``records.record_salt``). Those fix each enterprise record's content, so its hash is
+    derived from them instead of from half a million records' text.
+    """
+    hashes = np.zeros(len(records), dtype=np.uint64)
+    todo = np.ones(len(records), dtype=bool)
+    if made_from is not None:
+        fingerprints, salt = made_from
+        ents = (records["kind"] == "enterprise").to_numpy()
+        codes = records["code"].to_numpy(dtype=object)[ents]
+        if len(codes) == len(fingerprints) and \
+                (codes == fingerprints.index.to_numpy(dtype=object)).all():
+            seed = int.from_bytes(hashlib.sha256(f"{salt}\0{LAYOUT}".encode()).digest()[:8],
+                                  "little")
+            with np.errstate(over="ignore"):
+                hashes[ents] = (fingerprints.to_numpy(dtype=np.uint64)
+                                * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(seed)
+            todo = ~ents
+    if todo.any():
+        rest = records[todo]
+        shown = pd.DataFrame({c: rest[c].astype(str) for c in ("kind", "title", "code", "summary",
                                                                "date", "text", "grams")})
-    for f in FILTERS:
-        shown[f] = records[f].map("\x1f".join)
-    shown["layout"] = LAYOUT
-    hashes = pd.util.hash_pandas_object(shown, index=False).to_numpy()
+        for f in FILTERS:
+            shown[f] = rest[f].map("\x1f".join)
+        shown["layout"] = LAYOUT
+        hashes[todo] = pd.util.hash_pandas_object(shown, index=False).to_numpy()
     return pd.Series(hashes, index=records["url"].astype(str).to_numpy(), dtype="uint64")
 
 
@@ -134,7 +157,8 @@ def _previous_hashes(target: Path) -> pd.Series | None:
         return None
 
 
-def write_index(records: pd.DataFrame, target: Path, processes: int = 1) -> str:
+def write_index(records: pd.DataFrame, target: Path, processes: int = 1,
+                made_from: tuple[pd.Series, str] | None = None) -> str:
     """Bring the index at ``target`` to hold exactly ``records``; say how ("written"/"updated").
 
     When few records changed since the index was written, only those are replaced in a
@@ -142,8 +166,9 @@ def write_index(records: pd.DataFrame, target: Path, processes: int = 1) -> str:
     takes seconds). Otherwise every record is written again: tokenizing with jieba is most
     of the cost, so with several processes each writes its own segment (no final merge).
     Either way the new index replaces the old one only when it is complete.
+    ``made_from``: see :func:`record_hashes`.
     """
-    hashes = record_hashes(records)
+    hashes = record_hashes(records, made_from)
     previous = _previous_hashes(target)
     staging = target.with_name(target.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
