@@ -143,7 +143,7 @@ def templates_fingerprint(template_dirs: Sequence[str | Path], extra: str) -> in
     return int.from_bytes(digest.digest()[:8], "little")
 
 
-def write_if_changed(target: Path, data: bytes, new: bool = False) -> bool:
+def write_if_changed(target: str | Path, data: bytes, new: bool = False) -> bool:
     """Write ``data`` unless the file already holds exactly it; True when written.
 
     Plain ``os`` calls: at half a million pages the path-object overhead and a
@@ -151,16 +151,17 @@ def write_if_changed(target: Path, data: bytes, new: bool = False) -> bool:
     build did not write this page, so there is nothing to compare with.
     """
     name = os.fspath(target)
-    try:
-        if new:
-            raise FileNotFoundError(name)
-        with open(name, "rb") as fh:
-            if fh.read(len(data) + 1) == data:
-                return False
-        # replace, never rewrite: the file may be a hard link shared with the live site
-        # (see atomic.py), which must not change while this build runs
-        os.unlink(name)
-    except FileNotFoundError:
+    if not new:
+        try:
+            with open(name, "rb") as fh:
+                if fh.read(len(data) + 1) == data:
+                    return False
+            # replace, never rewrite: the file may be a hard link shared with the live site
+            # (see atomic.py), which must not change while this build runs
+            os.unlink(name)
+        except FileNotFoundError:
+            new = True
+    if new:
         folder = os.path.dirname(name)
         try:
             os.mkdir(folder)
@@ -170,9 +171,9 @@ def write_if_changed(target: Path, data: bytes, new: bool = False) -> bool:
             os.makedirs(folder, exist_ok=True)
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        done = os.write(fd, data)
+        while done < len(data):  # a short write: rare, but allowed
+            done += os.write(fd, memoryview(data)[done:])
     finally:
         os.close(fd)
     return True
@@ -187,6 +188,7 @@ class Renderer:
         self.base = base_context
         self._globals = dict(env.globals)
         self._templates: dict[str, Any] = {}
+        self._folder = os.path.join(os.fspath(output), "")  # pages are written by the million
 
     def template(self, name: str) -> Template:
         """The compiled template, compiled once (before forking, so not once per worker)."""
@@ -209,7 +211,7 @@ class Renderer:
     def write(self, path: str, template: str, context: dict[str, Any], counts: Counts,
               new: bool = False) -> None:
         data = self.render_one(path, template, context)
-        if write_if_changed(self.output / urls.output_file(path), data, new):
+        if write_if_changed(self._folder + urls.output_file(path), data, new):
             counts.written += 1
         else:
             counts.unchanged += 1

@@ -172,6 +172,7 @@ class EnterprisePages:
         self._cols: dict[str, list] | None = None
         self._spans: dict[int, tuple[int, int]] | None = None  # see prepare(only=...)
         self._dispositions: dict[str, list[dict]] | None = None
+        self._task_urls: dict[str, str] = {}  # each task's page URL, worked out once
         self._disp = model["dispositions"]
         self.item_names = data.item_names
         self.task_names = data.task_names
@@ -270,8 +271,11 @@ class EnterprisePages:
             tid = c["task_id"][r]
             group = groups.get(tid)
             if group is None:
+                url = self._task_urls.get(tid)
+                if url is None:
+                    url = self._task_urls[tid] = urls.task(tid)
                 group = groups[tid] = Row(task_id=tid, task_name=self.task_names.get(tid, tid),
-                                          url=urls.task(tid), rows=[], dispositions=[])
+                                          url=url, rows=[], dispositions=[])
             group.rows.append(Row(
                 item_id=c["item_id"][r], item_name=c["item_name"][r], item_url=c["item_url"][r],
                 department=c["department"][r], inspected_on=c["inspected_on"][r],
