@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,9 @@ class Forked:
         self._process.join()
 
 
+DETACHED_SECONDS = 600  # a detached process still running after this is stopped
+
+
 def detach(fn: Callable[..., Any], *args: Any) -> bool:
     """Run ``fn(*args)`` in a forked process nobody waits for; False when it cannot fork
     (the caller then runs it itself).
@@ -78,6 +82,7 @@ def detach(fn: Callable[..., Any], *args: Any) -> bool:
         return True
     try:
         if os.fork() == 0:
+            signal.alarm(DETACHED_SECONDS)  # never left running (a lock held at fork time)
             try:
                 fn(*args)
             finally:

@@ -79,8 +79,8 @@ class Model:
     def enterprise_index(self) -> EnterpriseIndex:
         """Each result row's enterprise as a number (see :class:`EnterpriseIndex`).
 
-        Shared by the pages, the search records and their fingerprints, and worked out
-        before the build splits into processes, so none of them sorts credit codes again.
+        Shared by the pages, the rule figures, the search records and their fingerprints,
+        so none of them sorts or groups by credit code strings.
         """
         results = self.tables["results"]
         if self._enterprises is None or self._enterprises[0] is not results:
