@@ -123,9 +123,9 @@ def to_arrow(schema: DatasetSchema, frame: pd.DataFrame) -> pa.Table:
     for c in schema.columns:
         values = frame[c.name]
         if c.kind == "date":
-            values = pd.to_datetime(values)
-            array = pa.array(values.dt.date if len(values) else [], type=pa.date32(),
-                             from_pandas=True)
+            # midnight of each day, then a cast: no Python date object per row
+            days = pd.to_datetime(values).dt.normalize()
+            array = pa.array(days, type=pa.timestamp("ns"), from_pandas=True).cast(pa.date32())
         elif c.kind == "integer":
             array = pa.array(values.astype("Int64"), type=pa.int64(), from_pandas=True)
         else:
