@@ -139,3 +139,35 @@ def test_feeds_page_lists_every_feed(site):
     html = (out / "feeds" / "index.html").read_text(encoding="utf-8")
     for f in result.feeds:
         assert f'href="../{f.path("atom")}"' in html and f'href="../{f.path("rss")}"' in html
+
+
+def test_a_rebuild_renders_only_the_feeds_whose_entries_changed(tmp_path, monkeypatch):
+    """Each feed file's render key is kept beside the output: an unchanged feed that is
+    still there is not rendered again, and its bytes stay as they were."""
+    folder = DataFolder(tmp_path / "src")
+    out = tmp_path / "out"
+    settings = {"SITENAME": "测试"}
+    first = feeds.write_feeds(folder.load(), settings, out)
+    before = {f.path: (out / f.path).read_bytes() for f in first.files}
+    rendered: list[str] = []
+    real = feeds.render
+
+    def counting(feed, fmt, *args):
+        rendered.append(feed.path(fmt))
+        return real(feed, fmt, *args)
+
+    monkeypatch.setattr(feeds, "render", counting)
+    again = feeds.write_feeds(folder.load(), settings, out)
+    assert rendered == []
+    assert [(f.path, f.bytes, f.sha256) for f in again.files] == \
+        [(f.path, f.bytes, f.sha256) for f in first.files]
+
+    (out / "feeds" / "results.rss.xml").unlink()  # a file gone from the output is written again
+    extra = [feeds.FeedEntry(key="notice/1", title="通知", link="", day=folder.load().data_date,
+                             departments=(GOV,))]
+    feeds.write_feeds(folder.load(), settings, out, extra)
+    assert set(rendered) == {"feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/results.rss.xml",
+                             feeds.department_feed_path(GOV, "atom"),
+                             feeds.department_feed_path(GOV, "rss")}
+    assert (out / "feeds" / "results.rss.xml").read_bytes() == before["feeds/results.rss.xml"]
+    assert (out / "feeds" / "all.atom.xml").read_bytes() != before["feeds/all.atom.xml"]

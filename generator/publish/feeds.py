@@ -13,12 +13,17 @@ tasks they name.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -284,12 +289,70 @@ class PublishedFeeds:
     removed: int = 0
 
 
+# what a feed file is rendered from besides its feed: these settings, this module, feedgen
+RENDER_SETTINGS = ("TIMEZONE", "GONGKAI_SITE_URL", "AUTHOR", "SITENAME", "GONGKAI_REGION")
+# inside the output: the render key of every feed file of the build that wrote it
+STATE = ".gongkai-feeds.json"
+
+
+@cache
+def _code_salt() -> bytes:
+    return hashlib.sha256(Path(__file__).read_bytes() + version("feedgen").encode()).digest()
+
+
+def render_key(feed: Feed, fmt: str, settings: dict[str, Any], as_of: date | None,
+               entry_digest: Callable[[FeedEntry], bytes]) -> str:
+    """A digest of everything :func:`render` reads for this file: the same key, the same bytes."""
+    digest = hashlib.sha256(_code_salt())
+    digest.update(repr((fmt, feed.name, feed.title, feed.description, feed.page,
+                        [settings.get(k) for k in RENDER_SETTINGS],
+                        None if feed.entries else as_of)).encode())
+    for e in feed.entries:
+        digest.update(entry_digest(e))
+    return digest.hexdigest()
+
+
+def _existing(output: Path, path: str) -> FileInfo | None:
+    try:
+        data = (output / path).read_bytes()
+    except OSError:
+        return None
+    return FileInfo(path, len(data), hashlib.sha256(data).hexdigest())
+
+
 def write_feeds(model: Model, settings: dict[str, Any], output,
                 extra: list[FeedEntry] | None = None) -> PublishedFeeds:
+    """Write every feed in both formats; a file whose render key is the one the last build
+    recorded, and which is still there, is not rendered again (a province has a thousand
+    feeds, and a day's new results change a few dozen)."""
+    output = Path(output)
     feeds = collect_feeds(model, settings, extra)
     data_date = model.data_date
-    files = [write_file(output, f.path(fmt), render(f, fmt, settings, data_date))
-             for f in feeds for fmt in FORMATS]
+    try:
+        previous = json.loads((output / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = {}
+    digests: dict[int, bytes] = {}  # entries are shared between feeds: each hashed once
+
+    def entry_digest(e: FeedEntry) -> bytes:
+        found = digests.get(id(e))
+        if found is None:
+            found = digests[id(e)] = hashlib.sha256(repr(e).encode()).digest()
+        return found
+
+    state: dict[str, str] = {}
+    files = []
+    for f in feeds:
+        for fmt in FORMATS:
+            path = f.path(fmt)
+            key = state[path] = render_key(f, fmt, settings, data_date, entry_digest)
+            kept = _existing(output, path) if previous.get(path) == key else None
+            files.append(kept or write_file(output, path, render(f, fmt, settings, data_date)))
+    if state != previous:  # a rebuild without changes rewrites nothing
+        output.mkdir(parents=True, exist_ok=True)
+        tmp = output / f"{STATE}.tmp{os.getpid()}"
+        tmp.write_text(json.dumps(state, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, output / STATE)  # never in place: the output may share files with the live site
     keep = {f.path for f in files}
     removed = sum(remove_stale(output, f"{FOLDER}/{sub}", keep) for sub in ("tasks", "departments"))
     return PublishedFeeds(feeds, files, removed)
