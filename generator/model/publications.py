@@ -10,18 +10,17 @@ if TYPE_CHECKING:
     from .enterprises import EnterpriseIndex
 
 
-def publication_events(results: pd.DataFrame, index: EnterpriseIndex | None = None
-                       ) -> pd.DataFrame:
+def publication_events(results: pd.DataFrame, index: EnterpriseIndex) -> pd.DataFrame:
     """One row per task and publication date, ordered by task and date.
 
     Agencies publish a task's results in batches; a reader cares that "task X published
     120 enterprises' results on day D", not about each row, so every output that
     announces publications counts them the same way: enterprises, result rows, problems.
-    ``index``: the results' enterprise index, when known: enterprises are counted by
-    number rather than by comparing credit codes.
+    ``index``: the results' enterprise index: enterprises are counted by number rather
+    than by comparing credit codes.
     """
     shown = results["published_on"].notna().to_numpy()
-    owner = index.row if index is not None else pd.factorize(results["uscc"])[0]
+    owner = index.row
     published = pd.DataFrame({
         "task_id": results["task_id"].astype(str).to_numpy(dtype=object)[shown],
         "published_on": results["published_on"].to_numpy()[shown],

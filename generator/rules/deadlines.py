@@ -119,12 +119,12 @@ def followups(dispositions: pd.DataFrame, cal: WorkCalendar, m: int, as_of) -> p
                          "recorded_on": d["recorded_on"], "status": status}, index=d.index)
 
 
-def worst_followup(results: pd.DataFrame, follow: pd.DataFrame,
-                   index: EnterpriseIndex | None = None) -> pd.Series:
+def worst_followup(results: pd.DataFrame, follow: pd.DataFrame, index: EnterpriseIndex
+                   ) -> pd.Series:
     """Per result row, the worst follow-up status of its (task, enterprise); "" when none.
 
-    ``index``: the results' enterprise index, when known: which rows belong to an
-    enterprise with a follow-up is then found by number, not by comparing codes."""
+    ``index``: the results' enterprise index: which rows belong to an enterprise with a
+    follow-up is found by number, not by comparing codes."""
     out = np.full(len(results), "", dtype=object)
     if len(follow):
         rank = follow["status"].map({s: i for i, s in enumerate(FOLLOWUP_ORDER)}).to_numpy()
@@ -132,13 +132,10 @@ def worst_followup(results: pd.DataFrame, follow: pd.DataFrame,
                                          follow["uscc"].to_numpy(dtype=object)]).min()
         # only rows whose enterprise has a follow-up at all need the (task, enterprise) key
         followed = follow["uscc"].dropna().astype(str).unique()
-        if index is not None:
-            at = np.searchsorted(index.codes, followed).clip(0, max(len(index.codes) - 1, 0))
-            known = np.zeros(len(index.codes), dtype=bool)
-            known[at[index.codes[at] == followed] if len(index.codes) else []] = True
-            rows = np.flatnonzero(known[index.row])
-        else:
-            rows = np.flatnonzero(results["uscc"].isin(followed).to_numpy())
+        at = np.searchsorted(index.codes, followed).clip(0, max(len(index.codes) - 1, 0))
+        known = np.zeros(len(index.codes), dtype=bool)
+        known[at[index.codes[at] == followed] if len(index.codes) else []] = True
+        rows = np.flatnonzero(known[index.row])
         if len(rows):
             part = results.iloc[rows]
             keys = pd.MultiIndex.from_arrays([part["task_id"].to_numpy(dtype=object),

@@ -44,14 +44,14 @@ def repeated(results: pd.DataFrame) -> pd.Series:
 
 
 def visits(results: pd.DataFrame, selection: pd.Series, joint: pd.Series,
-           index: EnterpriseIndex | None = None) -> pd.DataFrame:
+           index: EnterpriseIndex) -> pd.DataFrame:
     """One row per visit: task, department, year, random?, joint?, items checked.
 
     Grouping runs on integer codes: at a million rows, hashing strings is most of the cost.
-    ``index``: the results' enterprise index, when known (its numbers are the codes).
+    ``index``: the results' enterprise index (its numbers are the enterprise codes).
     """
     task_code = pd.factorize(results["task_id"].astype(object))[0]
-    ent_code = index.row if index is not None else pd.factorize(results["uscc"].astype(object))[0]
+    ent_code = index.row
     day = results["inspected_on"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     visit = pd.DataFrame({"t": task_code, "u": ent_code, "d": day}).groupby(
         ["t", "u", "d"], sort=False).ngroup().to_numpy()

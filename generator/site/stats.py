@@ -31,6 +31,7 @@ CATEGORY_COLOURS = {"发现问题": "#c62828", "未发现问题": "#2e7d32", "�
 BAR, GOAL = "#1f5fa8", "#c62828"
 MAX_TASKS = 40  # the sampling chart shows the tasks furthest below their target first
 
+
 def pct(value: Any) -> str:
     return ratio_text(value) or "—"
 
