@@ -267,21 +267,31 @@ def test_home_shows_this_years_figures_from_the_rules(site):
     assert f"发现问题比例 {share:.1f}%" in figures
 
 
-def test_an_incremental_build_prepares_only_the_enterprises_it_renders():
-    """Pages rendered from the rows of a few enterprises are those rendered from all rows."""
+def test_enterprise_pages_load_only_the_rows_of_the_enterprises_they_render():
+    """Pages rendered from the rows of a few enterprises, scattered or in one run, are
+    those rendered from all rows at once, and loading them converts their rows alone."""
     import numpy as np
 
     from generator.site.views import EnterprisePages, SiteData
 
     data = SiteData.from_model(sample_site()[1])
     everything = EnterprisePages(data)
-    everything.prepare()
-    some = EnterprisePages(data)
+    everything.load(np.arange(len(everything)))
+    assert everything.loaded_rows == len(data.model["results"])
+    expected = [everything.context(i) for i in range(len(everything))]
     with_followup = set(data.model["dispositions"]["uscc"].astype(str))
-    chosen = [i for i, u in enumerate(some.usccs) if u in with_followup][:3] + [0, 7, len(some) - 1]
-    some.prepare(np.array(sorted(set(chosen))))
-    assert len(some.cols["task_id"]) < len(everything.cols["task_id"]) / 10
-    for i in chosen:
-        assert some.context(i) == everything.context(i)
-        assert some.context(i)["inspections"] > 0
+    chosen = [i for i, u in enumerate(everything.usccs) if u in with_followup][:3]
+    scattered = sorted({*chosen, 0, 7, len(everything) - 1})
+    run = list(range(20, 60))
+    for only in (scattered, run):
+        some = EnterprisePages(data)
+        some.load(np.array(only))
+        assert some.loaded_rows < len(data.model["results"]) / 5
+        for i in only:
+            assert some.context(i) == expected[i]
+            assert some.context(i)["inspections"] > 0
+    some = EnterprisePages(data)
     assert any(t.dispositions for i in chosen for t in some.context(i)["tasks"])
+    # a page outside the loaded shard is loaded on its own, not served from the shard
+    some.load(np.array(run))
+    assert some.context(scattered[-1]) == expected[scattered[-1]]

@@ -41,7 +41,11 @@ def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col["name"]]
         kind = col["type"]
         if kind == "date":
-            out[col["name"]] = pd.to_datetime(values).astype("datetime64[ns]")
+            # to_datetime scans even a column that is already datetime (tens of ms per
+            # 40,000 rows); only other columns need parsing
+            if not pd.api.types.is_datetime64_dtype(values.dtype):
+                values = pd.to_datetime(values)
+            out[col["name"]] = values.astype("datetime64[ns]")
         else:
             out[col["name"]] = values.astype(DTYPES[kind])
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)

@@ -112,8 +112,6 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     same = manifest.unchanged(ent_paths, fingerprints, output)
     todo = np.flatnonzero(~same)
     new = ~manifest.known(ent_paths)
-    if len(todo):
-        enterprises.prepare(todo if len(todo) < len(ent_paths) // 2 else None)
     rendering = Rendering(renderer, enterprises, todo, processes, progress, new)
     try:
         paths, fps_by_path = _other_pages(data, model, settings, output, renderer, manifest, salt,

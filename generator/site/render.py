@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from jinja2 import Environment, FileSystemLoader, Template, Undefined, select_autoescape
-from jinja2.runtime import new_context
+from jinja2.runtime import BlockReference, Context, Macro, new_context
 from markupsafe import Markup, _escape_inner, escape
 
 from ..forked import Forked, can_fork
@@ -97,6 +97,42 @@ class PageTemplate(Template):
         return super()._from_namespace(environment, namespace, globals)
 
 
+class PageContext(Context):
+    """A context whose calls of macros, ``self.block()`` and partials skip Jinja's
+    generic dispatch.
+
+    ``Context.call`` works out, on every call, whether the callable wants the context,
+    the evaluation context or the environment passed in: a few attribute probes, each
+    failing with a caught exception. A page makes about ten such calls (the layout's
+    blocks, partials and macros), which cost about a seventh of its rendering. The
+    answer is known for Jinja's own macro and block types and for :class:`Partials`:
+    those are called directly, exactly as ``Context.call`` would call them.
+    Everything else goes the generic way.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (as Jinja's)
+        kind = type(__obj)
+        if kind is Macro:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            # Macro.__call__ with every argument given by position and no caller: the
+            # only case taken here; defaults, keywords and callers go through Jinja
+            if (not kwargs and len(args) == __obj._argument_count and not __obj.caller
+                    and not __obj.catch_kwargs and not __obj.catch_varargs):
+                return __obj._invoke(list(args), __self.eval_ctx.autoescape)
+        elif kind is BlockReference or kind is Partials:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return Context.call(__self, __obj, *args, **kwargs)
+
+
 def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, Any]
                      ) -> Environment:
     """Autoescape everywhere: no data value can become markup."""
@@ -108,28 +144,31 @@ def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, An
         auto_reload=False,
     )
     env.template_class = PageTemplate
+    env.context_class = PageContext
     env.globals.update(globals_)
     env.filters.update(FILTERS)
-    env.globals["partial"] = _partial_renderer(env)
+    env.globals["partial"] = Partials(env)
     return env
 
 
-def _partial_renderer(env: Environment) -> Callable[..., Markup]:
+class Partials:
     """``partial(name, **vars)``: render a partial once per distinct vars, then reuse it.
 
     The header and footer are the same on every page at one depth; rendering them
     once per build instead of once per page is most of what makes pages cheap.
     """
-    cache: dict[tuple, Markup] = {}
 
-    def partial(name: str, **variables: Any) -> Markup:
-        key = (name, tuple(sorted(variables.items())))
-        html = cache.get(key)
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.cache: dict[tuple, Markup] = {}
+
+    def __call__(self, name: str, **variables: Any) -> Markup:
+        # keyword order is fixed at each call site: no need to sort it into the key
+        key = (name, *variables.items())
+        html = self.cache.get(key)
         if html is None:
-            html = cache[key] = Markup(env.get_template(name).render(**variables))
+            html = self.cache[key] = Markup(self.env.get_template(name).render(**variables))
         return html
-
-    return partial
 
 
 def templates_fingerprint(template_dirs: Sequence[str | Path], extra: str) -> int:
@@ -227,6 +266,9 @@ def _render_shard(indices: np.ndarray) -> Counts:
     pages = _JOB["pages"]
     new = _JOB["new"]
     counts = Counts()
+    load = getattr(pages, "load", None)  # a page set that turns its rows into objects per shard
+    if load is not None:
+        load(indices)
     for i in indices.tolist():
         renderer.write(pages.path(i), pages.template, pages.context(i), counts,
                        bool(new[i]) if new is not None else False)
@@ -259,8 +301,8 @@ class Rendering:
 
     Shards of pages are handed out through a shared counter, so whoever is free takes
     the next one: ``processes - 1`` workers start at once, and the calling process joins
-    them in :meth:`finish`. Workers inherit the prepared columns by fork, so nothing
-    large is pickled; what the caller computes after forking is not theirs. Below
+    them in :meth:`finish`. Workers inherit the page set by fork, so nothing large is
+    pickled; what the caller computes after forking is not theirs. Below
     ``min_parallel`` pages, forking costs more than it saves and the caller renders
     them all in :meth:`finish`.
     """
@@ -283,7 +325,10 @@ class Rendering:
         self._reported = 0
         self._frozen = self.parallel
         if self.parallel:
-            renderer.template(pages.template)
+            # one page rendered (not written) first: every template it uses is compiled
+            # and its header and footer partials rendered once, here, not in each process
+            renderer.render_one(pages.path(int(indices[0])), pages.template,
+                                pages.context(int(indices[0])))
             gc.freeze()  # the workers' garbage collector leaves the inherited objects alone
             self._workers = [Forked(self._work, os.getpid()) for _ in range(processes - 1)]
 

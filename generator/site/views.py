@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -148,8 +149,27 @@ class SiteData:
 # --- enterprises --------------------------------------------------------------------
 
 
+class ResultRow(NamedTuple):
+    """One result row of an enterprise page (a tuple: made by the million, cheaply)."""
+
+    item_id: str
+    item_name: str
+    item_url: str
+    department: str
+    inspected_on: str
+    result: str
+    category: str
+    published_on: str
+
+
 class EnterprisePages:
-    """Every enterprise page, built on demand from pre-sorted result columns."""
+    """Every enterprise page, built on demand from pre-sorted result columns.
+
+    The rows a page shows are turned into Python objects only for the pages about to be
+    rendered, a shard at a time (:meth:`load`): by whichever process renders that shard,
+    so the work is shared out with the rendering instead of done before it, and an
+    incremental build converts the rows of the enterprises it renders alone.
+    """
 
     template = "enterprise.html"
 
@@ -167,70 +187,85 @@ class EnterprisePages:
         results = results[shown].take(order).reset_index(drop=True)
         self.ents = data.enterprises
         self.bounds = index.bounds(order)
-        self._data = data
-        self._results = results
-        self._cols: dict[str, list] | None = None
-        self._spans: dict[int, tuple[int, int]] | None = None  # see prepare(only=...)
-        self._dispositions: dict[str, list[dict]] | None = None
-        self._task_urls: dict[str, str] = {}  # each task's page URL, worked out once
-        self._disp = model["dispositions"]
         self.item_names = data.item_names
         self.task_names = data.task_names
         self.names = self.ents["name"].astype(str).tolist()
         self.all_names = self.ents["names"].tolist()
         self.usccs = self.ents["uscc"].astype(str).tolist()
-        self.fingerprints = self._fingerprints(results, self._disp)
+        disp = model["dispositions"]
+        self.fingerprints = self._fingerprints(results, disp)
+        self._columns = self._page_columns(data, results)
+        # follow-up rows by enterprise (its place in usccs), then task and decision date
+        position = pd.Index(self.usccs).get_indexer(disp["uscc"].astype(str))
+        disp = disp.assign(_position=position)[position >= 0]
+        disp = disp.sort_values(["_position", "task_id", "decided_on"], kind="stable")
+        self._disp = disp[["_position", "uscc", "task_id", "department", "action", "outcome",
+                           "decided_on", "recorded_on"]].reset_index(drop=True)
+        self._disp_position = self._disp["_position"].to_numpy()
+        self._task_urls: dict[str, str] = {}  # each task's page URL, worked out once
+        self._spans: dict[int, tuple[int, int]] = {}  # of the loaded enterprises: see load()
+        self._rows: list[ResultRow] = []
+        self._row_tasks: list[str] = []
+        self._dispositions: dict[int, list[Row]] = {}
 
-    def prepare(self, only: np.ndarray | None = None) -> None:
-        """Convert the columns pages read to Python lists, once, before rendering (and forking).
-
-        ``only``: the enterprises (positions) that will be rendered; an incremental build
-        converts their rows alone instead of a million. Skipped entirely when an
-        incremental build has no enterprise page to render.
-        """
-        if self._cols is not None:
-            return
-        results = self._results
-        disp = self._disp
-        if only is not None:
-            only = np.asarray(only, dtype=np.int64)
-            lo, hi = self.bounds[only], self.bounds[only + 1]
-            lengths = hi - lo
-            starts = np.cumsum(lengths) - lengths
-            rows = np.arange(lengths.sum()) + np.repeat(lo - starts, lengths)
-            results = results.iloc[rows]
-            self._spans = dict(zip(only.tolist(), zip(starts.tolist(), (starts + lengths).tolist(),
-                                                       strict=True), strict=True))
-            disp = disp[disp["uscc"].astype(str).isin([self.usccs[i] for i in only.tolist()])]
-        item_names, item_urls = item_columns(self._data, results["item_id"])
-        self._cols = {
-            "task_id": results["task_id"].astype(str).tolist(),
-            "item_id": results["item_id"].astype(str).tolist(),
-            "item_name": item_names,
-            "item_url": item_urls,
-            "department": results["inspecting_department"].astype(str).tolist(),
-            "inspected_on": date_strings(results["inspected_on"]),
-            "published_on": date_strings(results["published_on"]),
-            "result": results["result_text"].astype(str).tolist(),
-            "category": results["category"].tolist(),
+    @staticmethod
+    def _page_columns(data: SiteData, results: pd.DataFrame) -> dict[str, tuple]:
+        """Each shown column as codes and the text of each code, worked out once for all
+        rows, so loading a shard is array lookups rather than pandas conversions."""
+        item_codes, item_ids = pd.factorize(results["item_id"])
+        item_ids = pd.Series(item_ids).astype(str).tolist()
+        columns = {
+            "item_id": (item_codes, np.array(item_ids + [""], dtype=object)),
+            "item_name": (item_codes, np.array([data.item_names.get(i, i) for i in item_ids]
+                                               + [""], dtype=object)),
+            "item_url": (item_codes, np.array([urls.item(i) for i in item_ids] + [""],
+                                              dtype=object)),
         }
-        disp = disp.sort_values(["uscc", "task_id", "decided_on"], kind="stable")
+        for name, column in (("task_id", "task_id"), ("department", "inspecting_department"),
+                             ("result", "result_text"), ("category", "category")):
+            codes, uniques = pd.factorize(results[column])
+            values = uniques.tolist() if column == "category" else (
+                pd.Series(uniques).astype(str).tolist())
+            columns[name] = (codes, np.array(values + [""], dtype=object))
+        for name in ("inspected_on", "published_on"):
+            codes, uniques = pd.factorize(results[name])
+            columns[name] = (codes, np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""],
+                                             dtype=object))
+        return columns
+
+    def load(self, only: np.ndarray | Sequence[int]) -> None:
+        """Turn the rows of the enterprises at positions ``only`` into page rows, replacing
+        those loaded before (so memory holds one shard's rows, not a million)."""
+        only = np.asarray(only, dtype=np.int64)
+        lo, hi = self.bounds[only], self.bounds[only + 1]
+        lengths = hi - lo
+        starts = np.cumsum(lengths) - lengths
+        if len(only) and np.all(np.diff(only) == 1):  # one run of enterprises: one slice
+            rows = slice(int(lo[0]), int(hi[-1]))
+        else:
+            rows = np.arange(int(lengths.sum())) + np.repeat(lo - starts, lengths)
+        c = self._columns
+        lists = [values[codes[rows]].tolist() for codes, values in (
+            c[f] for f in ResultRow._fields)]
+        self._rows = list(map(ResultRow._make, zip(*lists, strict=True)))
+        codes, values = c["task_id"]
+        self._row_tasks = values[codes[rows]].tolist()
+        self._spans = dict(zip(only.tolist(), zip(starts.tolist(), (starts + lengths).tolist(),
+                                                   strict=True), strict=True))
         self._dispositions = {}
-        if len(disp):
-            rows = records(disp[["uscc", "task_id", "department", "action", "outcome",
-                                 "decided_on", "recorded_on"]])
-            for row in rows:
-                self._dispositions.setdefault(row["uscc"], []).append(Row(**row))
+        first = np.searchsorted(self._disp_position, only, "left")
+        last = np.searchsorted(self._disp_position, only, "right")
+        with_followup = np.flatnonzero(last > first)
+        if len(with_followup):
+            n = last[with_followup] - first[with_followup]
+            at = np.arange(int(n.sum())) + np.repeat(first[with_followup] - (np.cumsum(n) - n), n)
+            for row in records(self._disp.iloc[at]):
+                self._dispositions.setdefault(row.pop("_position"), []).append(Row(**row))
 
     @property
-    def cols(self) -> dict[str, list]:
-        self.prepare()
-        return self._cols
-
-    @property
-    def dispositions(self) -> dict[str, list[dict]]:
-        self.prepare()
-        return self._dispositions
+    def loaded_rows(self) -> int:
+        """How many result rows :meth:`load` last turned into page rows."""
+        return len(self._rows)
 
     def __len__(self) -> int:
         return len(self.usccs)
@@ -263,12 +298,15 @@ class EnterprisePages:
         return sums.astype(np.uint64)
 
     def context(self, i: int) -> dict[str, Any]:
-        c = self.cols
-        lo, hi = self._spans[i] if self._spans is not None else (int(self.bounds[i]),
-                                                                  int(self.bounds[i + 1]))
+        span = self._spans.get(i)
+        if span is None:  # not in the loaded shard: load this page alone
+            self.load([i])
+            span = self._spans[i]
+        lo, hi = span
+        rows, row_tasks = self._rows, self._row_tasks
         groups: dict[str, Row] = {}
         for r in range(lo, hi):
-            tid = c["task_id"][r]
+            tid = row_tasks[r]
             group = groups.get(tid)
             if group is None:
                 url = self._task_urls.get(tid)
@@ -276,21 +314,18 @@ class EnterprisePages:
                     url = self._task_urls[tid] = urls.task(tid)
                 group = groups[tid] = Row(task_id=tid, task_name=self.task_names.get(tid, tid),
                                           url=url, rows=[], dispositions=[])
-            group.rows.append(Row(
-                item_id=c["item_id"][r], item_name=c["item_name"][r], item_url=c["item_url"][r],
-                department=c["department"][r], inspected_on=c["inspected_on"][r],
-                result=c["result"][r], category=c["category"][r],
-                published_on=c["published_on"][r]))
-        uscc = self.usccs[i]
-        dispositions = self.dispositions.get(uscc, [])
+            group.rows.append(rows[r])
+        dispositions = self._dispositions.get(i, [])
         for d in dispositions:
             if d.task_id in groups:
                 groups[d.task_id].dispositions.append(d)
-        dates = [d for d in c["published_on"][lo:hi] + c["inspected_on"][lo:hi] if d]
+        shown = rows[lo:hi]
+        dates = [r.published_on for r in shown if r.published_on]
+        dates += [r.inspected_on for r in shown if r.inspected_on]
         dates += [d.recorded_on for d in dispositions if d.recorded_on]
         tasks = sorted(groups.values(), key=lambda g: g.rows[0].inspected_on, reverse=True)
         return {
-            "uscc": uscc,
+            "uscc": self.usccs[i],
             "name": self.names[i],
             "earlier_names": [n for n in (self.all_names[i] or []) if n != self.names[i]],
             "tasks": tasks,
