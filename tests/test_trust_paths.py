@@ -12,12 +12,13 @@ from generator.site import urls
 
 @pytest.mark.parametrize("identifier", [
     "..", ".", "../../etc/passwd", "a/b", "a\\b", "a\x00b", "CON", "nul.txt", "Com1", "lpt9.csv",
-    ".hidden", "x.", " ", "", "a" * 300, "任务/一", "\u202eevil", "%2e%2e",
+    ".hidden", "x.", " ", "", "a" * 300, "任务/一", "\u202eevil", "%2e%2e", "T1\n", "T1\r\n",
 ])
 def test_a_segment_is_one_harmless_folder_name(identifier):
     seg = urls.segment(identifier)
     assert seg not in ("", ".", "..")
     assert "/" not in seg and "\\" not in seg and "\x00" not in seg
+    assert not any(c.isspace() for c in seg)
     assert not seg.startswith(".") and not seg.endswith((".", " "))
     assert seg.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "com1", "lpt9"}
     assert 0 < len(seg) <= 128

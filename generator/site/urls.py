@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+# the whole identifier: "$" would also let a trailing newline through
+SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
             *(f"lpt{i}" for i in range(10))}
 
@@ -18,7 +19,7 @@ RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
 def segment(identifier: str) -> str:
     """A path segment for an identifier: verbatim when safe, otherwise a stable slug."""
     text = str(identifier)
-    if SAFE.match(text) and not text.endswith(".") and text.split(".")[0].lower() \
+    if SAFE.fullmatch(text) and not text.endswith(".") and text.split(".")[0].lower() \
             not in RESERVED:
         return text
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

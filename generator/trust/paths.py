@@ -48,7 +48,7 @@ def _paths(values: pd.Series, url: Callable[[str], str]) -> pd.Series:
     A province has half a million credit codes, all of them safe as written: only the
     rest go through :func:`urls.segment` one by one.
     """
-    safe = values.str.match(urls.SAFE.pattern) & ~values.str.endswith(".") & \
+    safe = values.str.fullmatch(urls.SAFE.pattern) & ~values.str.endswith(".") & \
         ~values.str.split(".", n=1).str[0].str.lower().isin(urls.RESERVED)
     prefix, suffix = url("S").split("S", 1)
     out = prefix + values + suffix
