@@ -361,7 +361,23 @@ def task_fingerprints(data: SiteData) -> dict[str, int]:
     return out
 
 
-def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[int, int]], list[Row]]:
+class TaskRow(NamedTuple):
+    """One result row of a task page."""
+
+    uscc: str
+    entity_name: str
+    item_id: str
+    item_name: str
+    item_url: str
+    inspecting_department: str
+    inspected_on: str
+    result: str
+    category: str
+    published_on: str
+    url: str
+
+
+def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[int, int]], list[TaskRow]]:
     """Every result row as a table row, ordered by task then enterprise name; each task's span.
 
     One sort and one pass over columns for all tasks: at provincial scale there are ten
@@ -373,15 +389,12 @@ def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[i
     spans = {tids[a]: (a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
     names, links = item_columns(data, order["item_id"])
     usccs = order["uscc"].astype(str).tolist()
-    rows = [Row(uscc=u, entity_name=n, item_id=i, item_name=name, item_url=link,
-                inspecting_department=d, inspected_on=io, result=r, category=c,
-                published_on=po, url=urls.enterprise(u))
-            for u, n, i, name, link, d, io, r, c, po in zip(
-                usccs, order["entity_name"].astype(str).tolist(), order["item_id"].astype(str).tolist(),
-                names, links,
-                order["inspecting_department"].astype(str).tolist(), date_strings(order["inspected_on"]),
-                order["result_text"].astype(str).tolist(), order["category"].astype(str).tolist(),
-                date_strings(order["published_on"]), strict=True)]
+    rows = list(map(TaskRow._make, zip(
+        usccs, order["entity_name"].astype(str).tolist(), order["item_id"].astype(str).tolist(),
+        names, links, order["inspecting_department"].astype(str).tolist(),
+        date_strings(order["inspected_on"]), order["result_text"].astype(str).tolist(),
+        order["category"].astype(str).tolist(), date_strings(order["published_on"]),
+        [urls.enterprise(u) for u in usccs], strict=True)))
     return spans, rows
 
 
