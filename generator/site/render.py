@@ -133,10 +133,33 @@ class PageContext(Context):
         return Context.call(__self, __obj, *args, **kwargs)
 
 
+class PageEnvironment(Environment):
+    """An environment whose compiled templates are kept in a plain dict.
+
+    Every page looks its layout and macros up again (``extends``, ``import``), and
+    Jinja's template cache is a locked LRU list that re-orders itself on every hit. A
+    build never reloads a template (``auto_reload`` is off), so the first answer for a
+    name stays the answer.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compiled: dict[str, Template] = {}
+
+    def get_template(self, name: Any, parent: str | None = None,
+                     globals: Any = None) -> Template:  # noqa: A002 (Jinja's own name)
+        if globals is None and type(name) is str:  # join_path is not overridden: name as given
+            compiled = self._compiled.get(name)
+            if compiled is None:
+                compiled = self._compiled[name] = super().get_template(name, parent)
+            return compiled
+        return super().get_template(name, parent, globals)
+
+
 def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, Any]
                      ) -> Environment:
     """Autoescape everywhere: no data value can become markup."""
-    env = Environment(
+    env = PageEnvironment(
         loader=FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
