@@ -295,3 +295,29 @@ def test_enterprise_pages_load_only_the_rows_of_the_enterprises_they_render():
     # a page outside the loaded shard is loaded on its own, not served from the shard
     some.load(np.array(run))
     assert some.context(scattered[-1]) == expected[scattered[-1]]
+
+
+def test_records_give_plain_python_values_with_missing_as_empty_text():
+    """What templates read: dates as text, numbers as Python numbers, missing as ""."""
+    import numpy as np
+    import pandas as pd
+
+    from generator.site.views import records
+
+    frame = pd.DataFrame({
+        "count": pd.array([1, None], dtype="Int64"),
+        "share": [0.5, np.nan],
+        "met": pd.array([True, None], dtype="boolean"),
+        "ids": [["A", "B"], None],
+        "name": pd.array(["甲", None], dtype="string[pyarrow]"),
+        "on": pd.to_datetime(["2025-04-30", None]),
+        "n": np.array([3, 4], dtype=np.int64),
+    })
+    rows = records(frame)
+    assert rows == [
+        {"count": 1, "share": 0.5, "met": True, "ids": ["A", "B"], "name": "甲",
+         "on": "2025-04-30", "n": 3},
+        {"count": "", "share": "", "met": "", "ids": "", "name": "", "on": "", "n": 4},
+    ]
+    assert [type(v) for v in rows[0].values()] == [int, float, bool, list, str, str, int]
+    assert records(frame.iloc[:0]) == []
