@@ -336,6 +336,8 @@ class EnterprisePages:
         dates += [r.inspected_on for r in shown if r.inspected_on]
         dates += [d.recorded_on for d in dispositions if d.recorded_on]
         tasks = sorted(groups.values(), key=lambda g: g.rows[0].inspected_on, reverse=True)
+        for number, group in enumerate(tasks, 1):  # what loop.index would say, without a loop object
+            group.number = number
         return {
             "uscc": self.usccs[i],
             "name": self.names[i],
