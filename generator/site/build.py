@@ -108,12 +108,15 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     # everything else and writes the other pages.
     enterprises = views.EnterprisePages(data)
     ent_paths = [urls.enterprise(u) for u in enterprises.usccs]
-    fingerprints = _mix(enterprises.fingerprints, salt)
-    same = manifest.unchanged(ent_paths, fingerprints, output)
+    if manifest.previous and Manifest.saved_salt(manifest.path) == salt:
+        same = manifest.unchanged(ent_paths, _mix(enterprises.fingerprints, salt), output)
+    else:  # nothing can be unchanged: the fingerprints are worked out while pages render
+        same = np.zeros(len(ent_paths), dtype=bool)
     todo = np.flatnonzero(~same)
     new = ~manifest.known(ent_paths)
     rendering = Rendering(renderer, enterprises, todo, processes, progress, new)
     try:
+        fingerprints = _mix(enterprises.fingerprints, salt)  # meanwhile, if not done above
         paths, fps_by_path = _other_pages(data, model, settings, output, renderer, manifest, salt,
                                           page_size, notices, cache_dir, counts, rendering)
         counts.add(rendering.finish())

@@ -348,10 +348,7 @@ class Rendering:
         self._reported = 0
         self._frozen = self.parallel
         if self.parallel:
-            # one page rendered (not written) first: every template it uses is compiled
-            # and its header and footer partials rendered once, here, not in each process
-            renderer.render_one(pages.path(int(indices[0])), pages.template,
-                                pages.context(int(indices[0])))
+            renderer.template(pages.template)
             gc.freeze()  # the workers' garbage collector leaves the inherited objects alone
             self._workers = [Forked(self._work, os.getpid()) for _ in range(processes - 1)]
 

@@ -13,6 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -205,7 +206,8 @@ class EnterprisePages:
         self.all_names = self.ents["names"].tolist()
         self.usccs = self.ents["uscc"].astype(str).tolist()
         disp = model["dispositions"]
-        self.fingerprints = self._fingerprints(results, disp)
+        self._results = results
+        self._fingerprint_inputs = disp
         self._columns = self._page_columns(data, results)
         # follow-up rows by enterprise (its place in usccs), then task and decision date
         position = pd.Index(self.usccs).get_indexer(disp["uscc"].astype(str))
@@ -285,8 +287,18 @@ class EnterprisePages:
     def path(self, i: int) -> str:
         return urls.enterprise(self.usccs[i])
 
+    @cached_property
+    def fingerprints(self) -> np.ndarray:
+        """A 64-bit hash per enterprise of every row its page shows (order-independent).
+
+        Worked out when first asked for: a first build needs them only for the manifest
+        it saves at the end, so they are computed while the pages render.
+        """
+        fingerprints = self._fingerprints(self._results, self._fingerprint_inputs)
+        del self._results, self._fingerprint_inputs
+        return fingerprints
+
     def _fingerprints(self, results: pd.DataFrame, disp: pd.DataFrame) -> np.ndarray:
-        """A 64-bit hash per enterprise of every row its page shows (order-independent)."""
         if not len(results):
             return np.zeros(0, dtype=np.uint64)
         # the code is not hashed: a fingerprint is only compared with the same page's
