@@ -105,7 +105,7 @@ class DataPagesGenerator(Generator):
         elapsed = time.perf_counter() - start
         print(f"数据页面：写入 {counts.written}，未变化 {counts.unchanged + counts.skipped}"
               f"（其中 {counts.skipped} 页无需重新生成），删除 {counts.deleted}，"
-              f"用时 {elapsed:.1f} 秒", file=sys.stderr)
+              f"用时 {elapsed:.2f} 秒", file=sys.stderr)
 
 
 def warn_missing_documents(model: Model, content_links: dict[str, str]) -> None:
