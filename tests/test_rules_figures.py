@@ -230,3 +230,22 @@ def test_status_vocabularies_match_the_schema(tmp_path):
     _, f = build(tmp_path, GONGKAI_AS_OF="2026-07-01")
     for t in values:
         assert set(getattr(f, t)["status"]) <= set(values[t])
+
+
+def test_counts_per_pair_are_those_of_pandas_crosstab():
+    """The figures count rows per task and status by integer codes; pandas' crosstab is
+    the reference, missing values on either side included."""
+    import numpy as np
+    import pandas as pd
+
+    from generator.rules import _crosstab
+
+    rng = np.random.default_rng(7)
+    tasks = pd.Series(rng.choice(["T1", "T2", "T3", None], 500), dtype=object)
+    status = pd.Series(rng.choice(["按期", "逾期", None], 500), dtype="string[pyarrow]")
+    ours = _crosstab(tasks, status)
+    theirs = pd.crosstab(tasks, status.astype(object))
+    ours = ours.loc[sorted(ours.index), sorted(ours.columns)]
+    assert ours.to_numpy().tolist() == theirs.to_numpy().tolist()
+    assert list(ours.index) == list(theirs.index) and list(ours.columns) == list(theirs.columns)
+    assert int(ours.to_numpy().sum()) == int((tasks.notna() & status.notna()).sum())

@@ -92,6 +92,19 @@ def _missing(cal: WorkCalendar, dates: pd.Series, n: int, counts: dict[int, int]
         counts[int(year)] = counts.get(int(year), 0) + int(count)
 
 
+def _crosstab(rows: pd.Series, columns: pd.Series) -> pd.DataFrame:
+    """Rows counted per pair of values, as ``pd.crosstab`` counts them (pairs with a missing
+    value left out), by integer codes: crosstab's pivot machinery costs more than counting."""
+    row_code, row_values = pd.factorize(rows.astype(object))
+    col_code, col_values = pd.factorize(columns.astype(object))
+    keep = (row_code >= 0) & (col_code >= 0)
+    counts = np.bincount(row_code[keep] * len(col_values) + col_code[keep],
+                         minlength=len(row_values) * len(col_values))
+    return pd.DataFrame(counts.reshape(len(row_values), len(col_values)),
+                        index=pd.Index(row_values, dtype=object),
+                        columns=pd.Index(col_values, dtype=object))
+
+
 def compute(model) -> Figures:
     """Compute every figure from the model (use :func:`figures`, which caches this)."""
     settings = model.settings
@@ -124,13 +137,13 @@ def compute(model) -> Figures:
     t = t.join(deadlines.task_deadlines(tasks, results, cal, n, as_of))
     t["as_of"] = pd.Timestamp(as_of) if as_of else pd.NaT
     per_task = res.groupby(res["task_id"].astype(object), sort=False)
-    status_counts = pd.crosstab(res["task_id"].astype(object), res["status"]) if len(res) else None
+    status_counts = _crosstab(res["task_id"], res["status"]) if len(res) else None
     for col, label in (("late_results", deadlines.LATE), ("overdue_results", deadlines.OVERDUE)):
         if status_counts is not None and label in status_counts:
             t[col] = t["task_id"].astype(object).map(status_counts[label]).fillna(0).astype(np.int64)
         else:
             t[col] = 0
-    cats = pd.crosstab(res["task_id"].astype(object), res["category"]) if len(res) else None
+    cats = _crosstab(res["task_id"], res["category"]) if len(res) else None
     for cat in aggregate.CATEGORY_LABELS:
         t[cat] = (t["task_id"].astype(object).map(cats[cat]).fillna(0).astype(np.int64)
                   if cats is not None and cat in cats else 0)

@@ -66,7 +66,7 @@ def visits(results: pd.DataFrame, selection: pd.Series, joint: pd.Series,
         "inspecting_department": results["inspecting_department"].to_numpy()[first],
         "items": n_items[visit[first]] if len(first) else np.zeros(0, dtype=np.int64),
     })
-    out["year"] = pd.to_datetime(out["inspected_on"]).dt.year
+    out["year"] = out["inspected_on"].dt.year  # already datetime: to_datetime would scan it
     tid = out["task_id"].astype(object)
     out["random"] = (tid.map(selection) == RANDOM).to_numpy(dtype=bool)
     out["joint"] = tid.map(joint).fillna(False).to_numpy(dtype=bool)
