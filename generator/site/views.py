@@ -536,20 +536,23 @@ def plan_pages(data: SiteData) -> list[Page]:
     versions = plan_versions(plans)
     changes = plan_changes(plans, model.contract["plans"])
     known_tasks = set(data.tasks["task_id"])
+    # rows of each plan version and changes of each adjustment, split once, not filtered
+    # out of the whole table again for every plan
+    plan_rows = dict(list(plans.groupby(["plan_id", "version"], sort=False, observed=True)))
+    changes_of = dict(list(changes.groupby(["plan_id", "version"], sort=False, observed=True)))
     pages, listing = [], []
     for plan_id, vs in versions.groupby("plan_id", sort=True, observed=True):
         vs = vs.sort_values("version")
         current = vs.iloc[-1]
-        rows = records(plans[(plans["plan_id"] == plan_id) &
-                             (plans["version"] == current["version"])].sort_values("task_id"))
+        rows = records(plan_rows.get((plan_id, current["version"]), plans.iloc[:0])
+                       .sort_values("task_id"))
         for r in rows:
             r["url"] = urls.task(r["task_id"]) if r["task_id"] in known_tasks else ""
             r["items"] = [{"item_id": i, "name": data.item_names.get(i, i), "url": urls.item(i)}
                           for i in r["item_ids"]]
         history = []
         for v in records(vs.sort_values("version", ascending=False)):
-            ch = changes[(changes["plan_id"] == plan_id) & (changes["version"] == v["version"])]
-            entries = records(ch)
+            entries = records(changes_of.get((plan_id, v["version"]), changes.iloc[:0]))
             for e in entries:
                 e["label"] = CHANGE_LABELS[e["change"]]
                 e["field_title"] = model.contract["plans"].field(e["field"]).title \
