@@ -37,6 +37,38 @@ def test_rebuild_without_changes_writes_nothing(tmp_path):
     assert again.skipped == len(fingerprinted)
 
 
+def test_a_failed_build_keeps_the_last_manifest(tmp_path, monkeypatch):
+    """The next build's manifest is written while pages render, but takes the place of
+    the last one only when every page is written: a build that fails keeps the old one,
+    so the pages it did not write are not taken for up to date."""
+    import pytest
+
+    from generator.site import build as site_build
+
+    folder = DataFolder(tmp_path / "src")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(folder, out, cache)
+    path = site_build.manifest_path(out, cache)
+    before = path.read_bytes()
+    index = next(i for i, r in enumerate(folder.rows["results"]) if r["uscc"] == USCC_A)
+    folder.edit("results", index, result="发现问题已责令改正")
+    page = out / urls.output_file(urls.enterprise(USCC_A))
+    shown = page.read_bytes()
+
+    def failing(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(site_build.Rendering, "finish", failing)
+    with pytest.raises(RuntimeError):
+        build(folder, out, cache)
+    assert path.read_bytes() == before and page.read_bytes() == shown
+    assert not list(path.parent.glob("*.pending"))
+    monkeypatch.undo()
+    build(folder, out, cache)
+    assert page.read_bytes() != shown  # not skipped as unchanged
+    assert path.read_bytes() != before
+
+
 def test_a_page_removed_from_the_output_is_written_again(tmp_path):
     """An unchanged fingerprint skips a page only while its file is still there."""
     folder = DataFolder(tmp_path / "src")

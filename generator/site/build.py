@@ -115,11 +115,20 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     todo = np.flatnonzero(~same)
     new = ~manifest.known(ent_paths)
     rendering = Rendering(renderer, enterprises, todo, processes, progress, new)
+    # the new manifest is written while the last pages render, beside the old one, and
+    # takes its place only once every page is written
+    pending = manifest.path.with_name(manifest.path.name + ".pending")
     try:
         fingerprints = _mix(enterprises.fingerprints, salt)  # meanwhile, if not done above
         paths, fps_by_path = _other_pages(data, model, settings, output, renderer, manifest, salt,
                                           page_size, notices, cache_dir, counts, rendering)
+        small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
+        manifest.save(paths + ent_paths, np.concatenate([small_fps, fingerprints]), salt,
+                      to=pending)
         counts.add(rendering.finish())
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
     finally:
         rendering.close()
     counts.skipped += int(same.sum())
@@ -133,10 +142,7 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
             folder = target.parent
             if folder != output and not any(folder.iterdir()):
                 shutil.rmtree(folder, ignore_errors=True)
-    all_paths = paths + ent_paths
-    small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
-    all_fps = np.concatenate([small_fps, fingerprints])
-    manifest.save(all_paths, all_fps, salt)
+    os.replace(pending, manifest.path)
     return counts
 
 

@@ -483,14 +483,17 @@ class Manifest:
                     same[i] = False
         return same
 
-    def save(self, paths: Iterable[str], fingerprints: np.ndarray, salt: int = 0) -> None:
-        """``salt``: the templates' and settings' hash the fingerprints were mixed with."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def save(self, paths: Iterable[str], fingerprints: np.ndarray, salt: int = 0,
+             to: Path | None = None) -> None:
+        """``salt``: the templates' and settings' hash the fingerprints were mixed with.
+        ``to``: another file to write (moved into place by the caller)."""
+        target = to or self.path
+        target.parent.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame({"path": list(paths), "fingerprint": fingerprints.astype("uint64")})
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                SALT_KEY: str(salt).encode()})
-        pq.write_table(table, self.path)
+        pq.write_table(table, target)
 
     @staticmethod
     def saved_salt(path: Path) -> int | None:
