@@ -2,8 +2,8 @@
 
 Small resources (items, plans, tasks, departments) are plain lists of pages. The
 enterprise pages, half a million at provincial scale, are a :class:`EnterprisePages`
-object that builds one context on demand from columns converted to Python lists
-once, and fingerprints every page with vectorized row hashes so an incremental
+object that builds one context on demand from rows turned into Python objects a shard
+at a time, and fingerprints every page with vectorized row hashes so an incremental
 build renders only the pages whose rows changed.
 """
 
