@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -68,7 +67,6 @@ def run(cmd: list[str], tree: bool = True, **kwargs) -> tuple[float, float, str]
     every process's page tables and takes CPU time from a command that uses every core;
     a speed comparison with a one-process program turns it off.
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=kwargs.pop("cwd", ROOT), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kwargs)
@@ -79,20 +77,25 @@ def run(cmd: list[str], tree: bool = True, **kwargs) -> tuple[float, float, str]
                for stream, buf in ((proc.stdout, out), (proc.stderr, err))]
     for t in readers:
         t.start()
-    while proc.poll() is None:
-        if tree:
+    # wait4 gives this command's own resource use (its biggest process) and, without
+    # sampling, the exact moment it ends
+    if tree:
+        while True:
             tree_peak = max(tree_peak, _tree_rss(proc.pid))
-        time.sleep(0.2)
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.2)
+    else:
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
         t.join()
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode not in (0, 1):
         sys.stderr.write("".join(err)[-3000:])
         raise SystemExit(f"command failed: {' '.join(cmd)}")
-    # ru_maxrss is the largest child so far; count it only when this child raised it
-    single = max(peak, before) * 1024 if peak > before else 0
-    return seconds, max(single, tree_peak) / 2**30, "".join(out) + "".join(err)
+    return seconds, max(usage.ru_maxrss * 1024, tree_peak) / 2**30, "".join(out) + "".join(err)
 
 
 def count_files(folder: Path, suffix: str = ".html") -> int:
