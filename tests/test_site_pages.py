@@ -321,3 +321,51 @@ def test_records_give_plain_python_values_with_missing_as_empty_text():
     ]
     assert [type(v) for v in rows[0].values()] == [int, float, bool, list, str, str, int]
     assert records(frame.iloc[:0]) == []
+
+
+def test_the_data_page_environment_renders_calls_as_jinja_does(tmp_path):
+    """Macros, blocks, partials and context functions called through PageContext's short
+    path give what Jinja's own environment gives, in every way they can be called."""
+    from jinja2 import DictLoader, Environment, pass_context, select_autoescape
+    from markupsafe import Markup
+
+    from generator.site.render import make_environment
+
+    templates = {
+        "macros.html": (
+            '{% macro pair(a, b) %}<i>{{ a }}|{{ b }}</i>{% endmacro %}'
+            '{% macro defaults(a, b="二") %}{{ a }}-{{ b }}{% endmacro %}'
+            '{% macro wrap(title) %}<div title="{{ title }}">{{ caller() }}</div>{% endmacro %}'
+            '{% macro rest(a) %}{{ a }}{{ varargs|join(",") }}{{ kwargs|dictsort|join(";") }}'
+            '{% endmacro %}'),
+        "base.html": (
+            '{% import "macros.html" as m %}<title>{{ self.title()|striptags }}</title>'
+            '{% block title %}默认{% endblock %}|{% block body %}{% endblock %}'),
+        "page.html": (
+            '{% extends "base.html" %}{% block title %}<b>{{ name }}</b>{% endblock %}'
+            '{% block body %}{{ m.pair(name, "<x>") }}{{ m.defaults("一") }}'
+            '{{ m.defaults(a="甲", b="乙") }}{% call m.wrap("标题") %}内容{{ name }}{% endcall %}'
+            '{{ m.rest(1, 2, 3, k="v") }}{{ shout(name) }}'
+            '{% for r in rows %}{{ m.pair(loop.index, r) }}{% endfor %}'
+            '{{ partial("part.html", x=name) }}{{ partial("part.html", x=name) }}'
+            '{{ super() }}{% endblock %}'),
+        "part.html": "<p>{{ x }}</p>",
+    }
+
+    @pass_context
+    def shout(context, value):
+        return f"{value}!{context['name']}"
+
+    ours = make_environment([tmp_path], {"shout": shout})
+    ours.loader = DictLoader(templates)
+    plain = Environment(loader=DictLoader(templates), trim_blocks=True, lstrip_blocks=True,
+                        autoescape=select_autoescape(default=True, default_for_string=True))
+    plain.globals["shout"] = shout
+    plain.globals["partial"] = lambda name, **kw: Markup(plain.get_template(name).render(**kw))
+    variables = {"name": "A&B", "rows": ["r1", "<r2>"]}
+    expected = plain.get_template("page.html").render(**variables)
+    assert ours.get_template("page.html").render(**variables) == expected
+    assert "<i>A&amp;B|&lt;x&gt;</i>" in expected and "一-二" in expected
+    assert '<div title="标题">内容A&amp;B</div>' in expected and "1-2,3" not in expected
+    assert expected.count("<p>A&amp;B</p>") == 2
+    assert len(ours.globals["partial"].cache) == 1  # rendered once, then reused
