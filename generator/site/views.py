@@ -192,12 +192,15 @@ class EnterprisePages:
         results = model["results"]
         # by enterprise, then date, task and item: sorted by numbers, as sort_values
         # would sort the columns (ties keep the input order)
-        order = np.lexsort((pd.factorize(results["item_id"], sort=True)[0],
-                            pd.factorize(results["task_id"], sort=True)[0],
+        factorized = {c: pd.factorize(results[c], sort=True) for c in ("item_id", "task_id")}
+        order = np.lexsort((factorized["item_id"][0], factorized["task_id"][0],
                             date_key(results["inspected_on"]), index.row))
         shown = ["entity_name", "task_id", "item_id", "inspecting_department", "inspected_on",
                  "published_on", "category", "result_text"]  # what pages and fingerprints read
-        results = results[shown].take(order).reset_index(drop=True)
+        # the rows stay where they are: codes and row hashes are put in page order, which
+        # costs less than moving every text column of a million rows
+        results = results[shown]
+        self._order = order
         self.ents = data.enterprises
         self.bounds = index.bounds(order)
         self.item_names = data.item_names
@@ -208,7 +211,7 @@ class EnterprisePages:
         disp = model["dispositions"]
         self._results = results
         self._fingerprint_inputs = disp
-        self._columns = self._page_columns(data, results)
+        self._columns = self._page_columns(data, results, order, factorized)
         # follow-up rows by enterprise (its place in usccs), then task and decision date
         position = pd.Index(self.usccs).get_indexer(disp["uscc"].astype(str))
         disp = disp.assign(_position=position)[position >= 0]
@@ -223,10 +226,12 @@ class EnterprisePages:
         self._dispositions: dict[int, list[Row]] = {}
 
     @staticmethod
-    def _page_columns(data: SiteData, results: pd.DataFrame) -> dict[str, tuple]:
-        """Each shown column as codes and the text of each code, worked out once for all
-        rows, so loading a shard is array lookups rather than pandas conversions."""
-        item_codes, item_ids = pd.factorize(results["item_id"])
+    def _page_columns(data: SiteData, results: pd.DataFrame, order: np.ndarray,
+                      factorized: dict[str, tuple]) -> dict[str, tuple]:
+        """Each shown column as codes (in page order) and the text of each code, worked out
+        once for all rows, so loading a shard is array lookups, not pandas conversions."""
+        item_codes, item_ids = factorized["item_id"]
+        item_codes = item_codes[order]
         item_ids = pd.Series(item_ids).astype(str).tolist()
         columns = {
             "item_id": (item_codes, np.array(item_ids + [""], dtype=object)),
@@ -237,14 +242,14 @@ class EnterprisePages:
         }
         for name, column in (("task_id", "task_id"), ("department", "inspecting_department"),
                              ("result", "result_text"), ("category", "category")):
-            codes, uniques = pd.factorize(results[column])
+            codes, uniques = factorized.get(column) or pd.factorize(results[column])
             values = uniques.tolist() if column == "category" else (
                 pd.Series(uniques).astype(str).tolist())
-            columns[name] = (codes, np.array(values + [""], dtype=object))
+            columns[name] = (codes[order], np.array(values + [""], dtype=object))
         for name in ("inspected_on", "published_on"):
             codes, uniques = pd.factorize(results[name])
-            columns[name] = (codes, np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""],
-                                             dtype=object))
+            columns[name] = (codes[order], np.array([d.strftime("%Y-%m-%d") for d in uniques]
+                                                    + [""], dtype=object))
         return columns
 
     def load(self, only: np.ndarray | Sequence[int]) -> None:
@@ -313,6 +318,7 @@ class EnterprisePages:
                 shown_names = pd.Series([str(names.get(i, i)) for i in ids], dtype=object)
                 named = pd.util.hash_pandas_object(shown_names, index=False).to_numpy()
                 row_hash = row_hash ^ (named[codes] * np.uint64(mix))
+        row_hash = row_hash[self._order]  # rows hashed where they are, summed in page order
         sums = np.add.reduceat(row_hash, self.bounds[:-1]) if len(row_hash) else row_hash
         if len(disp):
             disp_hash = pd.util.hash_pandas_object(disp.drop(columns=["_file", "_row"]),
