@@ -55,3 +55,11 @@ def test_the_shared_index_gives_the_same_table_for_any_row_order():
 
 def test_no_results_give_an_empty_table():
     assert enterprises(results().iloc[:0]).empty
+
+
+def test_a_code_is_found_by_its_number_and_an_unknown_one_is_not():
+    index = enterprise_index(results())
+    outside = "91330100MA00000009"
+    assert index.position([C, outside, A, "", B]).tolist() == [2, -1, 0, -1, 1]
+    assert index.position([]).tolist() == []
+    assert enterprise_index(results().iloc[:0]).position([A]).tolist() == [-1]

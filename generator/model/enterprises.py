@@ -32,6 +32,15 @@ class EnterpriseIndex:
     def __len__(self) -> int:
         return len(self.codes)
 
+    def position(self, codes: np.ndarray | pd.Series | list[str]) -> np.ndarray:
+        """Each code's number (its place in ``codes``), -1 for a code no result has:
+        a binary search in the sorted codes, not a hash table of a million strings."""
+        wanted = np.asarray(codes, dtype=object)
+        if not len(self.codes) or not len(wanted):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.searchsorted(self.codes, wanted).clip(0, len(self.codes) - 1)
+        return np.where(self.codes[at] == wanted, at, -1).astype(np.int64)
+
     def bounds(self, order: np.ndarray) -> np.ndarray:
         """Where each enterprise's rows start in ``results`` taken in ``order`` (which must
         group them), plus the row count at the end."""

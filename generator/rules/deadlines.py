@@ -131,10 +131,9 @@ def worst_followup(results: pd.DataFrame, follow: pd.DataFrame, index: Enterpris
         worst = pd.Series(rank).groupby([follow["task_id"].to_numpy(dtype=object),
                                          follow["uscc"].to_numpy(dtype=object)]).min()
         # only rows whose enterprise has a follow-up at all need the (task, enterprise) key
-        followed = follow["uscc"].dropna().astype(str).unique()
-        at = np.searchsorted(index.codes, followed).clip(0, max(len(index.codes) - 1, 0))
-        known = np.zeros(len(index.codes), dtype=bool)
-        known[at[index.codes[at] == followed] if len(index.codes) else []] = True
+        followed = index.position(follow["uscc"].dropna().astype(str).unique())
+        known = np.zeros(len(index), dtype=bool)
+        known[followed[followed >= 0]] = True
         rows = np.flatnonzero(known[index.row])
         if len(rows):
             part = results.iloc[rows]

@@ -108,7 +108,7 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     # everything else and writes the other pages.
     enterprises = views.EnterprisePages(data)
     ent_paths = [urls.enterprise(u) for u in enterprises.usccs]
-    if manifest.previous and Manifest.saved_salt(manifest.path) == salt:
+    if manifest.previous and manifest.salt == salt:
         same = manifest.unchanged(ent_paths, _mix(enterprises.fingerprints, salt), output)
     else:  # nothing can be unchanged: the fingerprints are worked out while pages render
         same = np.zeros(len(ent_paths), dtype=bool)

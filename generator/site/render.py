@@ -112,25 +112,23 @@ class PageContext(Context):
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (as Jinja's)
         kind = type(__obj)
+        if kind is not Macro and kind is not BlockReference and kind is not Partials:
+            return Context.call(__self, __obj, *args, **kwargs)
+        if kwargs:  # the loop and block variables only a context-taking callable receives
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
         if kind is Macro:
-            if kwargs:
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
             # Macro.__call__ with every argument given by position and no caller: the
             # only case taken here; defaults, keywords and callers go through Jinja
             if (not kwargs and len(args) == __obj._argument_count and not __obj.caller
                     and not __obj.catch_kwargs and not __obj.catch_varargs):
                 return __obj._invoke(list(args), __self.eval_ctx.autoescape)
-        elif kind is BlockReference or kind is Partials:
-            if kwargs:
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception")
-        return Context.call(__self, __obj, *args, **kwargs)
+            return Context.call(__self, __obj, *args, **kwargs)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
 
 
 class PageEnvironment(Environment):
@@ -249,15 +247,12 @@ class Renderer:
         self.output = output
         self.base = base_context
         self._globals = dict(env.globals)
-        self._templates: dict[str, Any] = {}
         self._folder = os.path.join(os.fspath(output), "")  # pages are written by the million
 
     def template(self, name: str) -> Template:
-        """The compiled template, compiled once (before forking, so not once per worker)."""
-        compiled = self._templates.get(name)
-        if compiled is None:
-            compiled = self._templates[name] = self.env.get_template(name)
-        return compiled
+        """The compiled template (the environment keeps it: see :class:`PageEnvironment`);
+        asked for before forking, so it is compiled once, not once per worker."""
+        return self.env.get_template(name)
 
     def render_one(self, path: str, template: str, context: dict[str, Any]) -> bytes:
         # Template.render copies the environment's globals (all settings) into a fresh
@@ -429,19 +424,27 @@ def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: 
 SALT_KEY = b"gongkai_salt"
 
 
+def _salt_of(schema: pa.Schema) -> int | None:
+    value = (schema.metadata or {}).get(SALT_KEY)
+    return int(value) if value is not None else None
+
+
 class Manifest:
     """Path → fingerprint of fingerprinted pages from the last build (kept outside output)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.previous: dict[str, int] = {}
+        self.salt: int | None = None  # what the previous fingerprints were mixed with
         self._index: pd.Index | None = None  # of previous, made when first needed
         self._fingerprints = np.zeros(0, dtype=np.uint64)
         if path.is_file():
             try:
-                frame = pd.read_parquet(path)
+                table = pq.read_table(path)
+                frame = table.to_pandas()
                 self.previous = dict(zip(frame["path"], frame["fingerprint"].astype("uint64"),
                                          strict=True))
+                self.salt = _salt_of(table.schema)
             except Exception:  # a damaged cache only costs a full render
                 self.previous = {}
 
@@ -499,8 +502,7 @@ class Manifest:
     def saved_salt(path: Path) -> int | None:
         """The salt the manifest at ``path`` was saved with, read from its schema alone."""
         try:
-            value = (pq.read_schema(path).metadata or {}).get(SALT_KEY)
-            return int(value) if value is not None else None
+            return _salt_of(pq.read_schema(path))
         except (OSError, ValueError, pa.ArrowException):
             return None
 

@@ -43,10 +43,16 @@ class Page:
     fingerprint: int | None = None  # None: always render, write only if bytes differ
 
 
+def date_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each date's code, and the YYYY-MM-DD text of each code, formatted once per distinct
+    date; a missing date has code -1, which picks the "" at the end of the texts."""
+    codes, uniques = pd.factorize(values)
+    return codes, np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
+
+
 def date_strings(values: pd.Series) -> list[str]:
     """Format dates as YYYY-MM-DD once per distinct date; missing → ""."""
-    codes, uniques = pd.factorize(values)
-    formatted = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
+    codes, formatted = date_codes(values)
     return formatted[codes].tolist()
 
 
@@ -57,13 +63,18 @@ def run_bounds(keys: np.ndarray) -> np.ndarray:
     return np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)]
 
 
+def item_texts(data: SiteData, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Name and page URL of each of the distinct items ``ids``, each followed by "" (what
+    code -1, a missing item, picks)."""
+    return (np.array([data.item_names.get(i, i) for i in ids] + [""], dtype=object),
+            np.array([urls.item(i) for i in ids] + [""], dtype=object))
+
+
 def item_columns(data: SiteData, item_ids: pd.Series) -> tuple[list[str], list[str]]:
     """Name and page URL of each row's item, worked out once per distinct item."""
-    ids = item_ids.astype(str)
-    uniq = ids.unique()
-    names = ids.map(dict(zip(uniq, [data.item_names.get(i, i) for i in uniq], strict=True)))
-    links = ids.map(dict(zip(uniq, [urls.item(i) for i in uniq], strict=True)))
-    return names.tolist(), links.tolist()
+    codes, ids = pd.factorize(item_ids.astype(str))
+    names, links = item_texts(data, list(ids))
+    return names[codes].tolist(), links[codes].tolist()
 
 
 # Rows of the pages rendered by the hundred thousand: Jinja reads ``row.field`` as an
@@ -78,7 +89,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ``to_dict("records")`` (Python ints, floats, bools, strings and lists), without
     pandas' per-frame copying, which dominates for the many small frames pages show.
     """
-    names = [str(n) for n in frame.columns]
+    names = list(frame.columns)
     columns = []
     for name in frame.columns:
         values = frame[name]
@@ -212,8 +223,9 @@ class EnterprisePages:
         self._results = results
         self._fingerprint_inputs = disp
         self._columns = self._page_columns(data, results, order, factorized)
-        # follow-up rows by enterprise (its place in usccs), then task and decision date
-        position = pd.Index(self.usccs).get_indexer(disp["uscc"].astype(str))
+        # follow-up rows by enterprise (its number, which is its place in usccs), then task
+        # and decision date
+        position = index.position(disp["uscc"].astype(str))
         disp = disp.assign(_position=position)[position >= 0]
         disp = disp.sort_values(["_position", "task_id", "decided_on"], kind="stable")
         self._disp = disp[["_position", "uscc", "task_id", "department", "action", "outcome",
@@ -233,13 +245,9 @@ class EnterprisePages:
         item_codes, item_ids = factorized["item_id"]
         item_codes = item_codes[order]
         item_ids = pd.Series(item_ids).astype(str).tolist()
-        columns = {
-            "item_id": (item_codes, np.array(item_ids + [""], dtype=object)),
-            "item_name": (item_codes, np.array([data.item_names.get(i, i) for i in item_ids]
-                                               + [""], dtype=object)),
-            "item_url": (item_codes, np.array([urls.item(i) for i in item_ids] + [""],
-                                              dtype=object)),
-        }
+        names, links = item_texts(data, item_ids)
+        columns = {"item_id": (item_codes, np.array(item_ids + [""], dtype=object)),
+                   "item_name": (item_codes, names), "item_url": (item_codes, links)}
         for name, column in (("task_id", "task_id"), ("department", "inspecting_department"),
                              ("result", "result_text"), ("category", "category")):
             codes, uniques = factorized.get(column) or pd.factorize(results[column])
@@ -247,9 +255,8 @@ class EnterprisePages:
                 pd.Series(uniques).astype(str).tolist())
             columns[name] = (codes[order], np.array(values + [""], dtype=object))
         for name in ("inspected_on", "published_on"):
-            codes, uniques = pd.factorize(results[name])
-            columns[name] = (codes[order], np.array([d.strftime("%Y-%m-%d") for d in uniques]
-                                                    + [""], dtype=object))
+            codes, texts = date_codes(results[name])
+            columns[name] = (codes[order], texts)
         return columns
 
     def load(self, only: np.ndarray | Sequence[int]) -> None:
