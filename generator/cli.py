@@ -142,9 +142,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit 须为正整数")
+    if args.page < 1:
+        raise UsageError("--page 须为正整数")
     try:
         return run_search(_settings(args.settings), args.query, args.output, args.limit,
-                          args.json)
+                          args.json, args.page)
     except NoIndex as exc:
         raise UsageError(str(exc)) from exc
 
@@ -200,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="在已生成站点的搜索索引中查找")
     p.add_argument("query", help="企业名称片段、统一社会信用代码、任务或事项")
-    p.add_argument("--limit", type=int, default=20, help="最多显示条数（默认 20）")
+    p.add_argument("--limit", type=int, default=20, help="每页条数（默认 20，最多 100）")
+    p.add_argument("--page", type=int, default=1, help="第几页（默认 1）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--output", help="站点输出目录（默认取设置中的 OUTPUT_PATH）")
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..model import Model
 from ..site.render import make_environment
-from . import code_index, pagefind_bundle, server_index, word_index
+from . import code_index, fold, pagefind_bundle, server_index, word_index
+from .rank import TIERS
 from .records import (
     FILTER_LABELS,
     FILTERS,
@@ -91,13 +92,29 @@ def render_search_page(template_dirs: list[Path], settings: dict[str, Any], outp
     return True
 
 
+def write_fold(output: Path, settings: dict[str, Any]) -> Path:
+    """search/fold.json: the folding table, suffixes and regions (:func:`.fold.browser_table`)
+    and the ranking tiers (:data:`.rank.TIERS`), for search.js."""
+    target = Path(output) / fold.FILE
+    table = fold.browser_table(settings) | {"tiers": list(TIERS)}
+    text = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
 def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],
-                        processes: int, made_from: tuple[pd.Series, str] | None = None) -> str:
+                        processes: int, made_from: tuple[pd.Series, str] | None = None,
+                        regions: list[str] | None = None) -> str:
     """The Whoosh index, after the browser's indexes: run beside them, its writer
     processes and the browser indexes' working tables would together need more memory
     than a provincial build may take (issue goal: 6 GiB at a million results)."""
     try:
         how = server_index.write_index(records, folder, processes, made_from)
+        (folder / server_index.REGIONS).write_text(json.dumps(regions or [], ensure_ascii=False),
+                                                   encoding="utf-8")
         (folder / OPTIONS).write_text(json.dumps(options, ensure_ascii=False, sort_keys=True),
                                       encoding="utf-8")
     except OSError as exc:
@@ -140,7 +157,7 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
     entry = output / pagefind_bundle.BUNDLE / "pagefind-entry.json"
     server = bool(settings.get("GONGKAI_SEARCH_SERVER_INDEX", True))
     browser_files = (entry, output / code_index.FOLDER / code_index.MANIFEST,
-                     output / word_index.FOLDER / word_index.MANIFEST)
+                     output / word_index.FOLDER / word_index.MANIFEST, output / fold.FILE)
     todo = {"pagefind": state.get("pagefind") != fingerprint
             or not all(f.is_file() for f in browser_files)}
     if server:
@@ -160,12 +177,14 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         code_index.write_codes(records, output, options, prepared=by_code)
         word_index.write_words(records, output, options,
                                settings.get("GONGKAI_SEARCH_BLOCK") or word_index.BLOCK, by_code)
+        write_fold(output, settings)
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
     if todo.get("server"):
         processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
         done["server"] = _write_server_index(records, folder, options, processes,
-                                             (record_fps, record_salt(model)))
+                                             (record_fps, record_salt(model)),
+                                             fold.regions(settings))
         state["server"] = fingerprint
         took["server"] = time.perf_counter() - start - sum(took.values())
     for key, path in state_files.items():

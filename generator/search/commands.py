@@ -28,11 +28,11 @@ def _folder(settings: dict[str, Any], output: str | None) -> tuple[Path, Path]:
 
 
 def run_search(settings: dict[str, Any], query: str, output: str | None, limit: int,
-               as_json: bool) -> int:
+               as_json: bool, page: int = 1) -> int:
     from .server_index import search
 
     _, folder = _folder(settings, output)
-    found = search(folder, query, limit)
+    found = search(folder, query, limit, page=page)
     if as_json:
         print(json.dumps(found, ensure_ascii=False, indent=1))
         return 0
@@ -46,7 +46,9 @@ def run_search(settings: dict[str, Any], query: str, output: str | None, limit: 
         extra = "  ".join(x for x in (hit["code"], hit["summary"], hit["date"]) if x)
         print(f"{KIND_LABELS.get(hit['kind'], hit['kind'])}  {hit['title']}  {extra}\n    {hit['url']}")
     shown = len(found["results"])
-    print(f"共 {found['total']} 条" + (f"，显示前 {shown} 条" if found["total"] > shown else ""))
+    first = (found["page"] - 1) * found["limit"] + 1
+    print(f"共 {found['total']} 条" + (f"，显示第 {first}–{first + shown - 1} 条（第 {found['page']}/"
+                                      f"{found['pages']} 页，--page 翻页）" if found["total"] > shown else ""))
     return 0
 
 

@@ -1,23 +1,46 @@
-"""The ranking rule both indexes apply, and the query clean-up they share.
+"""The ranking rule every search applies, and the query clean-up it starts from.
 
-A citizen who types a credit code wants that enterprise, not the ones whose text
-mentions similar words: an exact code comes first, then code prefixes, then the
-index's own relevance order. ``themes/gongkai/static/js/search.js`` applies the same
-rule in the browser (``codeRank``).
+A citizen who types a credit code wants that enterprise; one who types a name wants the
+enterprise of that name, not the tasks it was inspected in. So hits come in tiers
+(:data:`TIERS`), best first:
+
+0. ``code``: the exact credit code;
+1. ``code_prefix``: a credit code starting with the query (8 characters or more);
+2. ``name``: an enterprise whose folded name or former name holds the whole query
+   (:mod:`.fold`: traditional characters, full-width forms, punctuation, the
+   legal-form suffix and a leading region do not matter);
+3. ``enterprise``: any other enterprise holding every word of the query in its names
+   (or starting its code with it);
+4. ``other``: tasks, items, plans and documents.
+
+Within a tier the enterprises stay in credit-code order and the others in the order of
+their index's relevance; sorted by date, the newest come first whatever their tier.
+``themes/gongkai/static/js/search.js`` applies the same rule in the browser; the tier
+names reach it in ``search/fold.json`` and both sides are tested on the same cases.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
+import numpy as np
+import pandas as pd
+
+from .fold import fold, variants
+
+TIERS = ("code", "code_prefix", "name", "enterprise", "other")
+OTHER = TIERS.index("other")
 MAX_QUERY = 200  # characters; longer queries are cut, never an error
 _CODE = re.compile(r"^[0-9A-Za-z]{8,18}$")
 _JUNK = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+")
 
 
 def clean_query(text: str | None) -> str:
-    """Words only: query-syntax characters become spaces, so no input can be a syntax error."""
-    text = (text or "")[:MAX_QUERY]
+    """Words only: query-syntax characters become spaces, so no input can be a syntax
+    error; full-width letters and digits become plain ones (a code typed on a Chinese
+    input method is still a code)."""
+    text = unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY])
     return " ".join(_JUNK.sub(" ", text).split())
 
 
@@ -38,6 +61,33 @@ def code_rank(query: str, code: str) -> int:
     return 1 if code.startswith(wanted) else 2
 
 
-def rerank(query: str, hits: list[dict]) -> list[dict]:
-    """Stable: within a rank the index's relevance order stays."""
-    return sorted(hits, key=lambda h: code_rank(query, h.get("code", "")))
+def _holds(names: pd.Series, forms: list[str]) -> np.ndarray:
+    found = np.zeros(len(names), dtype=bool)
+    for form in forms:
+        found |= names.str.contains(form, regex=False).to_numpy(dtype=bool)
+    return found
+
+
+def enterprise_tiers(query: str, codes: pd.Series, names: pd.Series, regions: list[str]
+                     ) -> np.ndarray:
+    """Each enterprise's tier for ``query`` (a :func:`clean_query`), -1 where it does not
+    match. ``names``: each enterprise's folded names joined by spaces (folded names hold
+    no space, so a query never matches across two of them)."""
+    words = query.split()
+    tiers = np.full(len(codes), -1, dtype=np.int64)
+    if not words:
+        return tiers
+    names = names.fillna("").astype(str).reset_index(drop=True)
+    upper = codes.fillna("").astype(str).str.upper().reset_index(drop=True)
+    every = np.ones(len(codes), dtype=bool)
+    for word in words:
+        head = fold(word)
+        by_code = upper.str.startswith(head.upper()).to_numpy(dtype=bool) if head else False
+        every &= _holds(names, variants(word, regions)) | by_code
+    tiers[every] = TIERS.index("enterprise")
+    tiers[_holds(names, variants("".join(words), regions))] = TIERS.index("name")
+    code = code_query(query)
+    if code:
+        tiers[upper.str.startswith(code).to_numpy(dtype=bool)] = TIERS.index("code_prefix")
+        tiers[(upper == code).to_numpy(dtype=bool)] = TIERS.index("code")
+    return tiers

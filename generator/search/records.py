@@ -6,7 +6,9 @@ Columns of :func:`search_records`:
 
 url (relative to the site root), kind, title, code, summary (latest result), date
 (YYYY-MM-DD, the sort key), text (words to find it by), grams (name bigrams, which
-Chinese segmentation would miss), and the filter lists department, year, category, item.
+Chinese segmentation would miss), names (an enterprise's names, each folded by
+:func:`.fold.fold`, joined by spaces: what the ranking rule compares a query with; empty
+for other records), and the filter lists department, year, category, item.
 Code prefixes need no words of their own: the browser answers them from the code shards
 (code_index.py), the server index with a prefix query on the code field.
 """
@@ -27,8 +29,9 @@ from ..model.enterprises import EnterpriseIndex, enterprise_index
 from ..model.enterprises import enterprises as enterprise_table
 from ..site import urls
 from ..site.views import CATEGORY_LABELS, date_strings
+from .fold import fold
 
-COLUMNS = ["url", "kind", "title", "code", "summary", "date", "text", "grams",
+COLUMNS = ["url", "kind", "title", "code", "summary", "date", "text", "grams", "names",
            "department", "year", "category", "item"]
 FILTERS = ("department", "year", "category", "item")
 FILTER_LABELS = {"department": "检查部门", "year": "年度", "category": "检查结果", "item": "抽查事项"}
@@ -50,6 +53,20 @@ def bigrams(names: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(names)
     grams = np.array([_name_grams(n) for n in uniques] + [""], dtype=object)
     return pd.Series(grams[codes], index=names.index, dtype=object)
+
+
+def folded_names(latest: pd.Series, every: pd.Series) -> pd.Series:
+    """Each enterprise's names (``latest``, then its list in ``every`` where it has one)
+    folded one by one (see :mod:`.fold`) and joined by spaces, each name folded once."""
+    distinct = pd.unique(pd.concat([latest.astype(str), every.explode().dropna().astype(str)]))
+    lookup = dict(zip(distinct, map(fold, distinct), strict=True))
+    out = []
+    for name, listed in zip(latest.astype(str).tolist(), every.tolist(), strict=True):
+        forms = [lookup[name]]
+        if isinstance(listed, list):
+            forms += [lookup[str(n)] for n in listed if lookup[str(n)] not in forms]
+        out.append(" ".join(f for f in forms if f))
+    return pd.Series(out, index=latest.index, dtype=object)
 
 
 def _distinct_lists(owner: np.ndarray, count: int, values: pd.Series) -> list[list[str]]:
@@ -99,6 +116,7 @@ def _enterprise_frame(results: pd.DataFrame, items: pd.Series, tasks: pd.Series)
                      + " " + joined["result"]).str.split().str.join(" ")
     names = frame["title"] + " " + all_names.reindex(codes).fillna("").to_numpy()
     frame["grams"] = bigrams(names).to_numpy()
+    frame["names"] = folded_names(frame["title"], ents["names"].reindex(codes)).to_numpy()
     frame["code"] = codes
     frame["url"] = [urls.enterprise(c) for c in codes]
     frame["kind"] = "enterprise"
@@ -138,7 +156,7 @@ def _salt(items: pd.Series, tasks: pd.Series) -> str:
     digest = hashlib.sha256(repr(CATEGORY_LABELS).encode())
     for names in (items, tasks):
         digest.update(repr(sorted(zip(names.index.astype(str), names.astype(str), strict=True))).encode())
-    for name in ("records.py", "../site/urls.py", "../site/views.py", "../model/enterprises.py"):
+    for name in ("records.py", "fold.py", "fold.toml", "../site/urls.py", "../site/views.py", "../model/enterprises.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 
@@ -233,7 +251,8 @@ def _record(url: str, kind: str, title: str, text: Iterable[Any], *, code: str =
             date: str = "", summary: str = "", **filters: list[str]) -> dict[str, Any]:
     words = " ".join(str(t) for t in text if t is not None and str(t) not in ("", "nan", "<NA>"))
     row = {"url": url, "kind": kind, "title": title, "code": code, "summary": summary,
-           "date": date, "text": re.sub(r"\s+", " ", words).strip(), "grams": _name_grams(title)}
+           "date": date, "text": re.sub(r"\s+", " ", words).strip(), "grams": _name_grams(title),
+           "names": ""}
     for f in FILTERS:
         row[f] = sorted({str(v) for v in filters.get(f, []) if v is not None and str(v)})
     return row

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..site.render import make_environment
 from . import server_index
@@ -22,6 +22,10 @@ from .rank import clean_query
 from .records import FILTER_LABELS, FILTERS, KIND_LABELS
 
 MAX_URL = 65_536  # http.server refuses longer request lines itself (414)
+PAGE_SIZE = 20
+ERRORS = {400: "请求无法识别。", 404: "没有找到这个页面。", 405: "不支持这种请求方式。",
+          414: "网址过长。", 500: "服务器出错，请稍后再试。", 501: "不支持这种请求方式。",
+          503: "服务暂时不可用，请稍后再试。"}
 
 
 class SearchApp:
@@ -35,16 +39,18 @@ class SearchApp:
         globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
         self.env = make_environment(template_dirs, globals_)
 
-    def answer(self, params: dict[str, list[str]], limit: int = 20) -> dict[str, Any]:
+    def answer(self, params: dict[str, list[str]], limit: int = PAGE_SIZE) -> dict[str, Any]:
         text = (params.get("q") or [""])[0]
         filters = {f: (params.get(f) or [""])[0] for f in FILTERS}
         filters = {f: v for f, v in filters.items() if v in self.options.get(f, [])}
         sort = "date" if (params.get("sort") or [""])[0] == "date" else ""
+        page = 1
         try:
             limit = int((params.get("limit") or [limit])[0])
+            page = int((params.get("page") or [1])[0])
         except ValueError:
             pass
-        found = server_index.search(self.folder, text, limit, filters, sort)
+        found = server_index.search(self.folder, text, limit, filters, sort, page)
         for hit in found["results"]:
             hit["kind_label"] = KIND_LABELS.get(hit["kind"], hit["kind"])
         found.update(filters=filters, sort=sort)
@@ -59,13 +65,27 @@ class SearchApp:
         elif not found["total"]:
             message = f"没有找到与“{query}”相符的结果。"
         elif found["total"] > len(found["results"]):
-            message = f"找到 {found['total']} 条结果，显示前 {len(found['results'])} 条。"
+            first = (found["page"] - 1) * found["limit"] + 1
+            message = (f"找到 {found['total']} 条结果，这是第 {first}–{first + len(found['results']) - 1} 条"
+                       f"（第 {found['page']}/{found['pages']} 页）。")
         else:
             message = f"找到 {found['total']} 条结果。"
         return self.env.get_template("search_server.html").render(
             root="../", nav_current="search", filters=self.options, filter_labels=FILTER_LABELS,
             query=query, chosen=found["filters"], sort=found["sort"], results=found["results"],
-            total=found["total"], message=message, search_query=query)
+            total=found["total"], message=message, search_query=query,
+            pages=self._pages(params, found))
+
+    @staticmethod
+    def _pages(params: dict[str, list[str]], found: dict[str, Any]) -> dict[str, str]:
+        """Links to the previous and next page of the same query (query string only)."""
+        kept = [(k, v[0]) for k, v in params.items() if k != "page" and v and v[0]]
+        out = {}
+        if found["page"] > 1:
+            out["previous"] = "?" + urlencode([*kept, ("page", found["page"] - 1)])
+        if found["page"] < found["pages"]:
+            out["next"] = "?" + urlencode([*kept, ("page", found["page"] + 1)])
+        return out
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -83,6 +103,18 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Every error in Chinese: a missing page gets the site's own 404.html."""
+        page = Path(self.app.output) / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+        else:
+            text = ERRORS.get(code, "请求无法完成。")
+            body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{code}</title>'
+                    f'<h1>{text}</h1><p><a href="/">返回首页</a></p></html>').encode()
+        self.close_connection = True
+        self._send(code, body, "text/html; charset=utf-8")
 
     def do_GET(self) -> None:
         if len(self.path) > MAX_URL:

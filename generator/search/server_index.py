@@ -20,10 +20,13 @@ import pandas as pd
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from .rank import clean_query, code_query, rerank
+from .fold import fold, variants
+from .rank import OTHER, clean_query, code_query, enterprise_tiers
 from .records import FILTERS
+from .word_index import keys
 
 jieba.setLogLevel(60)
 
@@ -59,14 +62,20 @@ def analyzer():
 def schema() -> Schema:
     fields: dict[str, Any] = {
         "url": ID(stored=True, unique=True),
-        "kind": STORED,
-        # no positions: queries are words, never phrases, and positions double the postings' cost
-        "title": TEXT(analyzer=analyzer(), stored=True, field_boost=2.0, phrase=False),
-        "code": ID(stored=True),
+        "kind": ID(stored=True),
+        "label": STORED,  # the title as shown
+        # no positions: queries are words, never phrases, and positions double the postings' cost;
+        # enterprises are found by "keys", so their names are not segmented
+        "title": TEXT(analyzer=analyzer(), field_boost=2.0, phrase=False),
+        "code": ID(stored=True, sortable=True),
         "summary": STORED,
         "date": ID(stored=True, sortable=True),
         "text": TEXT(analyzer=analyzer(), phrase=False),
         "grams": KEYWORD(lowercase=True, scorable=True),
+        # an enterprise's folded names: their characters and pairs (as the word index
+        # keys them), and the names themselves for the ranking rule
+        "keys": KEYWORD(lowercase=False),
+        "names": COLUMN(VarBytesColumn()),
     }
     for f in FILTERS:
         fields[f] = KEYWORD(stored=True, commas=True, lowercase=False)
@@ -130,18 +139,21 @@ def record_hashes(records: pd.DataFrame, made_from: tuple[pd.Series, str] | None
 
 
 def _documents(records: pd.DataFrame):
-    """Whoosh documents. An enterprise is found by its names (title, and the bigrams of
-    every name it has had) and its code; its departments, items and results are filters.
+    """Whoosh documents. An enterprise is found by the keys of its folded names and by its
+    code, as in the browser's word index; its departments, items and results are filters.
     The task names and result words of its text would add half of all postings and bring
     every enterprise of a task into a search for the task, which is a record of its own.
     """
     columns = {c: records[c].tolist() for c in records.columns}
     for i in range(len(records)):
-        doc = {k: columns[k][i] for k in ("url", "kind", "title", "code", "summary", "date",
-                                           "text")}
+        doc = {k: columns[k][i] for k in ("url", "kind", "code", "summary", "date", "text")}
+        doc["label"] = columns["title"][i]
         if doc["kind"] == "enterprise":
-            doc["text"] = ""
-        doc["grams"] = columns["grams"][i]
+            names = str(columns["names"][i] or "")
+            doc.update(text="", title="", grams="", names=names.encode(),
+                       keys=" ".join(sorted(set().union(*map(keys, names.split())))))
+        else:
+            doc.update(title=columns["title"][i], grams=columns["grams"][i], names=b"", keys="")
         for f in FILTERS:
             doc[f] = _keywords(columns[f][i])
         yield doc
@@ -211,8 +223,44 @@ def _grams(word: str) -> list[str]:
     return [word[k:k + 2] for k in range(len(word) - 1)]
 
 
-def build_query(text: str) -> wq.Query | None:
-    """Every word must match: as a name fragment (its bigrams), as jieba words, or as a code."""
+def _name_query(form: str) -> wq.Query:
+    """Enterprises whose names may hold ``form`` (a folded piece): all its pairs (or its
+    one character) among their keys; the ranking rule then checks the piece itself."""
+    pieces = _grams(form) or [form]
+    return wq.And([wq.Term("keys", p) for p in dict.fromkeys(pieces)])
+
+
+def enterprise_query(text: str, regions: list[str]) -> wq.Query | None:
+    """Every enterprise the ranking rule (:func:`.rank.enterprise_tiers`) may match, and
+    some more: each word's shortest form (:func:`.fold.variants`) among its name keys or
+    its code's start; or the whole query so; or the query as a code prefix."""
+    cleaned = clean_query(text)
+    words = cleaned.split()
+    if not words:
+        return None
+    per_word = []
+    for word in words:
+        forms = variants(word, regions)
+        options: list[wq.Query] = [_name_query(forms[-1])] if forms else []
+        head = fold(word)
+        if head.isascii() and head.isalnum():
+            options.append(wq.Prefix("code", head.upper()))
+        if not options:
+            return None
+        per_word.append(wq.Or(options))
+    parts: list[wq.Query] = [wq.And(per_word)]
+    whole = variants("".join(words), regions)
+    if whole:
+        parts.append(_name_query(whole[-1]))
+    code = code_query(cleaned)
+    if code:
+        parts.append(wq.Prefix("code", code))
+    return wq.Or(parts)
+
+
+def other_query(text: str) -> wq.Query | None:
+    """Tasks, items, plans and documents: every word as a name fragment (its bigrams), as
+    jieba words, or as a code."""
     cleaned = clean_query(text)
     if not cleaned:
         return None
@@ -237,33 +285,96 @@ def build_query(text: str) -> wq.Query | None:
     return wq.Or(parts) if len(parts) > 1 else parts[0]
 
 
+REGIONS = "regions.json"
+MAX_LIMIT = 100  # results per page
+MAX_PAGE = 10_000
+
+
+@functools.lru_cache(maxsize=4)
+def _columns(folder: str, generation: int, stamp: float) -> dict[str, np.ndarray]:
+    """Code, date and folded names of every live document, by document number: read
+    once per index generation, then every query ranks its candidates as arrays."""
+    ix = windex.open_dir(folder)
+    with ix.reader() as reader:
+        out = {name: np.array(list(reader.column_reader(name)), dtype=object)
+               for name in ("code", "date", "names")}
+        alive = np.zeros(reader.doc_count_all(), dtype=bool)
+        alive[list(reader.all_doc_ids())] = True
+    out["names"] = np.array([b.decode() for b in out["names"]], dtype=object)
+    out["alive"] = alive
+    return out
+
+
+def _regions(folder: Path) -> list[str]:
+    import json
+
+    try:
+        return json.loads((folder / REGIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+
+
+def _day(date: str) -> int:
+    """A YYYY-MM-DD date as a number that sorts as the date does (0: none)."""
+    digits = (date or "").replace("-", "")
+    return int(digits) if digits.isdigit() else 0
+
+
+def _hit(fields: dict[str, Any]) -> dict[str, Any]:
+    item = {k: fields.get(k, "") for k in ("url", "kind", "code", "summary", "date")}
+    item["title"] = fields.get("label", "")
+    for f in FILTERS:
+        item[f] = [v for v in (fields.get(f) or "").split(",") if v]
+    return item
+
+
 def search(folder: Path, text: str, limit: int = 20, filters: dict[str, str] | None = None,
-           sort: str = "") -> dict[str, Any]:
-    """Hits as plain dicts, exact credit code first; an empty query finds nothing."""
-    query = build_query(text)
-    total = 0
-    hits: list[dict[str, Any]] = []
-    if query is None:
-        return {"query": clean_query(text), "total": 0, "results": []}
-    limit = max(1, min(int(limit), 100))
+           sort: str = "", page: int = 1) -> dict[str, Any]:
+    """One page of hits as plain dicts, ranked by :mod:`.rank`, and the exact total.
+
+    Enterprises are ranked as arrays: Whoosh finds the candidates (documents holding
+    the query's name keys), :func:`.rank.enterprise_tiers` decides which match and in
+    which tier, exactly as search.js does with the blocks of the word index.
+    """
+    cleaned = clean_query(text)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    page = max(1, min(int(page), MAX_PAGE))
+    empty = {"query": cleaned, "total": 0, "page": page, "pages": 0, "limit": limit, "results": []}
+    regions = _regions(Path(folder))
+    ents_q, others_q = enterprise_query(text, regions), other_query(text)
+    if ents_q is None and others_q is None:
+        return empty
     ix = windex.open_dir(str(folder))
+    wanted = [wq.Term(f, v) for f, v in (filters or {}).items() if f in FILTERS and v]
     with ix.searcher() as searcher:
-        wanted = [wq.Term(f, v) for f, v in (filters or {}).items() if f in FILTERS and v]
-        flt = wq.And(wanted) if wanted else None
-        kwargs: dict[str, Any] = {"limit": max(limit, 50), "filter": flt}
-        if sort == "date":
-            kwargs.update(sortedby="date", reverse=True)
-        found = searcher.search(query, **kwargs)
-        total = len(found)
-        scored = []
-        for hit in found:
-            item = {k: hit.get(k, "") for k in ("url", "kind", "title", "code", "summary", "date")}
-            for f in FILTERS:
-                item[f] = [v for v in (hit.get(f) or "").split(",") if v]
-            # sorted by date, a hit's score is its sort key, not a relevance
-            score = 0.0 if sort == "date" else -round(float(hit.score or 0.0), 6)
-            scored.append((score, item["url"], item))
-        if sort != "date":  # equal scores (all code-prefix matches) in URL order, however segmented
-            scored.sort(key=lambda s: s[:2])
-        hits = [item for *_, item in scored]
-    return {"query": clean_query(text), "total": total, "results": rerank(text, hits)[:limit]}
+        ents = np.array([], dtype=np.int64)
+        tiers = np.array([], dtype=np.int64)
+        cols: dict[str, np.ndarray] = {}
+        if ents_q is not None:
+            found = np.fromiter(searcher.docs_for_query(
+                wq.And([ents_q, wq.Term("kind", "enterprise"), *wanted])), dtype=np.int64)
+            stamp = (Path(folder) / RECORD_HASHES).stat().st_mtime
+            cols = _columns(str(folder), ix.latest_generation(), stamp)
+            found = found[cols["alive"][found]]
+            tiers = enterprise_tiers(cleaned, pd.Series(cols["code"][found]),
+                                     pd.Series(cols["names"][found]), regions)
+            keep = tiers >= 0
+            ents, tiers = found[keep], tiers[keep]
+            order = np.lexsort((cols["code"][ents].astype(str), tiers))
+            ents, tiers = ents[order], tiers[order]
+        others: list[tuple[int, str]] = []
+        if others_q is not None:
+            flt = wq.And(wanted) if wanted else None
+            hits = searcher.search(others_q, limit=None, filter=flt, mask=wq.Term("kind", "enterprise"))
+            others = [(h.docnum, h.get("date") or "") for h in
+                      sorted(hits, key=lambda h: (-round(float(h.score or 0.0), 6), h.docnum))]
+        ranked = [(int(t), int(d)) for t, d in zip(tiers.tolist(), ents.tolist(), strict=True)]
+        ranked += [(OTHER, d) for d, _ in others]
+        if sort == "date":  # newest first; within a day, in rank order
+            dates = [*(cols["date"][ents].tolist() if len(ents) else []), *(d for _, d in others)]
+            ranked = [ranked[n] for n in sorted(range(len(ranked)), key=lambda n: (-_day(dates[n]), n))]
+        total = len(ranked)
+        chosen = ranked[(page - 1) * limit:page * limit]
+        results = [_hit(searcher.stored_fields(d)) | {"tier": t} for t, d in chosen]
+    return {"query": cleaned, "total": total, "page": page, "pages": -(-total // limit),
+            "limit": limit, "results": results}

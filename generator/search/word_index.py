@@ -5,26 +5,31 @@ memory, minutes of time, and cannot add to a bundle, so every data change rebuil
 Enterprises are therefore indexed here; Pagefind keeps the few thousand tasks, items,
 plans and documents.
 
+An enterprise is found by its names and its credit code, as the ranking rule
+(:mod:`.rank`) compares them: every name folded (:mod:`.fold`), so traditional
+characters, full-width forms and punctuation do not matter. Its departments, years,
+results and items are filters, not words (the server index does the same): the task
+names and results of a task's enterprises are found through the task's own record.
+
 Enterprises, in credit-code order, are cut into blocks of ``size`` (64 by default).
-Every word of an enterprise (its names, departments, task names and results) becomes
-keys (:func:`keys`): each Chinese character and each pair of neighbouring Chinese
-characters, and each other run of letters or digits with its prefixes. A filter value
-is a key too (``#<filter>:<position>``). ``search/words/`` holds:
+Each folded name gives keys (:func:`keys`): each character and each pair of
+neighbouring characters, whatever the script, so any piece of two or more characters
+of a name leads to its block; a credit code gives its first 1 to 8 characters. A
+filter value is a key too (``#<filter>:<position>``). ``search/words/`` holds:
 
 - ``index.json``: block size, block count, enterprise count, key-file count;
 - ``k<h>.json``: ``{key: blocks}`` for the keys whose hash (:func:`key_hash`) is ``h``
   modulo the file count; ``blocks`` is a list of block numbers, or (for keys in many
   blocks) a base64 bitmap, bit ``n`` of byte ``n // 8`` (least significant first);
-- ``b<n>.json``: block ``n``'s members, ``{"w": words, "m": [[code, title, summary,
-  date, url, [positions in w], *filters], ...]}``: a member's words other than its
-  code and title, listed once per block since members share task names and results;
-  filters as positions in the search form's lists (as in the code shards);
+- ``b<n>.json``: block ``n``'s members, ``[[code, title, summary, date, url, names,
+  *filters], ...]``: ``names`` the folded names joined by spaces, the filters as
+  positions in the search form's lists (as in the code shards);
 - ``dates.json``: each block's latest date, as base64 little-endian uint16 days since
   :data:`EPOCH` (0: none), so results sorted by date load the newest blocks first.
 
-search.js turns a query into the same keys, intersects their blocks, loads blocks in
-order and keeps the members that hold every query word. A query of two Chinese
-characters costs one key file and a block or two, tens of kilobytes.
+search.js folds a query the same way, turns it into keys, intersects their blocks, loads
+blocks in order and ranks the members that match. A query of two characters costs one
+key file and a block or two, tens of kilobytes.
 """
 
 from __future__ import annotations
@@ -33,7 +38,6 @@ import base64
 import datetime as dt
 import json
 import os
-import re
 import shutil
 from array import array
 from itertools import chain
@@ -52,30 +56,25 @@ BLOCK = 64  # enterprises per block
 KEY_FILE_BYTES = 8 * 1024  # about this much per key file
 MAX_KEY_FILES = 4096
 EPOCH = dt.date(1990, 1, 1)
-_CHINESE = "\u3400-\u9fff\uf900-\ufaff"
-# Chinese runs, and runs of other letters, digits, "_" and "-" (what search.js keeps of a
-# query: punctuation is never typed into a search, so never a key)
-_RUNS = re.compile(f"[{_CHINESE}]+|(?:(?![{_CHINESE}])[\\w-])+")
-_IS_CHINESE = re.compile(f"[{_CHINESE}]")
 CHUNK = 32768  # enterprises worked on at once (rounded down to whole blocks)
-MAX_PREFIX = 8  # a longer run of letters or digits is found by its first 8 characters
+MAX_PREFIX = 8  # a credit code is found by its first 1 to 8 characters
 
 
-def keys(word: str) -> set[str]:
-    """The keys a word is found by; search.js (queryKeys) asks for a subset of them.
+def keys(folded: str) -> set[str]:
+    """The keys a folded name is found by; search.js (queryKeys) asks for a subset.
 
     Characters and pairs, because a name fragment is a substring of the name and
-    Chinese has no spaces to split on; prefixes of other runs, because the last word of
-    a query is often still being typed.
+    Chinese has no spaces to split on.
     """
-    out: set[str] = set()
-    for run in _RUNS.findall(word.lower()):
-        if _IS_CHINESE.match(run):
-            out.update(run)
-            out.update(run[k:k + 2] for k in range(len(run) - 1))
-        else:
-            out.update(run[:k] for k in range(1, min(len(run), MAX_PREFIX) + 1))
+    out: set[str] = set(folded)
+    out.update(folded[k:k + 2] for k in range(len(folded) - 1))
     return out
+
+
+def code_keys(code: str) -> set[str]:
+    """The keys a credit code is found by: its first 1 to :data:`MAX_PREFIX` characters."""
+    code = code.lower()
+    return {code[:k] for k in range(1, min(len(code), MAX_PREFIX) + 1)}
 
 
 def key_hash(key: str) -> int:
@@ -106,75 +105,53 @@ def _split(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pairs(ents: pd.DataFrame) -> pd.DataFrame:
-    """(member, word) for every word of every member but its own credit code (see
-    :func:`_code_keys`), without repeats."""
-    member, words = _split([t.lower() for t in ents["text"].tolist()])
-    own = words == ents["code"].str.lower().to_numpy(dtype=object)[member]
-    frame = pd.DataFrame({"m": member[~own], "w": words[~own]})
-    return frame.drop_duplicates()
+    """(member, folded name) for every name of every member, without repeats."""
+    member, words = _split(ents["names"].tolist())
+    return pd.DataFrame({"m": member, "w": words}).drop_duplicates()
 
 
 def _code_keys(ents: pd.DataFrame, size: int, others: dict[str, int]
                ) -> tuple[np.ndarray, np.ndarray]:
     """(key id, block) for the prefixes of every credit code, column by column: half a
-    million codes would be millions of Python steps one at a time."""
+    million codes would be millions of Python steps one at a time. Prefixes of one and
+    two characters get the ids a name's character or pair would, since they are the
+    same keys."""
     codes = [c.lower() for c in ents["code"].tolist()]
     lengths = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
     # fixed-width strings: a prefix of every code at once is a cast to a narrower width
     heads = np.array(codes, dtype=f"U{MAX_PREFIX}") if codes else np.array([], dtype="U1")
+    points = heads.view(np.uint32).reshape(len(codes), MAX_PREFIX).astype(np.int64) \
+        if codes else np.zeros((0, MAX_PREFIX), dtype=np.int64)
     blocks = np.arange(len(ents), dtype=np.int64) // size
     key_col, block_col = [], []
     for k in range(1, MAX_PREFIX + 1):
         rows = np.flatnonzero(lengths >= k)
-        ids, uniques = pd.factorize(heads[rows].astype(f"U{k}").astype(object))
-        lookup = np.fromiter((others.setdefault(u, _OTHER + len(others)) for u in uniques),
-                             dtype=np.int64, count=len(uniques))
-        key_col.append(lookup[ids])
+        if k == 1:
+            key_col.append(points[rows, 0])
+        elif k == 2:
+            key_col.append((points[rows, 0] + 1) * _PAIR + points[rows, 1])
+        else:
+            ids, uniques = pd.factorize(heads[rows].astype(f"U{k}").astype(object))
+            lookup = np.fromiter((others.setdefault(u, _OTHER + len(others)) for u in uniques),
+                                 dtype=np.int64, count=len(uniques))
+            key_col.append(lookup[ids])
         block_col.append(blocks[rows])
     return np.concatenate(key_col), np.concatenate(block_col)
 
 
 _PAIR = 1 << 21  # code points are below this; a pair's id is (first + 1) * _PAIR + second
-_OTHER = 1 << 40  # ids of the remaining keys (runs of letters or digits, filters) start here
+_OTHER = 1 << 42  # ids of the remaining keys (longer code prefixes, filters) start here
 
 
-def _chinese(points: np.ndarray) -> np.ndarray:
-    return ((points >= 0x3400) & (points <= 0x9FFF)) | ((points >= 0xF900) & (points <= 0xFAFF))
-
-
-def _word_keys(words: np.ndarray, others: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(word position, key id) for every key of every word, as :func:`keys` gives them.
-
-    Over a million distinct names at scale: characters and pairs are worked out over one
-    array of code points; only words holding letters or digits go through Python.
-    """
+def _word_keys(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(word position, key id) for every key of every folded name, as :func:`keys` gives
+    them, over one array of code points: over a million distinct names at scale."""
     lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     points = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     owner = np.repeat(np.arange(len(words)), lengths)
-    chinese = _chinese(points)
-    pair = chinese[:-1] & chinese[1:] & (owner[:-1] == owner[1:])
-    word_col = [owner[chinese], owner[:-1][pair]]
-    key_col = [points[chinese], (points[:-1][pair] + 1) * _PAIR + points[1:][pair]]
-    # words with a letter or digit outside Chinese (ASCII, Latin, full-width forms) go
-    # through the regular expression, which has the last word
-    plain = (((points >= 0x2D) & (points <= 0x39) & (points != 0x2E) & (points != 0x2F))
-             | ((points >= 0x41) & (points <= 0x5A)) | (points == 0x5F)
-             | ((points >= 0x61) & (points <= 0x7A)) | ((points >= 0xC0) & (points < 0x3000))
-             | ((points >= 0xFF10) & (points <= 0xFF19)) | ((points >= 0xFF21) & (points <= 0xFF3A))
-             | ((points >= 0xFF41) & (points <= 0xFF5A)) | (points > 0xFFFF))
-    mixed = np.unique(owner[~chinese & (plain | ((points >= 0x3040) & (points < 0x3400))
-                                        | ((points >= 0xA000) & (points < 0xF900)))])
-    extra_words, extra_keys = [], []
-    for w in mixed.tolist():
-        for run in _RUNS.findall(words[w]):
-            if _IS_CHINESE.match(run):
-                continue
-            for k in range(1, min(len(run), MAX_PREFIX) + 1):
-                extra_words.append(w)
-                extra_keys.append(others.setdefault(run[:k], _OTHER + len(others)))
-    word_col.append(np.asarray(extra_words, dtype=np.int64))
-    key_col.append(np.asarray(extra_keys, dtype=np.int64))
-    return np.concatenate(word_col), np.concatenate(key_col)
+    pair = owner[:-1] == owner[1:]
+    return (np.concatenate([owner, owner[:-1][pair]]),
+            np.concatenate([points, (points[:-1][pair] + 1) * _PAIR + points[1:][pair]]))
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -203,7 +180,7 @@ def _chunk_postings(ents: pd.DataFrame, size: int, places: dict[str, pd.Series],
     distinct = max(len(words), 1)
     block_words = _sorted_unique(blocks * distinct + word_codes)
     blocks, word_codes = block_words // distinct, block_words % distinct
-    key_words, key_ids = _word_keys(np.asarray(words, dtype=object), others)
+    key_words, key_ids = _word_keys(np.asarray(words, dtype=object))
     order = np.argsort(key_words, kind="stable")
     key_ids = key_ids[order]
     lengths = np.bincount(key_words, minlength=len(words))
@@ -212,8 +189,8 @@ def _chunk_postings(ents: pd.DataFrame, size: int, places: dict[str, pd.Series],
     offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     key_col = [key_ids[np.repeat(starts[word_codes], repeat) + offsets]]
     block_col = [np.repeat(blocks, repeat)]
-    code_keys, code_blocks = _code_keys(ents, size, others)
-    key_col.append(code_keys)
+    code_ids, code_blocks = _code_keys(ents, size, others)
+    key_col.append(code_ids)
     block_col.append(code_blocks)
     for k, f in enumerate(FILTERS):
         exploded = places[f].explode().dropna()
@@ -242,32 +219,11 @@ def _postings(parts: list[np.ndarray], count: int, others: dict[str, int]
 
 def _members(ents: pd.DataFrame, size: int, filters: dict[str, pd.Series]) -> list[str]:
     """Per block, the JSON of its members (see the module docstring)."""
-    count = len(ents)
-    block = np.arange(count) // size
-    member, words = _split(ents["text"].tolist())
-    own = (words == ents["code"].to_numpy(dtype=object)[member]) | \
-        (words == ents["title"].to_numpy(dtype=object)[member])
-    pairs = pd.DataFrame({"g": block[member[~own]], "w": words[~own], "m": member[~own]})
-    vocab = pairs[~pairs.duplicated(["g", "w"])][["g", "w"]]
-    vocab = vocab.assign(p=vocab.groupby("g").cumcount().to_numpy())
-    pairs = pairs.merge(vocab, on=["g", "w"], how="left", sort=False)
-    owners = pairs["m"].to_numpy()
-    places = pairs["p"].to_numpy()
-    starts = np.searchsorted(owners, np.arange(count))
-    frame = ents[["code", "title", "summary", "date", "url"]].astype(str)
-    flat_places = places.tolist()
-    ends = [*starts[1:].tolist(), len(flat_places)]
-    frame["words"] = [flat_places[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
+    frame = ents[["code", "title", "summary", "date", "url", "names"]].astype(str)
     for f in FILTERS:
         frame[f] = filters[f]
-    lists = vocab.groupby("g")["w"].agg(list).reindex(range(block[-1] + 1 if count else 0))
-    out = []
-    for g, vocabulary in enumerate(lists):
-        run = frame.iloc[g * size:(g + 1) * size].to_json(orient="values", force_ascii=False)
-        known = vocabulary if isinstance(vocabulary, list) else []
-        out.append('{"w":' + json.dumps(known, ensure_ascii=False, separators=(",", ":"))
-                   + ',"m":' + run + "}")
-    return out
+    return [frame.iloc[start:start + size].to_json(orient="values", force_ascii=False)
+            for start in range(0, len(frame), size)]
 
 
 def _dates(ents: pd.DataFrame, size: int) -> str:

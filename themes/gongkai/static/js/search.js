@@ -1,25 +1,37 @@
 // Search page: queries the indexes built with the site (no other host is contacted):
 // enterprises from the credit-code shards and the word index, tasks, items, plans and
-// documents from the Pagefind bundle.
-// Results are written with textContent only. Ranking rule shared with the server
-// (generator/search/rank.py): an exact credit code first, then code prefixes, then relevance.
+// documents from the Pagefind bundle. Results are written with textContent only.
+//
+// Ranking rule shared with the server (generator/search/rank.py, whose tier names come
+// in search/fold.json): the exact credit code, then code prefixes, then enterprises
+// whose folded name holds the whole query, then other enterprise matches, then tasks,
+// items, plans and documents. Names and queries are folded as generator/search/fold.py
+// folds them, with the table it writes to search/fold.json.
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const root = form.dataset.root || "";
-const SHOWN = 20;
+const PAGE = 20; // results shown per step ("更多结果")
 const BATCH = 10; // Pagefind records loaded at a time
 const BLOCK_BATCH = 4; // blocks of the word index loaded at a time
-const MAX_BLOCKS = 32;
+const MAX_BLOCKS = 32; // blocks read per step before saying that more may remain
 const MAX_QUERY = 200;
 const FILTERS = Array.from(form.querySelectorAll("select[data-filter]"));
 const SORT = form.querySelector("select[name=sort]");
 let pagefind = null;
 let current = 0;
 
+const more = document.createElement("button");
+more.type = "button";
+more.className = "search-more";
+more.textContent = "更多结果";
+more.hidden = true;
+list.after(more);
+
 function cleanQuery(text) {
-  return (text || "").slice(0, MAX_QUERY).replace(/[^\p{L}\p{N}_-]+/gu, " ").trim().replace(/\s+/g, " ");
+  return (text || "").slice(0, MAX_QUERY).normalize("NFKC")
+    .replace(/[^\p{L}\p{N}_-]+/gu, " ").trim().replace(/\s+/g, " ");
 }
 
 function codeQuery(query) {
@@ -27,12 +39,71 @@ function codeQuery(query) {
   return /^[0-9A-Za-z]{8,18}$/.test(compact) ? compact.toUpperCase() : "";
 }
 
-function codeRank(query, code) {
+// --- folding (generator/search/fold.py) ---------------------------------------------
+let foldData = null;
+let foldMap = null;
+
+function foldTable() {
+  if (!foldData) {
+    foldData = fetch(root + "search/fold.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    foldData.then((t) => {
+      if (!t) return;
+      const from = Array.from(t.from);
+      const to = Array.from(t.to);
+      foldMap = new Map(from.map((c, i) => [c, to[i]]));
+    });
+  }
+  return foldData;
+}
+
+function fold(text) {
+  let out = "";
+  for (const c of (text || "").normalize("NFKC").toLowerCase()) out += (foldMap && foldMap.get(c)) || c;
+  return out.replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+function stripEnds(word, ends, fromStart) {
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const end of ends) {
+      const hit = fromStart ? word.startsWith(end) : word.endsWith(end);
+      if (hit && Array.from(word).length - Array.from(end).length >= 2) {
+        word = fromStart ? word.slice(end.length) : word.slice(0, word.length - end.length);
+        changed = true;
+        break;
+      }
+    }
+  }
+  return word;
+}
+
+// the folded forms of a query word a name may hold, longest first (fold.variants)
+function variants(word, table) {
+  const folded = fold(word);
+  if (!folded) return [];
+  const bare = stripEnds(folded, table ? table.suffixes : [], false);
+  const core = stripEnds(bare, table ? table.regions : [], true);
+  return [...new Set([folded, bare, core])];
+}
+
+// --- ranking (generator/search/rank.py) ---------------------------------------------
+let TIERS = ["code", "code_prefix", "name", "enterprise", "other"];
+const tier = (name) => TIERS.indexOf(name);
+
+// an enterprise's tier for the query, -1 when it does not match (rank.enterprise_tiers)
+function enterpriseTier(query, code, names, table) {
+  const words = query.split(" ");
+  const upper = (code || "").toUpperCase();
   const wanted = codeQuery(query);
-  code = (code || "").toUpperCase();
-  if (!wanted || !code) return 2;
-  if (code === wanted) return 0;
-  return code.startsWith(wanted) ? 1 : 2;
+  if (wanted && upper === wanted) return tier("code");
+  if (wanted && upper.startsWith(wanted)) return tier("code_prefix");
+  const holds = (forms) => forms.some((f) => names.includes(f));
+  if (holds(variants(words.join(""), table))) return tier("name");
+  const every = words.every((w) => {
+    const head = fold(w);
+    return holds(variants(w, table)) || (head && upper.startsWith(head.toUpperCase()));
+  });
+  return every ? tier("enterprise") : -1;
 }
 
 // Filters chosen in the form as [k, position]: the indexes list a record's values of the
@@ -45,23 +116,6 @@ function chosenPositions(filters) {
     if (value === undefined) return;
     out.push([k, Array.from(select.options).findIndex((o) => o.value === value) - 1]);
   });
-  return out;
-}
-
-// The members of a block of the word index (see generator/search/word_index.py) that
-// hold every word of the query and match every filter.
-function members(query, filters, block) {
-  const words = query.toLowerCase().split(" ");
-  const chosen = chosenPositions(filters);
-  const out = [];
-  for (const m of block.m) {
-    const [code, title, summary, date, url, own] = m;
-    const text = [title, code, ...own.map((i) => block.w[i])].join(" ").toLowerCase();
-    const lower = code.toLowerCase();
-    if (!words.every((w) => text.includes(w) || lower.startsWith(w))) continue;
-    if (!chosen.every(([k, at]) => (m[6 + k] || []).includes(at))) continue;
-    out.push({ url, meta: { title, kind: "企业", code, summary, date } });
-  }
   return out;
 }
 
@@ -85,29 +139,30 @@ function gramWords(query) {
   return out.join(" ");
 }
 
-// Credit codes and prefixes of 8+ characters are answered from the code shards written
-// with the site (generator/search/code_index.py): a small manifest and one or two shards
-// instead of the Pagefind runtime and its start-up file.
+const files = new Map();
+
+function json(url) {
+  if (!files.has(url)) {
+    const promise = fetch(url).then((r) => {
+      if (!r.ok) throw new Error(url);
+      return r.json();
+    });
+    files.set(url, promise);
+    promise.catch(() => files.delete(url));
+  }
+  return files.get(url);
+}
+
+// --- credit codes (generator/search/code_index.py) ----------------------------------
+// Credit codes and prefixes of 8+ characters are answered from the code shards: a small
+// manifest and the shards the prefix spans, loaded a few at a time as results are paged.
 const CODES = root + "search/codes/";
 const CODE_SPAN = 4; // shards a prefix may span and still be filtered and sorted here
 let codeIndex = null;
-const shards = new Map();
 
 function manifest() {
-  if (!codeIndex) {
-    codeIndex = fetch(CODES + "index.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
-  }
+  if (!codeIndex) codeIndex = json(CODES + "index.json").catch(() => null);
   return codeIndex;
-}
-
-function shard(n) {
-  if (!shards.has(n)) {
-    shards.set(n, fetch(`${CODES}${n}.json`).then((r) => {
-      if (!r.ok) throw new Error(`shard ${n}`);
-      return r.json();
-    }));
-  }
-  return shards.get(n);
 }
 
 // the last position whose item is <= value (0 when none is)
@@ -134,9 +189,13 @@ function before(entries, value) {
   return lo;
 }
 
-// {hits, total} from the shards, or null: no code index, no code matches, or a prefix too
-// wide to filter or sort here (Pagefind answers those)
-async function fromCodes(code, filters, byDate) {
+const enterpriseHit = (e, rank) => ({
+  url: e[4], tier: rank, meta: { title: e[1], kind: "企业", code: e[0], summary: e[2], date: e[3] },
+});
+
+// A source of results for one query: next(n) loads until n more are ready or it is
+// exhausted; count is what is known to match so far, done whether that is all.
+async function codeSource(query, code, filters, byDate) {
   const index = await manifest();
   if (!index || !index.count) return null;
   const end = code + "\uffff";
@@ -144,66 +203,58 @@ async function fromCodes(code, filters, byDate) {
   const hi = last(index.keys, end);
   const narrow = hi - lo < CODE_SPAN;
   if (!narrow && (byDate || Object.keys(filters).length)) return null;
-  // a wide prefix: the shards of its first SHOWN codes, and the last one for the count
-  const upto = narrow ? hi : Math.min(hi - 1, lo + Math.ceil(SHOWN / index.size));
-  const listed = Array.from({ length: upto - lo + 1 }, (_, k) => lo + k);
-  const wanted = narrow ? listed : [...listed, hi];
-  const loaded = new Map(await Promise.all(wanted.map(async (n) => [n, await shard(n)])));
   const chosen = chosenPositions(filters);
-  const hits = [];
-  for (const n of listed) {
-    for (const e of loaded.get(n)) {
-      if (!e[0].startsWith(code)) continue;
-      if (!chosen.every(([k, at]) => (e[5 + k] || []).includes(at))) continue;
-      hits.push({ url: e[4], meta: { title: e[1], kind: "企业", code: e[0], summary: e[2], date: e[3] } });
-    }
-  }
-  if (!hits.length) return null;
-  const total = narrow
-    ? hits.length
-    : hi * index.size + before(loaded.get(hi), end) - (lo * index.size + before(loaded.get(lo), code));
-  if (byDate) hits.sort((a, b) => (b.meta.date || "").localeCompare(a.meta.date || ""));
-  return { hits, total };
+  const shard = (n) => json(`${CODES}${n}.json`);
+  const [first, final] = await Promise.all([shard(lo), shard(hi)]);
+  const total = hi * index.size + before(final, end) - (lo * index.size + before(first, code));
+  if (total <= 0) return null;
+  const ready = [];
+  let next = lo;
+  const source = {
+    count: narrow ? 0 : total,
+    done: false,
+    ready,
+    async fill(n) {
+      while (ready.length < n && next <= hi) {
+        const upto = narrow ? hi : Math.min(hi, next + Math.ceil(n / index.size));
+        const loaded = await Promise.all(Array.from({ length: upto - next + 1 }, (_, k) => shard(next + k)));
+        next = upto + 1;
+        for (const entries of loaded) {
+          for (const e of entries) {
+            if (!e[0].startsWith(code)) continue;
+            if (!chosen.every(([k, at]) => (e[5 + k] || []).includes(at))) continue;
+            ready.push(enterpriseHit(e, codeQuery(query) === e[0] ? tier("code") : tier("code_prefix")));
+          }
+        }
+      }
+      source.done = next > hi;
+      if (narrow) source.count = ready.length;
+      ready.sort((a, b) => a.tier - b.tier || (byDate ? newest(a, b) : 0));
+    },
+  };
+  await source.fill(PAGE);
+  return source.count ? source : null;
 }
 
-// Enterprises by name fragment or any other word: the word index written with the site
-// (generator/search/word_index.py). A query becomes the keys the index holds: each
-// Chinese character alone and each pair of neighbours, other runs by their first
-// MAX_PREFIX characters; each key's file lists the blocks holding it.
+// --- names (generator/search/word_index.py) -----------------------------------------
+// A folded query becomes the keys the index holds: each character and each pair of
+// neighbours of a name, the first MAX_PREFIX characters of a code; each key's file
+// lists the blocks holding it.
 const WORDS = root + "search/words/";
-const CHINESE = /[\u3400-\u9fff\uf900-\ufaff]/;
-const RUNS = /[\u3400-\u9fff\uf900-\ufaff]+|(?:(?![\u3400-\u9fff\uf900-\ufaff])[\p{L}\p{N}_-])+/gu;
 const MAX_PREFIX = 8;
 const EPOCH = Date.UTC(1990, 0, 1);
-const files = new Map();
 let wordIndex = null;
-
-function json(url) {
-  if (!files.has(url)) {
-    const promise = fetch(url).then((r) => {
-      if (!r.ok) throw new Error(url);
-      return r.json();
-    });
-    files.set(url, promise);
-    promise.catch(() => files.delete(url));
-  }
-  return files.get(url);
-}
 
 function wordManifest() {
   if (!wordIndex) wordIndex = json(WORDS + "index.json").catch(() => null);
   return wordIndex;
 }
 
-function queryKeys(query) {
-  const out = new Set();
-  for (const run of query.toLowerCase().match(RUNS) || []) {
-    const chars = Array.from(run);
-    if (!CHINESE.test(run)) out.add(chars.slice(0, MAX_PREFIX).join(""));
-    else if (chars.length === 1) out.add(run);
-    else for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i] + chars[i + 1]);
-  }
-  return [...out];
+// the keys of a folded piece of a name: its pairs, or its one character (word_index.keys)
+function nameKeys(form) {
+  const chars = Array.from(form);
+  if (chars.length < 2) return chars;
+  return [...new Set(chars.slice(1).map((c, i) => chars[i] + c))];
 }
 
 // FNV-1a over UTF-16 code units, as key_hash in word_index.py
@@ -238,59 +289,109 @@ async function blockDates() {
 }
 
 const newest = (a, b) => (b.meta.date || "").localeCompare(a.meta.date || "");
+const intersect = (a, b) => {
+  const has = new Set(b);
+  return a.filter((n) => has.has(n));
+};
 
-// {hits, more} for enterprises, or null when the site has no word index
-async function fromWords(query, filters, byDate) {
-  const index = await wordManifest();
-  if (!index) return null;
+// the blocks that may hold a match (rank.py: every word, or the whole query, or the code)
+async function candidateBlocks(query, filters, table, index) {
+  const words = query.split(" ");
   const chosen = chosenPositions(filters);
-  const words = queryKeys(query);
-  if (!index.count || !words.length || chosen.some(([, at]) => at < 0)) return { hits: [], more: false };
-  const keys = [...words, ...chosen.map(([k, at]) => `#${k}:${at}`)];
-  const postings = await Promise.all(keys.map(async (key) => {
-    const shelf = await json(`${WORDS}k${keyHash(key) % index.files}.json`);
-    return blocksOf(shelf[key] || []);
+  if (chosen.some(([, at]) => at < 0)) return [];
+  const shelf = (key) => json(`${WORDS}k${keyHash(key) % index.files}.json`).then((s) => blocksOf(s[key] || []));
+  const all = async (keys) => {
+    if (!keys.length) return null;
+    const lists = await Promise.all(keys.map(shelf));
+    lists.sort((a, b) => a.length - b.length);
+    return lists.slice(1).reduce(intersect, lists[0]);
+  };
+  const union = (lists) => [...new Set(lists.filter(Boolean).flat())].sort((a, b) => a - b);
+  const perWord = await Promise.all(words.map(async (w) => {
+    const forms = variants(w, table);
+    const head = fold(w);
+    const code = /^[0-9a-z]+$/.test(head) ? [head.slice(0, MAX_PREFIX)] : [];
+    return union(await Promise.all([forms.length ? all(nameKeys(forms[forms.length - 1])) : null, all(code)]));
   }));
-  postings.sort((a, b) => a.length - b.length);
-  let blocks = postings[0];
-  for (const other of postings.slice(1)) {
-    const has = new Set(other);
-    blocks = blocks.filter((n) => has.has(n));
-  }
-  const dates = byDate && blocks.length ? await blockDates() : null;
-  if (dates) blocks = blocks.slice().sort((a, b) => dates[b].localeCompare(dates[a]) || a - b);
-  const hits = [];
-  let next = 0;
-  while (next < blocks.length && next < MAX_BLOCKS) {
-    const batch = blocks.slice(next, next + BLOCK_BATCH);
-    next += batch.length;
-    for (const block of await Promise.all(batch.map((n) => json(`${WORDS}b${n}.json`)))) {
-      hits.push(...members(query, filters, block));
-    }
-    if (hits.length < SHOWN) continue;
-    if (!dates || next >= blocks.length) break;
-    // sorted by date: a later block can still hold a newer member than the last one kept
-    hits.sort(newest);
-    if (dates[blocks[next]] <= (hits[SHOWN - 1].meta.date || "")) break;
-  }
-  if (dates) hits.sort(newest);
-  return { hits, more: next < blocks.length };
+  const whole = variants(words.join(""), table);
+  const code = codeQuery(query).toLowerCase().slice(0, MAX_PREFIX);
+  let blocks = union([perWord.reduce(intersect),
+    whole.length ? await all(nameKeys(whole[whole.length - 1])) : null, code ? await all([code]) : null]);
+  const filtered = await all(chosen.map(([k, at]) => `#${k}:${at}`));
+  if (filtered) blocks = intersect(blocks, filtered);
+  return blocks;
 }
 
-// {hits, total} of tasks, items, plans and documents from Pagefind
-async function fromPagefind(query, options) {
+async function wordSource(query, filters, byDate) {
+  const [index, table] = await Promise.all([wordManifest(), foldTable()]);
+  if (!index) return null;
+  if (table && table.tiers) TIERS = table.tiers;
+  let blocks = index.count ? await candidateBlocks(query, filters, table, index) : [];
+  const dates = byDate && blocks.length ? await blockDates() : null;
+  if (dates) blocks = blocks.slice().sort((a, b) => dates[b].localeCompare(dates[a]) || a - b);
+  const chosen = chosenPositions(filters);
+  const found = [];
+  let next = 0;
+  const source = {
+    count: 0,
+    done: !blocks.length,
+    ready: found,
+    // sorted by date, a hit is safe to show once no unread block can hold a newer one
+    safeDate: () => (dates && next < blocks.length ? dates[blocks[next]] : ""),
+    async fill(n) {
+      let read = 0;
+      while (next < blocks.length && read < MAX_BLOCKS) {
+        // sorted by date, go on until no unread block can hold a newer one than the n-th
+        if (found.length >= n && (!dates || (found[n - 1].meta.date || "") >= source.safeDate())) break;
+        const batch = blocks.slice(next, next + BLOCK_BATCH);
+        next += batch.length;
+        read += batch.length;
+        for (const members of await Promise.all(batch.map((b) => json(`${WORDS}b${b}.json`)))) {
+          for (const m of members) {
+            if (!chosen.every(([k, at]) => (m[6 + k] || []).includes(at))) continue;
+            const rank = enterpriseTier(query, m[0], m[5], table);
+            if (rank >= 0) found.push(enterpriseHit(m, rank));
+          }
+        }
+        found.sort((a, b) => (dates ? newest(a, b) : a.tier - b.tier));
+      }
+      source.count = found.length;
+      source.done = next >= blocks.length;
+      source.stalled = !source.done && read >= MAX_BLOCKS && found.length < n;
+    },
+  };
+  await source.fill(PAGE);
+  return source;
+}
+
+// {hits, total} of tasks, items, plans and documents from Pagefind: their records are
+// loaded only when shown
+async function pagefindSource(query, options) {
   const pf = await load();
-  // name fragments first; words found only elsewhere as typed
+  await foldTable();
+  // traditional characters as the bundle holds them (simplified); name fragments first,
+  // words found only elsewhere as typed
+  query = Array.from(query.normalize("NFKC"), (c) => (foldMap && foldMap.get(c)) || c).join("");
   const grams = gramWords(query);
   let search = await pf.search(grams, options);
   if (search && !search.results.length && grams !== query) search = await pf.search(query, options);
   if (!search) return null; // a newer query took over
-  const results = search.results.slice(0, SHOWN);
-  const hits = [];
-  for (let k = 0; k < results.length; k += BATCH) {
-    hits.push(...await Promise.all(results.slice(k, k + BATCH).map((r) => r.data())));
-  }
-  return { hits, total: search.results.length };
+  const results = search.results;
+  const ready = [];
+  const source = {
+    count: results.length,
+    done: false,
+    ready,
+    async fill(n) {
+      while (ready.length < n && ready.length < results.length) {
+        const batch = results.slice(ready.length, ready.length + Math.max(BATCH, n - ready.length));
+        const data = await Promise.all(batch.map((r) => r.data()));
+        ready.push(...data.map((d) => ({ ...d, tier: tier("other") })));
+      }
+      source.done = ready.length >= results.length;
+    },
+  };
+  return source;
 }
 
 async function load() {
@@ -311,44 +412,101 @@ function say(text) {
   status.textContent = text;
 }
 
-function render(query, hits, total) {
-  list.replaceChildren();
-  for (const hit of hits) {
-    const meta = hit.meta || {};
-    const li = document.createElement("li");
-    li.className = "search-hit";
-    const a = document.createElement("a");
-    a.href = root + hit.url.replace(/^\/+/, "");
-    a.textContent = meta.title || hit.url;
-    li.append(a);
-    const kind = document.createElement("span");
-    kind.className = "search-kind";
-    kind.textContent = meta.kind || "";
-    li.append(" ", kind);
-    if (meta.code) {
-      const code = document.createElement("span");
-      code.className = "search-code";
-      code.textContent = meta.code;
-      li.append(" ", code);
-    }
-    if (meta.summary || meta.date) {
-      const p = document.createElement("p");
-      p.className = "search-meta";
-      p.textContent = meta.summary || "";
-      if (meta.date) {
-        const time = document.createElement("time");
-        time.dateTime = meta.date;
-        time.textContent = meta.date;
-        p.append(" ", time);
-      }
-      li.append(p);
-    }
-    list.append(li);
+function item(hit) {
+  const meta = hit.meta || {};
+  const li = document.createElement("li");
+  li.className = "search-hit";
+  const a = document.createElement("a");
+  a.href = root + hit.url.replace(/^\/+/, "");
+  a.textContent = meta.title || hit.url;
+  li.append(a);
+  const kind = document.createElement("span");
+  kind.className = "search-kind";
+  kind.textContent = meta.kind || "";
+  li.append(" ", kind);
+  if (meta.code) {
+    const code = document.createElement("span");
+    code.className = "search-code";
+    code.textContent = meta.code;
+    li.append(" ", code);
   }
-  if (total < 0) say(`找到 ${-total} 条以上结果，显示前 ${hits.length} 条。`);
-  else if (!total) say(`没有找到与“${query}”相符的结果。`);
-  else if (total > hits.length) say(`找到 ${total} 条结果，显示前 ${hits.length} 条。`);
-  else say(`找到 ${total} 条结果。`);
+  if (meta.summary || meta.date) {
+    const p = document.createElement("p");
+    p.className = "search-meta";
+    p.textContent = meta.summary || "";
+    if (meta.date) {
+      const time = document.createElement("time");
+      time.dateTime = meta.date;
+      time.textContent = meta.date;
+      p.append(" ", time);
+    }
+    li.append(p);
+  }
+  return li;
+}
+
+// One query's results, shown PAGE at a time: enterprises (in tiers), then the others;
+// sorted by date, the newest first, once no unread block can hold a newer one.
+// An enterprise source is "known" when its count is exact (every block read, or a code
+// prefix counted from the shards' manifest).
+function session(id, query, ents, byDate) {
+  const shown = new Set();
+  let others = null;
+  let othersPending = false;
+  let wanted = PAGE;
+  const entsDone = () => ents.every((s) => s.done);
+  const pool = () => {
+    const out = [];
+    for (const s of ents) out.push(...s.ready.filter((h) => !shown.has(h)));
+    if (others && (entsDone() || byDate)) out.push(...others.ready.filter((h) => !shown.has(h)));
+    out.sort((a, b) => (byDate ? newest(a, b) : 0) || a.tier - b.tier);
+    if (!byDate) return out;
+    const floor = ents.map((s) => (s.safeDate ? s.safeDate() : "")).reduce((a, b) => (a > b ? a : b), "");
+    return out.filter((h) => !floor || (h.meta.date || "") >= floor);
+  };
+  async function show() {
+    for (const s of ents) await s.fill(wanted);
+    if (id !== current) return;
+    const room = wanted - shown.size - ents.reduce((n, s) => n + s.ready.filter((h) => !shown.has(h)).length, 0);
+    if (others && (entsDone() || byDate)) await others.fill(byDate ? wanted : Math.max(0, room) + others.ready.filter((h) => shown.has(h)).length);
+    if (id !== current) return;
+    for (const hit of pool().slice(0, Math.max(0, wanted - shown.size))) {
+      shown.add(hit);
+      list.append(item(hit));
+    }
+    report();
+  }
+  function report() {
+    const count = ents.reduce((n, s) => n + s.count, 0) + (others ? others.count : 0);
+    const known = ents.every((s) => s.known || s.done);
+    const stalled = ents.some((s) => s.stalled);
+    const left = !entsDone() || (others && !others.done) || shown.size < count;
+    more.hidden = !left;
+    more.textContent = stalled ? "继续查找" : "更多结果";
+    let text;
+    if (!count && !left) text = `没有找到与“${query}”相符的结果。`;
+    else if (!known) text = `找到 ${count} 条以上结果，已显示 ${shown.size} 条。`;
+    else if (count > shown.size) text = `找到 ${count} 条结果，已显示 ${shown.size} 条。`;
+    else text = `找到 ${count} 条结果。`;
+    if (stalled) text += "部分索引块尚未读取，可点“继续查找”。";
+    say(othersPending ? `正在查找任务、事项和文档…已找到 ${count} 条。` : text);
+  }
+  return {
+    show,
+    step() {
+      wanted = shown.size + PAGE;
+      return show();
+    },
+    // tasks, items, plans and documents arrive after the enterprises, and rank after them
+    setOthers(source) {
+      othersPending = false;
+      others = source;
+      return show();
+    },
+    pending() {
+      othersPending = true;
+    },
+  };
 }
 
 function chosenFilters() {
@@ -357,47 +515,53 @@ function chosenFilters() {
   return filters;
 }
 
+let active = null;
+
 async function run() {
   const id = ++current;
   const query = cleanQuery(input.value);
+  list.replaceChildren();
+  more.hidden = true;
+  active = null;
   if (!query) {
-    list.replaceChildren();
     say(input.value.trim() ? "请输入文字、数字或信用代码。" : "请输入关键词。");
     return;
   }
   say("正在搜索…");
   try {
-    const options = { filters: chosenFilters() };
-    if (SORT && SORT.value === "date") options.sort = { date: "desc" };
+    const filters = chosenFilters();
+    const byDate = Boolean(SORT && SORT.value === "date");
+    const options = { filters };
+    if (byDate) options.sort = { date: "desc" };
     const code = codeQuery(query);
     if (code) {
-      const found = await fromCodes(code, options.filters, options.sort !== undefined).catch(() => null);
+      const found = await codeSource(query, code, filters, byDate).catch(() => null);
       if (id !== current) return;
       if (found) {
-        const order = found.hits.map((d, i) => [codeRank(query, d.meta.code), i, d]);
-        order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-        render(query, order.slice(0, SHOWN).map((x) => x[2]), found.total);
+        found.known = true;
+        active = session(id, query, [found], byDate);
+        await active.show();
         return;
       }
     }
-    const byDate = options.sort !== undefined;
-    const [ents, others] = await Promise.all([
-      fromWords(query, options.filters, byDate).catch(() => null),
-      fromPagefind(query, options).catch(() => null),
-    ]);
+    const others = pagefindSource(query, options);
+    const ents = await wordSource(query, filters, byDate).catch(() => null);
     if (id !== current) return;
-    if (!ents && !others) throw new Error("no index");
-    // tasks, items, plans and documents before enterprises, unless sorted by date
-    const hits = [...(others ? others.hits : []), ...(ents ? ents.hits : [])];
-    if (byDate) hits.sort(newest);
-    const order = hits.map((d, i) => [codeRank(query, d.meta && d.meta.code), i, d]);
-    order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    const count = (others ? others.total : 0) + (ents ? ents.hits.length : 0);
-    render(query, order.slice(0, SHOWN).map((x) => x[2]), ents && ents.more ? -count : count);
+    active = session(id, query, ents ? [ents] : [], byDate);
+    active.pending();
+    if (ents) await active.show();
+    const pf = await others.catch(() => null);
+    if (id !== current) return;
+    if (!ents && !pf) throw new Error("no index");
+    await active.setOthers(pf);
   } catch (err) {
     if (id === current) say("搜索索引无法加载，请改用上方导航按类别浏览。");
   }
 }
+
+more.addEventListener("click", () => {
+  if (active) active.step().catch(() => say("搜索索引无法加载，请改用上方导航按类别浏览。"));
+});
 
 function syncUrl() {
   const params = new URLSearchParams();
@@ -426,6 +590,7 @@ input.addEventListener("input", later);
 input.addEventListener("input", () => {
   if (/[^\s0-9A-Za-z]/.test(input.value)) {
     wordManifest();
+    foldTable();
     load().catch(() => {});
   }
 });
