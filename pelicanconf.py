@@ -3,6 +3,9 @@
 AUTHOR = "青禾县双随机、一公开工作领导小组办公室"
 SITENAME = "双随机、一公开信息公示"
 GONGKAI_REGION = "青禾县（示例数据）"
+# Region names a search may put before an enterprise's name that the name itself lacks
+# (the site's own region is always one; each also counts without 省/市/县)
+GONGKAI_SEARCH_REGIONS = ["河北省", "石家庄市", "青禾县"]
 SITEURL = ""
 RELATIVE_URLS = True
 

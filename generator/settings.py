@@ -79,6 +79,8 @@ DEFAULTS: dict[str, Any] = {
     # enterprises per block of the browser's enterprise index (search/words/): larger
     # blocks make the key files smaller and each block file larger
     "GONGKAI_SEARCH_BLOCK": 64,
+    # region names a query may put before a name that lacks them (see search/fold.py)
+    "GONGKAI_SEARCH_REGIONS": [],
     # a public result that a new build retracts or corrects: "warn" (listed in the build
     # output and on the 更新记录 page), "error" (refuse to publish) or "off" (no record)
     "GONGKAI_RETRACTIONS": "warn",

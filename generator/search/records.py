@@ -156,7 +156,8 @@ def _salt(items: pd.Series, tasks: pd.Series) -> str:
     digest = hashlib.sha256(repr(CATEGORY_LABELS).encode())
     for names in (items, tasks):
         digest.update(repr(sorted(zip(names.index.astype(str), names.astype(str), strict=True))).encode())
-    for name in ("records.py", "fold.py", "fold.toml", "../site/urls.py", "../site/views.py", "../model/enterprises.py"):
+    for name in ("records.py", "fold.py", "fold.toml", "../site/urls.py", "../site/views.py",
+                 "../model/enterprises.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 
