@@ -10,6 +10,7 @@ Interface (pages, datasets, feeds and ``gongkai diff`` all read it)::
     f.department_years          # one row per department and year: random share, publication
                                 #   rate, on-time share, problem rate ...
     f.years                     # one row per year, all departments together
+    f.year(2026)                # that year's row (zeros and NA when the year has no data)
     f.results                   # one row per result row (same order as model["results"]):
                                 #   deadline, status, on_time, days_late, repeated, follow-up status
     f.overall                   # one row of overall figures and the goals
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import aggregate, deadlines, inspections, ratios
-from .schema import conform, figures_schema
+from .schema import columns, conform, figures_schema
 from .workdays import WorkCalendar, calendar_for
 
 __all__ = ["Figures", "WorkCalendar", "calendar_for", "calendar_warnings", "figures",
@@ -63,6 +64,19 @@ class Figures:
     as_of: Any = None
     # year → number of deadlines that need it and cannot be computed
     unknown_years: dict[int, int] = field(default_factory=dict)
+
+    def year(self, year: int | None) -> pd.Series:
+        """The ``years`` row of ``year``; zero counts and missing shares if it has none.
+
+        Every page that shows one year's figures (the home page, the dashboard) reads them
+        here, so they cannot differ in definition, and a year without data reads as 0 and
+        "—" on all of them instead of failing on one.
+        """
+        rows = self.years[self.years["year"] == year] if year is not None else self.years.iloc[:0]
+        if len(rows):
+            return rows.iloc[0]
+        empty = {c["name"]: 0 if c["type"] == "integer" else pd.NA for c in columns("years")}
+        return pd.Series({**empty, "year": year}, dtype=object)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables meant for publication, in the order of ``figures.toml``."""

@@ -20,6 +20,36 @@ def share(part, whole):
     return (part / whole.where(whole > 0)).astype("Float64")
 
 
+# each share of the result rows: (numerator, denominator) among the counts of result_counts
+RESULT_SHARES = {"publication_rate": ("published", "results"), "on_time_share": ("on_time", "due"),
+                 "problem_rate": ("problems", "results")}
+
+
+def result_counts(results: pd.DataFrame) -> pd.DataFrame:
+    """Per result row, the 0/1 counts that the department, year and overall rows add up.
+
+    Written once so that what "published", "due" or "a problem" means cannot differ between
+    the home page's year figures, the dashboard's figures and the department tables.
+    """
+    status = results["status"].to_numpy()
+    return pd.DataFrame({
+        "results": np.ones(len(results), dtype=np.int64),
+        "published": results["published_on"].notna().to_numpy(dtype=np.int64),
+        "due": np.isin(status, (ON_TIME, LATE, OVERDUE)).astype(np.int64),
+        "on_time": (status == ON_TIME).astype(np.int64),
+        "overdue_results": (status == OVERDUE).astype(np.int64),
+        "problems": (results["category"].to_numpy() == "problem").astype(np.int64),
+        "repeated_results": results["repeated"].to_numpy(dtype=np.int64),
+    }, index=results.index)
+
+
+def with_result_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (sums of :func:`result_counts`) with the shares of ``RESULT_SHARES`` added."""
+    for column, (part, whole) in RESULT_SHARES.items():
+        frame[column] = share(frame[part], frame[whole])
+    return frame
+
+
 def _sum(frame: pd.DataFrame, department: pd.Series, year: pd.Series) -> pd.DataFrame:
     frame = frame.assign(department=department.astype(object).to_numpy(),
                          year=year.astype("Int64").to_numpy())
@@ -30,22 +60,14 @@ def _sum(frame: pd.DataFrame, department: pd.Series, year: pd.Series) -> pd.Data
 def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
                      follow: pd.DataFrame, goal: float) -> pd.DataFrame:
     """One row per department and year; tasks by lead department, inspections by inspector."""
-    status = results["status"].to_numpy()
     parts = [
         _sum(pd.DataFrame({"tasks": 1, "joint_tasks": tasks["joint"].astype(int),
                            "overdue_tasks": tasks["overdue"].astype(int)}, index=tasks.index),
              tasks["lead_department"], tasks["year"]),
         _sum(pd.DataFrame({"visits": 1, "random_visits": visit_rows["random"].astype(int)}),
              visit_rows["inspecting_department"], visit_rows["year"]),
-        _sum(pd.DataFrame({
-            "results": 1,
-            "published": results["published_on"].notna().to_numpy(dtype=int),
-            "due": np.isin(status, (ON_TIME, LATE, OVERDUE)).astype(int),
-            "on_time": (status == ON_TIME).astype(int),
-            "overdue_results": (status == OVERDUE).astype(int),
-            "problems": (results["category"].to_numpy() == "problem").astype(int),
-            "repeated_results": results["repeated"].to_numpy(dtype=int),
-        }), results["inspecting_department"], results["inspected_on"].dt.year),
+        _sum(result_counts(results), results["inspecting_department"],
+             results["inspected_on"].dt.year),
         _sum(pd.DataFrame({
             "followups": 1,
             "followups_on_time": (follow["status"] == REC_ON_TIME).to_numpy(dtype=int),
@@ -57,9 +79,7 @@ def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.
     out["joint_share"] = share(out["joint_tasks"], out["tasks"])
     out["random_share"] = share(out["random_visits"], out["visits"])
     out["random_share_met"] = (out["random_share"] >= goal).astype("boolean")
-    out["publication_rate"] = share(out["published"], out["results"])
-    out["on_time_share"] = share(out["on_time"], out["due"])
-    out["problem_rate"] = share(out["problems"], out["results"])
+    out = with_result_shares(out)
     out["followup_on_time_share"] = share(out["followups_on_time"], out["followups_due"])
     return out
 
@@ -71,18 +91,11 @@ def years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame) 
     this is not a sum of the department rows.
     """
     year = results["inspected_on"].dt.year.astype("Int64")
-    status = results["status"].to_numpy()
-    res = pd.DataFrame({
-        "year": year.to_numpy(), "uscc": results["uscc"].astype(object).to_numpy(),
-        "results": 1,
-        "published": results["published_on"].notna().to_numpy(dtype=int),
-        "due": np.isin(status, (ON_TIME, LATE, OVERDUE)).astype(int),
-        "on_time": (status == ON_TIME).astype(int),
-        "problems": (results["category"].to_numpy() == "problem").astype(int),
-    }).dropna(subset=["year"])
-    per = res.groupby("year").agg(results=("results", "sum"), enterprises=("uscc", "nunique"),
-                                  published=("published", "sum"), due=("due", "sum"),
-                                  on_time=("on_time", "sum"), problems=("problems", "sum"))
+    counts = result_counts(results).assign(year=year.to_numpy(),
+                                           uscc=results["uscc"].astype(object).to_numpy())
+    counts = counts.dropna(subset=["year"])
+    per = counts.drop(columns="uscc").groupby("year").sum()
+    per["enterprises"] = counts.groupby("year")["uscc"].nunique()
     task_years = tasks["year"].astype("Int64").dropna()
     visits = pd.DataFrame({"year": visit_rows["year"].astype("Int64").to_numpy(), "visits": 1,
                            "random_visits": visit_rows["random"].astype(int).to_numpy()}
@@ -90,15 +103,11 @@ def years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame) 
     out = pd.concat([task_years.value_counts().rename("tasks"), per, visits], axis=1)
     out = out.fillna(0).astype(np.int64).rename_axis("year").reset_index().sort_values("year")
     out["random_share"] = share(out["random_visits"], out["visits"])
-    out["publication_rate"] = share(out["published"], out["results"])
-    out["on_time_share"] = share(out["on_time"], out["due"])
-    out["problem_rate"] = share(out["problems"], out["results"])
-    return out
+    return with_result_shares(out)
 
 
 def items(item_table: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
-    problem = (results["category"] == "problem").astype(int)
-    per = pd.DataFrame({"results": 1, "problems": problem}).groupby(
+    per = result_counts(results)[["results", "problems"]].groupby(
         results["item_id"].astype(object).to_numpy()).sum()
     out = item_table[["item_id", "name", "department"]].copy()
     for col in ("results", "problems"):
@@ -125,9 +134,8 @@ def categories(results: pd.DataFrame, vocabulary: dict[str, str]) -> pd.DataFram
 
 def overall(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
             follow: pd.DataFrame, as_of, settings: dict, unknown_years: list[int]) -> pd.DataFrame:
-    status = results["status"].to_numpy()
     n_visits = len(visit_rows)
-    due = int(np.isin(status, (ON_TIME, LATE, OVERDUE)).sum())
+    counts = with_result_shares(result_counts(results).sum().to_frame().T).iloc[0]
     followups_due = int(follow["status"].isin((REC_ON_TIME, REC_LATE, REC_OVERDUE)).sum())
     row = {
         "as_of": pd.Timestamp(as_of) if as_of else pd.NaT,
@@ -138,14 +146,14 @@ def overall(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame
         "visits": n_visits,
         "random_share": share(int(visit_rows["random"].sum()), n_visits),
         "random_share_goal": float(settings.get("GONGKAI_RANDOM_SHARE_GOAL", 0.5)),
-        "results": len(results),
-        "publication_rate": share(int(results["published_on"].notna().sum()), len(results)),
+        "results": int(counts["results"]),
+        "publication_rate": counts["publication_rate"],
         "publication_rate_goal": float(settings.get("GONGKAI_PUBLICATION_RATE_GOAL", 1.0)),
-        "on_time_share": share(int((status == ON_TIME).sum()), due),
+        "on_time_share": counts["on_time_share"],
         "overdue_tasks": int(tasks["overdue"].sum()),
         "undetermined_tasks": int(tasks["deadline"].isna().sum()),
-        "problem_rate": share(int((results["category"] == "problem").sum()), len(results)),
-        "repeated_results": int(results["repeated"].sum()),
+        "problem_rate": counts["problem_rate"],
+        "repeated_results": int(counts["repeated_results"]),
         "followup_on_time_share": share(int((follow["status"] == REC_ON_TIME).sum()), followups_due),
         "unknown_years": "、".join(str(y) for y in unknown_years),
     }
