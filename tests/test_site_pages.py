@@ -261,10 +261,10 @@ def test_home_shows_this_years_figures_from_the_rules(site):
     results = model["results"][model["results"]["inspected_on"].dt.year == year]
     tasks = model["tasks"][model["tasks"]["start"].dt.year == year]
     figures = text(page("").find("main"))
-    assert f"{year} 年抽查任务 {len(tasks)}" in figures
+    assert f"{year} 年概况 抽查任务 {len(tasks)}" in figures
     assert f"检查市场主体 {results['uscc'].nunique()}" in figures
     share = (results["category"] == "problem").mean() * 100
-    assert f"发现问题比例 {share:.1f}%" in figures
+    assert f"问题发现率 {share:.1f}%" in figures
 
 
 def test_enterprise_pages_load_only_the_rows_of_the_enterprises_they_render():

@@ -40,6 +40,56 @@ def day(value: Any) -> str:
     return "待定" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+@dataclass(frozen=True)
+class Card:
+    """One figure card. ``name`` is its ``data-figure`` hook: cards with the same name on
+    different pages hold the same figure, so a test can hold them to the same text."""
+
+    name: str
+    label: str
+    value: str
+    note: str = ""
+    href: str | None = None  # below the site root
+
+
+def year_cards(f: Figures, year: int | None) -> list[Card]:
+    """The figures of ``year`` as the home page and the dashboard both show them.
+
+    Built here once, from the one year row of the rules, so that the two pages cannot give
+    the same figure a different scope, label, rounding or target.
+    """
+    y, o = f.year(year), f.overall.iloc[0]
+    return [
+        Card("year.tasks", "抽查任务", str(int(y["tasks"])), "个"),
+        Card("year.enterprises", "检查市场主体", str(int(y["enterprises"])), "户"),
+        Card("year.problem_rate", "问题发现率", pct(y["problem_rate"]), f"共 {int(y['results'])} 条结果"),
+        Card("year.publication_rate", "结果公示率", pct(y["publication_rate"]),
+             f"目标 {pct(o['publication_rate_goal'])}"),
+        Card("year.random_share", "随机抽查占比", pct(y["random_share"]),
+             f"目标不低于 {pct(o['random_share_goal'])}"),
+        Card("year.on_time_share", "按时公示率", pct(y["on_time_share"]), "期限内公示 ÷ 应已公示"),
+    ]
+
+
+def overall_cards(f: Figures, followup_days: int) -> list[Card]:
+    """The figures of all years together, for the dashboard."""
+    o = f.overall.iloc[0]
+    return [
+        Card("all.random_share", "随机抽查占比", pct(o["random_share"]),
+             f"目标不低于 {pct(o['random_share_goal'])}"),
+        Card("all.publication_rate", "结果公示率", pct(o["publication_rate"]),
+             f"目标 {pct(o['publication_rate_goal'])}"),
+        Card("all.on_time_share", "按时公示率", pct(o["on_time_share"]), "期限内公示 ÷ 应已公示"),
+        Card("all.overdue_tasks", "逾期未公示任务", str(int(o["overdue_tasks"])), "个", OVERDUE_PAGE),
+        Card("all.problem_rate", "问题发现率", pct(o["problem_rate"]), f"共 {int(o['results'])} 条结果"),
+        Card("all.joint_share", "联合抽查任务占比", pct(o["joint_share"]),
+             f"一次查多项户次占 {pct(o['multi_item_visit_share'])}"),
+        Card("all.followup_on_time_share", "后续处置按时录入率", pct(o["followup_on_time_share"]),
+             f"处置后 {followup_days} 个工作日内录入"),
+        Card("all.repeated_results", "重复检查", str(int(o["repeated_results"])), "同一年度同一事项同一主体，条"),
+    ]
+
+
 @dataclass
 class Chart:
     name: str  # file name without .svg
@@ -66,12 +116,12 @@ def timeliness_chart(f: Figures, year: int | None) -> Chart:
     table = table.reindex(columns=statuses, fill_value=0).sort_index()
     totals = table.sum(axis=1)
     rows = [[d, *(int(table.loc[d, s]) for s in statuses), int(totals[d])] for d in table.index]
-    on_time = int(table[ON_TIME].sum()) if ON_TIME in table else 0
-    due = int(table[[s for s in (ON_TIME, LATE, OVERDUE) if s in table]].to_numpy().sum())
-    overdue = int(table[OVERDUE].sum()) if OVERDUE in table else 0
-    summary = (f"{len(table)} 个部门的 {int(totals.sum())} 条检查结果中，应已公示 {due} 条，"
-               f"按时公示 {on_time} 条（{pct(on_time / due if due else None)}），"
-               f"逾期未公示 {overdue} 条。")
+    # the year's own figures (those of its cards and of the home page), not a recount; a
+    # result always has an inspection date, so without a year there are no results
+    y = f.year(year)
+    summary = (f"{len(table)} 个部门的 {int(y['results'])} 条检查结果中，应已公示 {int(y['due'])} 条，"
+               f"按时公示 {int(y['on_time'])} 条（{pct(y['on_time_share'])}），"
+               f"逾期未公示 {int(y['overdue_results'])} 条。")
 
     shares = table.div(totals.where(totals > 0), axis=0).fillna(0)
     plot = plots.bars(
@@ -142,6 +192,7 @@ def sampling_chart(f: Figures, year: int | None) -> Chart:
     t = f.tasks
     if year is not None:
         t = t[t["year"] == year]
+    tasks = len(t)  # the year's task count, as its card and the home page give it
     t = t[t["ratio"].notna()].copy()
     total, judged = len(t), int(t["meets_ratio"].notna().sum())
     met = int(t["meets_ratio"].fillna(False).sum())
@@ -150,7 +201,7 @@ def sampling_chart(f: Figures, year: int | None) -> Chart:
     rows = [[r.task_id, r.name, pct(r.ratio), r.target_ratio_text or "—", pct(r.target_ratio),
              "—" if pd.isna(r.meets_ratio) else ("达到" if r.meets_ratio else "未达到")]
             for r in t.itertuples()]
-    summary = (f"{total} 个任务中，{judged} 个有要求比例，其中 {met} 个达到要求"
+    summary = (f"{tasks} 个任务中，{total} 个有抽取比例，{judged} 个有要求比例，其中 {met} 个达到要求"
                + (f"（图表只列出与要求差距最大的 {MAX_TASKS} 个）" if total > MAX_TASKS else "") + "。")
 
     targets = [None if pd.isna(v) else float(v) for v in t["target_ratio"]]
@@ -206,23 +257,13 @@ def stats_pages(data, output: Path, env: Environment) -> list:
 
     model = data.model
     f = figures(model)
-    goal = float(model.settings.get("GONGKAI_RANDOM_SHARE_GOAL", 0.5))
+    goal = float(f.overall.iloc[0]["random_share_goal"])  # the cards' target, read once
     as_of = model.as_of
     year = as_of.year if as_of else None
     chart_list = charts(f, year, goal)
     write_charts(chart_list, output, env)
-    o = f.overall.iloc[0]
-    cards = [
-        ("随机抽查占比", pct(o["random_share"]), f"目标不低于 {pct(goal)}"),
-        ("结果公示率", pct(o["publication_rate"]), f"目标 {pct(o['publication_rate_goal'])}"),
-        ("按时公示率", pct(o["on_time_share"]), "期限内公示 ÷ 应已公示"),
-        ("逾期未公示任务", str(int(o["overdue_tasks"])), "个"),
-        ("问题发现率", pct(o["problem_rate"]), f"共 {int(o['results'])} 条结果"),
-        ("联合抽查任务占比", pct(o["joint_share"]), f"一次查多项户次占 {pct(o['multi_item_visit_share'])}"),
-        ("后续处置按时录入率", pct(o["followup_on_time_share"]),
-         f"处置后 {int(model.settings.get('GONGKAI_FOLLOWUP_WORKING_DAYS', 20))} 个工作日内录入"),
-        ("重复检查", str(int(o["repeated_results"])), "同一年度同一事项同一主体，条"),
-    ]
+    settings = model.settings
+    followup_days = int(settings.get("GONGKAI_FOLLOWUP_WORKING_DAYS", 20))
     dy = f.department_years.sort_values(["year", "department"], ascending=[False, True])
     dept_rows = [{"department": r.department, "url": urls.department(r.department), "year": int(r.year),
                   "tasks": int(r.tasks), "random_share": pct(r.random_share),
@@ -232,14 +273,14 @@ def stats_pages(data, output: Path, env: Environment) -> list:
     item_rows = [{"item_id": r.item_id, "name": r.name, "url": urls.item(r.item_id), "department": r.department,
                   "results": int(r.results), "problems": int(r.problems), "problem_rate": pct(r.problem_rate)}
                  for r in f.items.itertuples() if r.results]
-    settings = model.settings
     common = {"as_of": as_of.isoformat() if as_of else "", "data_updated": as_of.isoformat() if as_of else "",
               "unknown_years": sorted(f.unknown_years),
               "working_days": int(settings.get("GONGKAI_PUBLICATION_WORKING_DAYS", 20)),
-              "followup_days": int(settings.get("GONGKAI_FOLLOWUP_WORKING_DAYS", 20))}
+              "followup_days": followup_days}
     overdue = overdue_rows(f)
     return [
-        Page(STATS, "stats.html", dict(common, cards=cards, charts=chart_list, year=year,
+        Page(STATS, "stats.html", dict(common, year_cards=year_cards(f, year) if year else [],
+                                       cards=overall_cards(f, followup_days), charts=chart_list, year=year,
                                        departments=dept_rows, items=item_rows, overdue_count=len(overdue),
                                        overdue_url=OVERDUE_PAGE)),
         Page(OVERDUE_PAGE, "overdue.html", dict(common, tasks=overdue, undetermined=undetermined_rows(f))),

@@ -623,26 +623,17 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
 # --- home ---------------------------------------------------------------------------
 
 
+HOME_FIGURES = ("year.tasks", "year.enterprises", "year.problem_rate", "year.publication_rate")
+
+
 def home_page(data: SiteData, notices: list[dict[str, str]] | None = None) -> Page:
     model = data.model
     results = model["results"]
     as_of = model.as_of
     year = as_of.year if as_of else None
-    by_year = figures(model).years.set_index("year")
-    row = by_year.loc[year] if year in by_year.index else None
-
-    def value(column: str) -> Any:
-        return row[column] if row is not None else 0
-
-    n = int(value("results"))
-    figures_ = [
-        {"label": f"{year} 年抽查任务", "value": f"{int(value('tasks'))}", "note": "个"},
-        {"label": "检查市场主体", "value": f"{int(value('enterprises'))}", "note": "户"},
-        {"label": "发现问题比例", "value": ratio_text(value("problem_rate")) if n else "—",
-         "note": f"共 {n} 条结果"},
-        {"label": "结果已公示", "value": ratio_text(value("publication_rate")) if n else "—",
-         "note": "目标 100%"},
-    ]
+    # the dashboard's cards of the same year, by name: one scope, label and rounding for both
+    figures_ = [c for c in stats.year_cards(figures(model), year) if c.name in HOME_FIGURES] \
+        if year else []
     published = publication_events(results, model.enterprise_index)[
         ["task_id", "published_on", "enterprises"]]
     published = published.rename(columns={"enterprises": "count"}).sort_values(
