@@ -1,0 +1,111 @@
+"""The ranking rule in the browser, on a phone's screen, against the server's answers.
+
+The search page (search.js over the indexes written with the site) and /api/search (the
+server index) are served together by `gongkai serve`; every case of search_cases.py must
+put the same enterprise first on both, in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.parse
+import urllib.request
+
+import pytest
+from browser import chromium
+from playwright.sync_api import expect
+from search_cases import enterprises, ranking_cases
+from sitebuild import ROOT, sample_site
+
+from generator.search import fold
+from generator.search.commands import _folder
+from generator.search.rank import enterprise_tiers
+from generator.search.serve import SearchApp, make_server
+from generator.settings import load_settings
+
+DONE = re.compile("^(找到|没有|搜索索引|请输入)")
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    out, _ = sample_site()
+    settings = load_settings(ROOT / "pelicanconf.py", CACHE_PATH=str(ROOT / "cache"))
+    _, folder = _folder(settings, str(out))
+    server = make_server(SearchApp(out, folder, settings, [ROOT / "themes/gongkai/templates"]), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def page():
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        assert errors == []
+
+
+def codes_shown(page) -> list[str]:
+    hrefs = page.locator("#search-results li > a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    return [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs if "enterprises/" in h]
+
+
+def browser_search(page, base_url: str, query: str) -> list[str]:
+    page.goto(base_url + "search/index.html")
+    page.fill("#search-q", query)
+    page.press("#search-q", "Enter")
+    expect(page.locator("#search-status")).to_have_text(DONE, timeout=20_000)
+    return codes_shown(page)
+
+
+def api(base_url: str, query: str, page: int = 1) -> dict:
+    url = base_url + "api/search?" + urllib.parse.urlencode({"q": query, "page": page})
+    with urllib.request.urlopen(url, timeout=30) as reply:
+        return json.load(reply)
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_browser_and_server_rank_alike(page, base_url, case):
+    _, model = sample_site()
+    label, query, code = ranking_cases(model)[case]
+    shown = browser_search(page, base_url, query)
+    assert shown and shown[0] == code, (label, query, shown[:3])
+    server = [h["code"] for h in api(base_url, query)["results"] if h["kind"] == "enterprise"]
+    assert shown == server, (label, query)
+
+
+def test_paging_reaches_every_match_and_the_count_is_honest(page, base_url):
+    """A fragment shared by hundreds of enterprises: 更多结果 until none is left, and
+    every matching enterprise has been shown once."""
+    _, model = sample_site()
+    ents = enterprises(model)
+    regions = fold.regions(load_settings(ROOT / "pelicanconf.py"))
+    expected = set(ents.loc[enterprise_tiers("青禾", ents["code"], ents["names"], regions) >= 0, "code"])
+    first = browser_search(page, base_url, "青禾")
+    assert len(first) == 20
+    status = page.locator("#search-status")
+    assert re.match(r"找到 \d+ 条(以上)?结果，已显示 20 条", status.inner_text())
+    more = page.locator(".search-more")
+    for _ in range(100):
+        if not more.is_visible():
+            break
+        before = page.locator("#search-results li").count()
+        more.click()
+        expect(page.locator("#search-results li")).not_to_have_count(before)
+        expect(status).to_have_text(DONE)
+    shown = codes_shown(page)
+    assert len(shown) == len(set(shown)) and set(shown) == expected
+    total = api(base_url, "青禾")["total"]
+    assert status.inner_text() == f"找到 {total} 条结果。"
+    assert page.locator("#search-results li").count() == total  # tasks and plans after them
+
+
+def test_results_start_on_the_first_screen(page, base_url):
+    browser_search(page, base_url, "青禾")
+    top = page.locator("#search-results li").first.bounding_box()
+    assert top is not None and top["y"] < 844
