@@ -106,6 +106,8 @@ def browse(out: Path, model) -> None:
             page.on("requestfinished", finished)
             opened = time.perf_counter()
             page.goto(url + "search/")
+            if extra:  # the filters fold away behind 筛选
+                page.locator("details.search-filters > summary").click()
             for name, value in extra.items():
                 page.select_option(f"select[name={name}]", value)
             page_bytes = sum(sizes.values())

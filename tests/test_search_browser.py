@@ -62,6 +62,8 @@ def page(browser):
 def search(page, base_url: str, query: str, **choices: str) -> list[str]:
     """Type the query, submit, wait for the status line; return the result links' codes."""
     page.goto(base_url + "search/")
+    if choices:  # the filters fold away behind 筛选
+        page.locator("details.search-filters > summary").click()
     for name, value in choices.items():
         page.select_option(f"select[name={name}]", value)
     page.fill("#search-q", query)
@@ -225,7 +227,13 @@ def test_prefix_spanning_shards_lists_every_code_and_counts_them(page, base_url)
     assert not any("/pagefind/" in u for u in seen)
     prefix, matched = wide
     assert search(page, base_url, prefix) == matched[:20]
-    assert page.locator("#search-status").inner_text() == f"找到 {len(matched)} 条结果，显示前 20 条。"
+    assert page.locator("#search-status").inner_text() == f"找到 {len(matched)} 条结果，已显示 20 条。"
+    # the next ones, from the next shards, in code order
+    page.click(".search-more")
+    expect(page.locator("#search-results li")).to_have_count(min(40, len(matched)))
+    shown = [h.rstrip("/").rsplit("/", 1)[-1] for h in page.locator("#search-results li > a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))")]
+    assert shown == matched[:40]
     assert not any("/pagefind/" in u for u in seen)
 
 

@@ -30,6 +30,7 @@ def test_few_changes_update_the_index_and_answer_like_a_fresh_one(tmp_path):
     changed.at[renamed, "title"] = "澄湖镇新开张的蓝莓农场"
     changed.at[renamed, "text"] = "澄湖镇新开张的蓝莓农场"
     changed.at[renamed, "grams"] = "蓝莓 莓农 农场"
+    changed.at[renamed, "names"] = "澄湖镇新开张的蓝莓农场"
     assert server_index.write_index(changed, index) == "updated"
     fresh = tmp_path / "fresh"
     assert server_index.write_index(changed, fresh) == "written"

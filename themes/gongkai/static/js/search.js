@@ -603,5 +603,8 @@ for (const select of FILTERS) {
   if (value && Array.from(select.options).some((o) => o.value === value)) select.value = value;
 }
 if (SORT && params.get("sort") === "date") SORT.value = "date";
+// filters that came with the address are shown, not folded away
+const folded = form.querySelector("details.search-filters");
+if (folded && (Object.keys(chosenFilters()).length || (SORT && SORT.value))) folded.open = true;
 if (input.value) run();
 else say("请输入关键词。");
