@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import urllib.parse
 import urllib.request
 
+import pandas as pd
 import pytest
 from browser import chromium, serve
 from playwright.sync_api import expect
@@ -22,7 +24,9 @@ from sitebuild import ROOT, sample_site
 from generator.search import fold
 from generator.search.commands import _folder
 from generator.search.rank import enterprise_tiers
+from generator.search.records import filter_options
 from generator.search.serve import SearchApp, make_server
+from generator.search.word_index import write_words
 from generator.settings import load_settings
 
 DONE = re.compile("^(找到|没有|搜索索引|请输入)")
@@ -119,3 +123,31 @@ def test_results_start_on_the_first_screen(page, base_url):
     browser_search(page, base_url, "青禾")
     top = page.locator("#search-results li").first.bounding_box()
     assert top is not None and top["y"] < 844
+
+
+def test_a_search_that_stops_reading_blocks_says_so_and_goes_on(page, tmp_path):
+    """Blocks that hold both words, but in different enterprises, are read and found
+    wanting: after MAX_BLOCKS of them the page says that more remain (never a silent
+    "nothing found") and 继续查找 reads on to the one enterprise holding both."""
+    out, _ = sample_site()
+    site = tmp_path / "site"
+    shutil.copytree(out, site)
+    rows = []
+    for n in range(40 * 8):
+        block, place = divmod(n, 8)
+        name = {0: "甲乙商行", 1: "丙丁商行"}.get(place, f"其他商行{n}")
+        if block == 39 and place == 2:
+            name = "甲乙丙丁商行"
+        rows.append({"url": f"enterprises/X{n:05d}/", "kind": "enterprise", "title": name,
+                     "code": f"X{n:05d}", "summary": "", "date": "", "text": name, "grams": "",
+                     "names": name, "department": [], "year": [], "category": [], "item": []})
+    records = pd.DataFrame(rows)
+    write_words(records, site, filter_options(records), size=8)
+    with serve(site) as url:
+        browser_search(page, url, "甲乙 丙丁")
+        status = page.locator("#search-status")
+        assert status.inner_text() == "找到 0 条结果，但还有索引块未读取。点“继续查找”读取其余部分。"
+        assert page.locator(".search-more").inner_text() == "继续查找"
+        page.click(".search-more")
+        expect(status).to_have_text("找到 1 条结果。")
+        assert codes_shown(page) == ["X00314"]

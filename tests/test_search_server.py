@@ -106,3 +106,31 @@ def test_static_site_still_served(base_url):
     assert status == 200 and "双随机" in body
     status, _, _ = get(base_url + "pagefind/pagefind-entry.json")
     assert status == 200
+
+
+def test_server_page_pages_through_every_result_without_javascript(base_url):
+    """A fragment shared by hundreds of enterprises: 下一页 links lead through all of
+    them, and the last page has no 下一页."""
+    url = base_url + "search/?" + urllib.parse.urlencode({"q": "青禾"})
+    total = api(base_url, q="青禾")["total"]
+    seen: list[str] = []
+    for _ in range(100):
+        soup = BeautifulSoup(get(url)[2], "html.parser")
+        seen += [a["href"] for a in soup.select("#search-results li > a")]
+        following = soup.select_one(".search-pages a[rel=next]")
+        if following is None:
+            break
+        assert following["href"].startswith("?")
+        url = base_url + "search/" + following["href"]
+    assert total > 20 and len(seen) == total and len(set(seen)) == total
+    assert f"找到 {total} 条结果" in soup.select_one("#search-status").get_text()
+
+
+def test_a_missing_page_gets_the_sites_own_chinese_404(base_url):
+    out, _ = sample_site()
+    status, kind, body = get(base_url + "no/such/page/")
+    assert status == 404 and kind.startswith("text/html")
+    assert body == (out / "404.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in body and "Error response" not in body
+    status, _, body = get(base_url + "x" * 70_000)
+    assert status == 414 and "网址过长" in body

@@ -360,7 +360,6 @@ async function wordSource(query, filters, byDate) {
       source.stalled = !source.done && read >= MAX_BLOCKS && found.length < n;
     },
   };
-  await source.fill(PAGE);
   return source;
 }
 
@@ -464,8 +463,12 @@ function session(id, query, ents, byDate) {
     const floor = ents.map((s) => (s.safeDate ? s.safeDate() : "")).reduce((a, b) => (a > b ? a : b), "");
     return out.filter((h) => !floor || (h.meta.date || "") >= floor);
   };
+  let filled = 0; // the count the enterprise sources were last asked for
   async function show() {
-    for (const s of ents) await s.fill(wanted);
+    if (wanted > filled) {
+      filled = wanted;
+      for (const s of ents) await s.fill(wanted);
+    }
     if (id !== current) return;
     const room = wanted - shown.size - ents.reduce((n, s) => n + s.ready.filter((h) => !shown.has(h)).length, 0);
     if (others && (entsDone() || byDate)) await others.fill(byDate ? wanted : Math.max(0, room) + others.ready.filter((h) => shown.has(h)).length);
@@ -488,13 +491,17 @@ function session(id, query, ents, byDate) {
     else if (!known) text = `找到 ${count} 条以上结果，已显示 ${shown.size} 条。`;
     else if (count > shown.size) text = `找到 ${count} 条结果，已显示 ${shown.size} 条。`;
     else text = `找到 ${count} 条结果。`;
-    if (stalled) text += "部分索引块尚未读取，可点“继续查找”。";
+    if (stalled) {
+      text = count ? `找到 ${count} 条以上结果，已显示 ${shown.size} 条。` : "找到 0 条结果，但还有索引块未读取。";
+      text += "点“继续查找”读取其余部分。";
+    }
     say(othersPending ? `正在查找任务、事项和文档…已找到 ${count} 条。` : text);
   }
   return {
     show,
     step() {
       wanted = shown.size + PAGE;
+      filled = 0; // asked for: read on even where the last step stopped short
       return show();
     },
     // tasks, items, plans and documents arrive after the enterprises, and rank after them
