@@ -35,6 +35,7 @@ FILES = {
     "results": "results/a.csv",
     "dispositions": "dispositions.csv",
     "calendar": "calendar.csv",
+    "departments": "departments.csv",
 }
 
 
@@ -130,6 +131,12 @@ def base_rows() -> dict[str, list[dict[str, str]]]:
         "calendar": [
             {"date": "2027-02-06", "kind": "休息日", "note": "春节"},
         ],
+        "departments": [
+            {"name": GOV, "short_code": "", "phone": "0311-86010001",
+             "address": "青禾县禾兴大街1号", "website": "https://www.qinghe.example.gov.cn/"},
+            {"name": SCJG, "short_code": "scjg", "phone": "0311-86012315",
+             "address": "青禾县禾兴大街88号", "website": "https://scjg.qinghe.example.gov.cn/"},
+        ],
     }
 
 
@@ -143,13 +150,23 @@ class DataFolder:
             t.name: [f.title for f in t.fields] for t in CONTRACT
         }
         self.extra_columns: dict[str, dict[str, list[str]]] = {t.name: {} for t in CONTRACT}
-        self.skip: set[str] = set()
+        # the departments table, once given, makes every department name a reference: a
+        # folder writes it only when a test touches it, so tests that invent departments
+        # need not list them there
+        self.skip: set[str] = {"departments"}
         self.renamed: dict[str, str] = {}
 
     # --- changing the data ---------------------------------------------------------
 
+    def with_departments(self) -> DataFolder:
+        """Write the departments table too (it is left out until a test touches it)."""
+        self.skip.discard("departments")
+        return self
+
     def edit(self, table: str, index: int, **values: str) -> DataFolder:
         """Change cells of row ``index`` (0-based; spreadsheet row index + 2)."""
+        if table == "departments":
+            self.with_departments()
         for name in values:
             CONTRACT[table].field(name)  # KeyError on a typo in a test
         self.rows[table][index].update(values)
@@ -157,6 +174,8 @@ class DataFolder:
 
     def add(self, table: str, like: int | None = 0, **values: str) -> int:
         """Append a row (a copy of row ``like`` changed by ``values``); return its row number."""
+        if table == "departments":
+            self.with_departments()
         base = copy.deepcopy(self.rows[table][like]) if like is not None else {}
         for name in values:
             CONTRACT[table].field(name)
@@ -165,16 +184,22 @@ class DataFolder:
         return len(self.rows[table]) + 1
 
     def remove(self, table: str, index: int) -> DataFolder:
+        if table == "departments":
+            self.with_departments()
         del self.rows[table][index]
         return self
 
     def drop_column(self, table: str, name: str) -> DataFolder:
+        if table == "departments":
+            self.with_departments()
         title = CONTRACT[table].field(name).title
         self.headers[table].remove(title)
         return self
 
     def rename_header(self, table: str, name: str, written: str) -> DataFolder:
         """Write the header of field ``name`` differently (an alias, spaces, full width)."""
+        if table == "departments":
+            self.with_departments()
         title = CONTRACT[table].field(name).title
         self.headers[table][self.headers[table].index(title)] = written
         self.renamed[written] = title
@@ -182,6 +207,8 @@ class DataFolder:
 
     def add_column(self, table: str, header: str, values: list[str]) -> DataFolder:
         """A column that is not in the contract (its values must never be published)."""
+        if table == "departments":
+            self.with_departments()
         self.extra_columns[table][header] = values
         return self
 
@@ -246,6 +273,8 @@ class DataFolder:
             row = self.add("dispositions", 0, decided_on=f"2026-05-{n:02d}")
         elif table == "calendar":
             row = self.add("calendar", 0, date=f"2027-03-{n:02d}")
+        elif table == "departments":
+            row = self.add("departments", 1, name=f"青禾县备用局{n}", short_code=f"by{n}")
         else:
             raise KeyError(table)
         self.edit(table, row - 2, **values)

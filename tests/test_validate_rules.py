@@ -34,7 +34,7 @@ from helpers import (
 
 
 def test_minimal_folder_is_valid(folder: DataFolder) -> None:
-    model = folder.load()
+    model = folder.with_departments().load()
     assert_clean(model)
     assert model.problems.errors == 0 and model.problems.warnings == 0
     for name, rows in folder.rows.items():
@@ -60,7 +60,8 @@ def test_minimal_folder_is_valid(folder: DataFolder) -> None:
     assert items.loc[ITEM_JR, "ratio_min"] == pytest.approx(0.05)
 
 
-SPARE_TABLES = ["items", "plans", "tasks", "strata", "results", "dispositions", "calendar"]
+SPARE_TABLES = ["items", "plans", "tasks", "strata", "results", "dispositions", "calendar",
+                "departments"]
 
 
 @pytest.mark.parametrize("table", SPARE_TABLES)
@@ -100,7 +101,8 @@ def test_required_column_missing_rejects_file(folder: DataFolder, k: int) -> Non
 
 
 def test_every_required_field_is_covered() -> None:
-    assert sum(len(names) for names in REQUIRED.values()) == 36
+    assert sum(len(names) for names in REQUIRED.values()) == 37
+    assert REQUIRED["departments"] == ["name"]
     assert REQUIRED["results"] == ["task_id", "uscc", "entity_name", "inspecting_department",
                                    "item_id", "inspected_on", "result"]
 

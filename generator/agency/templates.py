@@ -27,6 +27,7 @@ TYPE_LABELS = {
     "ratio": "比例（如 3%、不低于3%）", "list": "多个值，用顿号或分号分隔", "enum": "从下拉列表中选择",
     "uscc": "18 位统一社会信用代码", "result": "从下拉列表中选择（多个结果用分号分隔）",
     "link": "content/ 中页面的 slug，或 http(s) 网址",
+    "url": "以 http:// 或 https:// 开头的网址", "phone": "电话号码，如 0311-81234567（多个用顿号分隔）",
 }
 FIRST_DATA_ROW = 1  # 0-based row index of the first data row (row 2 in the spreadsheet)
 LAST_ROW = 1_048_575  # the last row Excel has (0-based)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 CONTRACT_FILE = Path(__file__).with_name("contract.toml")
 
-FIELD_TYPES = {"text", "code", "integer", "date", "ratio", "list", "enum", "uscc", "result", "link"}
+FIELD_TYPES = {"text", "code", "integer", "date", "ratio", "list", "enum", "uscc", "result", "link",
+               "url", "phone"}
 
 
 @dataclass(frozen=True, eq=False)

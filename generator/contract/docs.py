@@ -21,6 +21,8 @@ TYPE_NAMES = {
     "uscc": "统一社会信用代码",
     "result": "检查结果用语（可多个）",
     "link": "页面 slug 或 http(s) 网址",
+    "url": "http(s) 网址",
+    "phone": "电话号码（可多个，用顿号分隔）",
 }
 CATEGORY_NAMES = {"problem": "发现问题", "no_problem": "未发现问题", "not_applicable": "不适用"}
 

@@ -172,6 +172,50 @@ _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _SLUG = re.compile(r"^[^\s/\\:?#<>\"'\x00-\x1f]+$")
 
 
+# one telephone number once spaces are gone: a landline with or without its area code (and
+# an extension), a mobile number, a 400/800 service line or a short government hotline
+_PHONE = re.compile(r"^(?:(?:\(0\d{2,3}\)|0\d{2,3}-?)?[1-9]\d{6,7}(?:(?:-|转)\d{1,6})?"
+                    r"|1[3-9]\d{9}|[48]00-?\d{3}-?\d{4}|1\d{2}|1\d{4}|9\d{4})$")
+_PHONE_SPLIT = re.compile(r"\s*[；;、,，/]\s*")
+_URL_TEXT = re.compile(r"^[^\s<>\"'\\`]+$")
+
+
+def parse_phone(value: str) -> str | None:
+    """Telephone numbers as written (full-width folded); ``None`` if any of them is not one.
+
+    Numbers are published for people to dial, so each must look like a number a phone in
+    China can call: a typo such as a missing digit is caught before it is printed.
+    """
+    text = fold_width(value).strip()
+    parts = [p for p in _PHONE_SPLIT.split(text) if p]
+    if not parts or not all(_PHONE.match(re.sub(r"[\s]", "", p)) for p in parts):
+        return None
+    return text
+
+
+def parse_url(value: str) -> str | None:
+    """An http(s) address with a host name, as written; ``None`` for anything else.
+
+    Unlike a :func:`parse_link` value it is never a content slug: a department's web
+    page is somewhere else, and a bare word there would become a broken relative link.
+    """
+    from urllib.parse import urlsplit
+
+    text = fold_width(value).strip()
+    if not _URL_TEXT.match(text):
+        return None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if (parts.scheme.lower() not in ("http", "https") or "@" in parts.netloc or "." not in host
+            or any(label == "" for label in host.split("."))):
+        return None
+    return text
+
+
 def parse_link(value: str) -> str | None:
     """Accept an http(s) URL or a content slug; refuse any other scheme (javascript: …)."""
     text = value.strip()

@@ -67,7 +67,7 @@ def _final(stage: Stage) -> pd.DataFrame:
     else:
         frame = stage.typed.loc[valid].reset_index(drop=True)
     for f in stage.table.fields:
-        if f.type in {"text", "code", "enum", "uscc", "link", "ratio"}:
+        if f.type in {"text", "code", "enum", "uscc", "link", "ratio", "url", "phone"}:
             frame[f.name] = frame[f.name].astype("string[pyarrow]")
     frame["_file"] = frame["_file"].astype("category")
     frame["_row"] = frame["_row"].astype(np.int64)

@@ -23,7 +23,7 @@ LIST_DELIMITER = "；"
 # contract / schema-file type → published (Frictionless) type
 _KINDS = {
     "text": "string", "code": "string", "link": "string", "uscc": "string", "enum": "string",
-    "ratio": "string", "string": "string",
+    "ratio": "string", "string": "string", "url": "string", "phone": "string",
     "integer": "integer", "int": "integer", "count": "integer",
     "number": "number", "float": "number", "share": "number", "rate": "number",
     "percent": "number", "ratio_min": "number",

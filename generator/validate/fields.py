@@ -23,7 +23,9 @@ from ..ingest.normalize import (
     parse_date,
     parse_integer,
     parse_link,
+    parse_phone,
     parse_ratio,
+    parse_url,
     split_list,
     vocabulary_key,
 )
@@ -251,6 +253,18 @@ def _link(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -
     stage.typed[f.name] = values
 
 
+def _url(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    values = map_unique(raw, parse_url)
+    stage.report("E211", pd.isna(pd.Series(values)).to_numpy() & ~empty, f.name)
+    stage.typed[f.name] = values
+
+
+def _phone(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
+    values = map_unique(raw, parse_phone)
+    stage.report("E212", pd.isna(pd.Series(values)).to_numpy() & ~empty, f.name)
+    stage.typed[f.name] = values
+
+
 _CHECKERS = {
     "text": _text,
     "code": _code,
@@ -262,4 +276,6 @@ _CHECKERS = {
     "uscc": _uscc,
     "result": _result,
     "link": _link,
+    "url": _url,
+    "phone": _phone,
 }

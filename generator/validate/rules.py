@@ -74,7 +74,7 @@ def sampled_within_population(stage: Stage) -> None:
 
 
 def reference(stage: Stage, name: str, target: Stage, target_key: str,
-              target_label: str) -> None:
+              target_label: str, missing_code: str = "E302") -> None:
     """Each value (or list element) of ``name`` must be a key of a valid target row."""
     values = stage.typed[name]
     all_keys = set(target.typed[target_key].dropna())
@@ -89,16 +89,67 @@ def reference(stage: Stage, name: str, target: Stage, target_key: str,
                             index=values.index)
         broken = pd.Series(np.where(values.isin(all_keys) & ~values.isin(valid_keys),
                                     values, ""), index=values.index)
-    stage.report("E302", (missing != "").to_numpy(), name, value=missing, title=title,
+    stage.report(missing_code, (missing != "").to_numpy(), name, value=missing, title=title,
                  target=target_label)
     stage.report("E311", (broken != "").to_numpy(), name, value=broken, title=title)
 
 
 # --- per-table rules ------------------------------------------------------------------
 
+# the columns of each table that name a department (one or a list)
+DEPARTMENT_FIELDS = {
+    "items": ("department",),
+    "plans": ("publisher", "lead_department", "joint_departments"),
+    "tasks": ("lead_department", "joint_departments"),
+    "results": ("inspecting_department",),
+    "dispositions": ("department",),
+}
+# a short code becomes a folder name: ASCII letters, digits and "-", as urls.SAFE allows
+SHORT_CODE = r"[A-Za-z0-9][A-Za-z0-9-]{0,31}"
+
+
+def departments_rules(stages: Stages) -> None:
+    """Unique names and short codes; a short code must be usable as a folder name.
+
+    Short codes are compared without case: they name folders of the site, and ``SJ`` and
+    ``sj`` are one folder on the file systems of most desktops.
+    """
+    from ..site.urls import RESERVED
+
+    s = stages["departments"]
+    unique_keys(s)
+    codes = s.typed["short_code"].astype(object)
+    given = codes.notna().to_numpy()
+    text = codes.where(given, "").astype(str)
+    bad = given & ~(text.str.fullmatch(SHORT_CODE).to_numpy(dtype=bool)
+                    & ~text.str.lower().isin(RESERVED).to_numpy())
+    s.report("E213", bad, "short_code")
+    folded = text.str.lower()
+    exact = text.duplicated(keep=False).to_numpy() & given
+    loose = folded.duplicated(keep=False).to_numpy() & given & ~exact
+    if loose.any():
+        first = s.locations().groupby(folded.to_numpy(), sort=False).transform("first")
+        s.report("E301", loose, "short_code", key="简称代码（不区分大小写）",
+                 first=first.where(loose, ""))
+
+
+def department_references(stages: Stages, table: str) -> None:
+    """E313 for a department the departments table does not list, once that table is given.
+
+    Without the table nothing is checked: it is optional, and the site then shows the
+    inspecting department's name without contact details.
+    """
+    departments = stages.get("departments")
+    if departments is None or not len(departments):
+        return
+    s = stages[table]
+    for name in DEPARTMENT_FIELDS[table]:
+        reference(s, name, departments, "name", "部门表", missing_code="E313")
+
 
 def items_rules(stages: Stages) -> None:
     unique_keys(stages["items"])
+    department_references(stages, "items")
 
 
 def plans_rules(stages: Stages) -> None:
@@ -138,6 +189,7 @@ def plans_rules(stages: Stages) -> None:
                  previous=info["previous"].astype("Int64").astype(str),
                  previous_date=info["previous_date"].dt.strftime("%Y-%m-%d"))
     reference(s, "item_ids", stages["items"], "item_id", "抽查事项清单")
+    department_references(stages, "plans")
 
 
 def tasks_rules(stages: Stages) -> None:
@@ -146,6 +198,7 @@ def tasks_rules(stages: Stages) -> None:
     date_order(s, "start", "end")
     sampled_within_population(s)
     reference(s, "item_ids", stages["items"], "item_id", "抽查事项清单")
+    department_references(stages, "tasks")
     if len(stages["plans"]):
         reference(s, "plan_id", stages["plans"], "plan_id", "年度抽查计划")
     else:
@@ -177,6 +230,7 @@ def results_rules(stages: Stages) -> None:
     date_order(s, "inspected_on", "published_on", code="E307")
     reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
     reference(s, "item_id", stages["items"], "item_id", "抽查事项清单")
+    department_references(stages, "results")
     tasks = stages["tasks"].typed.loc[stages["tasks"].valid, ["task_id", "item_ids", "start",
                                                               "end"]]
     # 清单之外无检查: the item must be one of the task's items
@@ -241,6 +295,7 @@ def dispositions_rules(stages: Stages) -> None:
     unique_keys(s)
     date_order(s, "decided_on", "recorded_on", code="E307")
     reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
+    department_references(stages, "dispositions")
     results = stages["results"]
     keys = ["task_id", "uscc"]
     pairs, result_pairs = _pair_ids(t[keys], results.typed[keys])
@@ -280,6 +335,7 @@ def calendar_rules(stages: Stages) -> None:
 
 # In dependency order: a table's rules may read the final verdicts of those before it.
 TABLE_RULES: dict[str, Callable[[Stages], None]] = {
+    "departments": departments_rules,  # first: every other table names departments
     "items": items_rules,
     "plans": plans_rules,
     "tasks": tasks_rules,
