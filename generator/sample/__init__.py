@@ -34,6 +34,18 @@ DEPARTMENTS: dict[str, str] = {
     "CZ": "青禾县财政局",
 }
 DEPT_CODES = tuple(DEPARTMENTS)
+
+# The departments table: (short code, telephone, address, web page) of each department, all
+# fictitious (0311-8xxxxxxx numbers, addresses in 青禾县, .example.gov.cn pages). The county
+# government office gives no short code, so the sample shows a slug made from pinyin too.
+DEPARTMENT_CONTACTS: dict[str, tuple[str, str, str, str]] = {
+    "JR": ("", "0311-86010001", "青禾县禾兴大街1号县政务服务中心三楼",
+           "https://www.qinghe.example.gov.cn/jrjg/"),
+    "SJ": ("scjg", "0311-86012315、0311-86012316", "青禾县禾兴大街88号",
+           "https://scjg.qinghe.example.gov.cn/"),
+    "GA": ("gaj", "0311-86011100", "青禾县文昌路16号", "https://gaj.qinghe.example.gov.cn/"),
+    "CZ": ("czj", "0311-86013355", "青禾县建设南街23号", "https://czj.qinghe.example.gov.cn/"),
+}
 YEARS = (2025, 2026)
 
 # Nothing in the sample is dated after this day, so the still unpublished results
@@ -1027,7 +1039,8 @@ _RESULT_FILE = re.compile(r"^\d{4}-(jr|sj|ga|cz)\.csv$")
 
 def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, int]:
     """Write a complete valid data folder (items.csv, plans.csv, tasks.csv, strata.csv,
-    results/*.csv, dispositions.csv) with about `results` result rows; return row counts per table.
+    results/*.csv, dispositions.csv, departments.csv) with about `results` result rows; return
+    row counts per table.
 
     The data describe the fictitious county 青禾县 and are marked 示例数据 in
     ``data/README.md``; the same ``(results, seed)`` always gives the same bytes.
@@ -1148,6 +1161,18 @@ def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, in
     _write(_frame("dispositions", {c: disp[c].to_numpy() for c in disp.columns}),
            out / "dispositions.csv")
     counts["dispositions"] = len(disp)
+
+    # every department the other tables name, with its contact details (drawn from no rng:
+    # adding the table changed no other file)
+    codes = list(DEPARTMENTS)
+    _write(_frame("departments", {
+        "name": [DEPARTMENTS[c] for c in codes],
+        "short_code": [DEPARTMENT_CONTACTS[c][0] for c in codes],
+        "phone": [DEPARTMENT_CONTACTS[c][1] for c in codes],
+        "address": [DEPARTMENT_CONTACTS[c][2] for c in codes],
+        "website": [DEPARTMENT_CONTACTS[c][3] for c in codes],
+    }), out / "departments.csv")
+    counts["departments"] = len(codes)
     return counts
 
 
