@@ -50,14 +50,30 @@ def test_two_ids_differing_only_in_case_are_an_error(folder):
 
 
 def test_an_id_written_like_another_ids_slug_is_an_error(folder):
-    slug = urls.segment("青禾县某局")  # what an unsafe department name becomes
-    folder.edit("items", 0, department="青禾县某局")
-    folder.edit("items", 1, department=slug)
+    slug = urls.segment("QH/XX 1")  # what an unsafe item code becomes
+    one = folder.spare("items", 1, item_id="QH/XX 1")
+    other = folder.spare("items", 2, item_id=slug)
     model = folder.load()
     clash = problems(model)
     clash = clash[clash["code"] == "E402"]
-    assert set(clash["value"]) == {"青禾县某局", slug}
-    assert set(clash["column"]) == {"实施部门"} or len(set(clash["column"])) == 1
+    assert set(clash["value"]) == {"QH/XX 1", slug}
+    assert set(zip(clash["file"], clash["row"], strict=True)) == {("items.csv", one),
+                                                                   ("items.csv", other)}
+
+
+def test_departments_that_read_alike_each_keep_a_page_of_their_own(folder):
+    """Department slugs are made distinct when they are made (pinyin alike, or like another's
+    short code): nothing to reject, two pages."""
+    folder.edit("items", 0, department="青禾县工安局")  # reads like 青禾县公安局
+    folder.edit("items", 1, department="青禾县公安局")
+    model = folder.load()
+    assert model.ok and not (problems(model)["code"] == "E402").any()
+    from generator.trust.paths import department_slugs
+
+    slugs = urls.department_slugs(["青禾县工安局", "青禾县公安局"])
+    assert len(set(slugs.values())) == 2
+    assert all(s.startswith("qinghexiangonganju-") for s in slugs.values())
+    assert department_slugs({}) == {}
 
 
 @settings(max_examples=300, deadline=None)

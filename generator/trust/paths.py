@@ -10,6 +10,7 @@ like another one's slug. That is an error naming every row involved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -46,8 +47,11 @@ def _paths(values: pd.Series, url: Callable[[str], str]) -> pd.Series:
     """``url`` of every value; identifiers that are their own segment are joined column-wise.
 
     A province has half a million credit codes, all of them safe as written: only the
-    rest go through :func:`urls.segment` one by one.
+    rest go through :func:`urls.segment` one by one. Departments (a few dozen, with slugs
+    of their own) go through ``url`` one by one.
     """
+    if getattr(url, "func", url) in (urls.department, urls.items_by_department):
+        return values.map(url)
     safe = values.str.fullmatch(urls.SAFE.pattern) & ~values.str.endswith(".") & \
         ~values.str.split(".", n=1).str[0].str.lower().isin(urls.RESERVED)
     prefix, suffix = url("S").split("S", 1)
@@ -57,9 +61,28 @@ def _paths(values: pd.Series, url: Callable[[str], str]) -> pd.Series:
     return out
 
 
+def department_slugs(stages: dict[str, Stage]) -> dict[str, str]:
+    """The slug of every department the staged tables name, as the site will give it."""
+    names: set[str] = set()
+    for table, column in DEPARTMENT_COLUMNS:
+        if table in stages and column in stages[table].typed and len(stages[table]):
+            names.update(_cells(stages[table], column))
+    codes: dict[str, str] = {}
+    departments = stages.get("departments")
+    if departments is not None and len(departments):
+        valid = departments.typed.loc[departments.valid, ["name", "short_code"]].dropna()
+        codes = dict(zip(valid["name"].astype(str), valid["short_code"].astype(str),
+                         strict=True))
+        names.update(departments.typed.loc[departments.valid, "name"].dropna().astype(str))
+    return urls.department_slugs(names, codes)
+
+
 def check_paths(stages: dict[str, Stage]) -> None:
     """Report E402 (rejecting the rows) for every identifier sharing a path with a different one."""
+    slugs = department_slugs(stages)  # the departments' paths as the site will have them
     for kind, url, sources in PATH_SOURCES:
+        if url in (urls.department, urls.items_by_department):
+            url = partial(url, slugs=slugs)
         cells = {(t, c): _cells(stages[t], c) for t, c in sources
                  if t in stages and c in stages[t].typed and len(stages[t])}
         if not cells:
