@@ -17,6 +17,18 @@ def folder(tmp_path: Path) -> DataFolder:
     return DataFolder(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _department_slugs():
+    """Department addresses depend on the data (generator.site.urls keeps the slugs of the
+    data being published): what a test's data set there is undone after it, so a module's
+    shared site keeps its own."""
+    from generator.site import urls
+
+    saved = dict(urls._department_slugs)
+    yield
+    urls.use_department_slugs(saved)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Real headless Chromium, one per test module."""

@@ -14,9 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "themes" / "gongkai" / "templates"
 
 
-@cache
 def published() -> tuple[Path, Model, PublishResult]:
-    """(output folder, model, result) of the sample data published with the project's settings."""
+    """(output folder, model, result) of the sample data published with the project's
+    settings; the URL builder gives departments the sample's slugs (see tests/conftest.py)."""
+    from generator.site.departments import use_for_urls
+
+    out, model, result = _published()
+    use_for_urls(model)
+    return out, model, result
+
+
+@cache
+def _published() -> tuple[Path, Model, PublishResult]:
     out = Path(tempfile.mkdtemp(prefix="gongkai-publish-")) / "output"
     settings = load_settings(ROOT / "pelicanconf.py", GONGKAI_FEED_ENTRIES=10_000,
                              GONGKAI_PROCESSES=1)

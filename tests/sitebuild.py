@@ -19,9 +19,18 @@ from generator.settings import load_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@cache
 def sample_site() -> tuple[Path, Model]:
-    """(output folder, model) of the sample data built with the project's settings."""
+    """(output folder, model) of the sample data built with the project's settings; the
+    URL builder gives departments the sample's slugs (see tests/conftest.py)."""
+    from generator.site.departments import use_for_urls
+
+    out, model = _sample_site()
+    use_for_urls(model)
+    return out, model
+
+
+@cache
+def _sample_site() -> tuple[Path, Model]:
     work = Path(tempfile.mkdtemp(prefix="gongkai-site-"))
     out = work / "output"
     cwd = os.getcwd()

@@ -168,6 +168,9 @@ def test_a_rebuild_renders_only_the_feeds_whose_entries_changed(tmp_path, monkey
     feeds.write_feeds(folder.load(), settings, out, extra)
     assert set(rendered) == {"feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/results.rss.xml",
                              feeds.department_feed_path(GOV, "atom"),
-                             feeds.department_feed_path(GOV, "rss")}
+                             feeds.department_feed_path(GOV, "rss"),
+                             # the copy kept under the department's old, hashed name
+                             f"feeds/departments/{urls.segment(GOV)}.atom.xml",
+                             f"feeds/departments/{urls.segment(GOV)}.rss.xml"}
     assert (out / "feeds" / "results.rss.xml").read_bytes() == before["feeds/results.rss.xml"]
     assert (out / "feeds" / "all.atom.xml").read_bytes() != before["feeds/all.atom.xml"]

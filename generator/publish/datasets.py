@@ -27,7 +27,7 @@ from .files import FileInfo, remove_stale, write_file
 from .schema import LIST_DELIMITER, DatasetSchema, from_contract, from_mapping, to_arrow
 
 FOLDER = "data"
-CONTRACT_TABLES = ("items", "plans", "tasks", "strata", "results", "dispositions")
+CONTRACT_TABLES = ("items", "plans", "tasks", "strata", "results", "dispositions", "departments")
 FIGURES_PREFIX = "figures_"  # computed tables share names with contract tables
 BOM = b"\xef\xbb\xbf"
 # a cell starting with one of these is a formula (or becomes one) in Excel, WPS and LibreOffice
@@ -74,7 +74,7 @@ def task_csv(task_id: str) -> str:
 
 def department_csv(department: str) -> str:
     """The CSV of the results one department inspected, below the site root."""
-    return f"{FOLDER}/departments/{urls.segment(department)}.csv"
+    return f"{FOLDER}/departments/{urls.department_slug(department)}.csv"
 
 
 # --- building the datasets from the model ----------------------------------------------

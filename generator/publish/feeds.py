@@ -62,6 +62,11 @@ class Feed:
     description: str
     page: str  # the page the feed follows, below the site root
     entries: list[FeedEntry] = field(default_factory=list)
+    # what the feed's id is derived from when not its name (a department's feed keeps the
+    # id it had under its old, hashed name, so readers see one feed under both names)
+    id_key: str = ""
+    # the name this feed is a copy of: a department feed's old address, kept for subscribers
+    copy_of: str = ""
 
     def path(self, fmt: str) -> str:
         return f"{FOLDER}/{self.name}.{fmt}.xml"
@@ -92,7 +97,7 @@ def task_feed_path(task_id: str, fmt: str = "atom") -> str:
 
 
 def department_feed_path(name: str, fmt: str = "atom") -> str:
-    return f"{FOLDER}/departments/{urls.segment(name)}.{fmt}.xml"
+    return f"{FOLDER}/departments/{urls.department_slug(name)}.{fmt}.xml"
 
 
 # --- entries from the model ------------------------------------------------------------
@@ -199,12 +204,20 @@ def collect_feeds(model: Model, settings: dict[str, Any],
             by_dept.setdefault(d, []).append(e)
         for t in e.tasks:
             by_task.setdefault(t, []).append(e)
-    from ..site.views import all_departments  # the departments that have a page
+    from ..site.departments import moved, use_for_urls  # the departments that have a page
 
-    for name in all_departments(model):
-        feeds.append(Feed(f"departments/{urls.segment(name)}", f"{name}：抽查更新",
+    departments = use_for_urls(model)
+    for name, d in departments.items():
+        feeds.append(Feed(f"departments/{d.slug}", f"{name}：抽查更新",
                           f"{name}的抽查结果公示和抽查计划。", urls.department(name),
-                          by_dept.get(name, [])))
+                          by_dept.get(name, []), id_key=f"departments/{d.legacy}"))
+    # a feed reader polls the address it was given and follows no HTML redirect: each
+    # department feed is also written under its old, hashed name, as the same feed
+    for d in moved(departments):
+        feeds.append(Feed(f"departments/{d.legacy}", f"{d.name}：抽查更新",
+                          f"{d.name}的抽查结果公示和抽查计划。", urls.department(d.name),
+                          by_dept.get(d.name, []), id_key=f"departments/{d.legacy}",
+                          copy_of=f"departments/{d.slug}"))
     tasks = model["tasks"].set_index(model["tasks"]["task_id"].astype(str))["name"]
     for task_id in sorted(tasks.index):  # a planned task that never ran has no page
         feeds.append(Feed(f"tasks/{urls.segment(task_id)}", f"{tasks[task_id]}：更新",
@@ -252,7 +265,7 @@ def render(feed: Feed, fmt: str, settings: dict[str, Any], as_of: date | None) -
 
     newest = max((e.day for e in feed.entries), default=as_of or date(2000, 1, 1))
     fg = FeedGenerator()
-    fg.id(entry_id(settings, f"feed/{feed.name}"))
+    fg.id(entry_id(settings, f"feed/{feed.id_key or feed.name}"))
     fg.title(feed.title)
     # RSS descriptions are HTML to a feed reader: data in them is escaped to stay text
     # (Atom's title, subtitle and summary are type="text", escaped once by the XML itself)
@@ -304,7 +317,7 @@ def render_key(feed: Feed, fmt: str, settings: dict[str, Any], as_of: date | Non
                entry_digest: Callable[[FeedEntry], bytes]) -> str:
     """A digest of everything :func:`render` reads for this file: the same key, the same bytes."""
     digest = hashlib.sha256(_code_salt())
-    digest.update(repr((fmt, feed.name, feed.title, feed.description, feed.page,
+    digest.update(repr((fmt, feed.name, feed.id_key, feed.title, feed.description, feed.page,
                         [settings.get(k) for k in RENDER_SETTINGS],
                         None if feed.entries else as_of)).encode())
     for e in feed.entries:
@@ -362,4 +375,4 @@ def frame_of(feeds: list[Feed]) -> pd.DataFrame:
     """The feeds as rows for the feeds page: title, page, count, Atom and RSS paths."""
     return pd.DataFrame([{"name": f.name, "title": f.title, "description": f.description,
                           "page": f.page, "entries": len(f.entries), "atom": f.path("atom"),
-                          "rss": f.path("rss")} for f in feeds])
+                          "rss": f.path("rss")} for f in feeds if not f.copy_of])

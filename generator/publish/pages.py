@@ -120,10 +120,16 @@ def dictionary_page(model: Model, datasets: list[Dataset]) -> dict[str, Any]:
 
 def feeds_page(model: Model, feeds: list[Feed]) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = {"site": [], "departments": [], "tasks": []}
+    moved = []
     for f in feeds:
+        if f.copy_of:  # an old address kept for subscribers: named once, not listed twice
+            moved.append({"title": f.title, "atom": f.path("atom"), "rss": f.path("rss"),
+                          "new_atom": f"feeds/{f.copy_of}.atom.xml",
+                          "new_rss": f"feeds/{f.copy_of}.rss.xml"})
+            continue
         kind = f.name.split("/", 1)[0] if "/" in f.name else "site"
         groups[kind].append({"title": f.title, "description": f.description, "page": f.page,
                              "atom": f.path("atom"), "rss": f.path("rss"),
                              "entries": len(f.entries)})
-    return {"groups": groups, "data_updated": model.data_date.isoformat()
+    return {"groups": groups, "moved": moved, "data_updated": model.data_date.isoformat()
             if model.data_date else ""}
