@@ -34,6 +34,7 @@ import hashlib
 import subprocess
 import sys
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ from .diff import (
 )
 
 COLUMNS = ["date", "commit", "kind", *RESULT_KEY, "entity_name", "field", "field_title", "old",
-           "new", "old_published_on"]
+           "new", "old_published_on", "subject", "anchor"]
 UNCOMMITTED = "未提交"
 MODES = ("warn", "error", "off")
 
@@ -124,7 +125,23 @@ def _step(old: pa.Table, new: pa.Table) -> pd.DataFrame:
     return published_changes(compare_text(table, old, new), old)
 
 
-def _entries(changes: pd.DataFrame, date: str, commit: str) -> pd.DataFrame:
+def entry_anchor(commit: str, kind: str, task_id: str, uscc: str, item_id: str,
+                 field: str | None) -> str:
+    """The id of an entry on the 更新记录 page, the same in every build of the same history,
+    so a result marked 已更正 can link to the entry that explains it."""
+    key = "\x1f".join([commit, kind, task_id, uscc, item_id, field or ""])
+    return "e-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _public_subject(subject: str) -> str:
+    """A commit's subject as the stated reason of a change, personal data masked (it is
+    written by staff, who may name a colleague's phone in it)."""
+    from ..trust.pii import find
+
+    return find(subject.strip())[0]
+
+
+def _entries(changes: pd.DataFrame, date: str, commit: str, subject: str = "") -> pd.DataFrame:
     table = load_contract()["results"]
     if not len(changes):
         return _empty()
@@ -133,13 +150,45 @@ def _entries(changes: pd.DataFrame, date: str, commit: str) -> pd.DataFrame:
     out.insert(0, "date", date)
     titles = {f.name: f.title for f in table.fields}
     out["field_title"] = out["field"].map(titles)
+    out["subject"] = _public_subject(subject)
+    out["anchor"] = [entry_anchor(commit, *key) for key in zip(
+        out["kind"], out["task_id"].astype(str), out["uscc"].astype(str),
+        out["item_id"].astype(str), out["field"].where(out["field"].notna(), None), strict=True)]
     return out[COLUMNS]
+
+
+# the last record worked out, for the model it was worked out for: a build asks for it
+# before the pages (warnings), for the enterprise pages, the 更新记录 page and the feeds
+_last: tuple[Any, str, Ledger] | None = None
 
 
 def build_ledger(model: Model, settings: dict[str, Any] | None = None,
                  cache_dir: Path | str = "cache") -> Ledger:
-    """The record for the data folder of ``model``, from the git history of that folder."""
+    """The record for the data folder of ``model``, from the git history of that folder.
+
+    Worked out once per model, settings and repository state: asked again for the same
+    model with the same ``HEAD``, the same record is returned.
+    """
+    global _last
     settings = settings if settings is not None else model.settings
+    key = _memo_key(model, settings)
+    if _last is not None and _last[0]() is model and _last[1] == key:
+        return _last[2]
+    ledger = _build_ledger(model, settings, cache_dir)
+    _last = (weakref.ref(model), key, ledger)
+    return ledger
+
+
+def _memo_key(model: Model, settings: dict[str, Any]) -> str:
+    try:
+        root, _ = repository_of(Path(model.data_dir))
+        head = _git(["rev-parse", "HEAD"], root).strip()
+    except DiffError:
+        head = ""
+    return repr((_fingerprint(settings), str(settings.get("GONGKAI_RETRACTIONS", "warn")), head))
+
+
+def _build_ledger(model: Model, settings: dict[str, Any], cache_dir: Path | str) -> Ledger:
     if str(settings.get("GONGKAI_RETRACTIONS", "warn")) == "off":
         return Ledger(_empty(), _empty(), available=False,
                       notes=["更新记录未生成（GONGKAI_RETRACTIONS = \"off\"）。"])
@@ -151,8 +200,9 @@ def build_ledger(model: Model, settings: dict[str, Any] | None = None,
     notes = []
     if _git(["rev-parse", "--is-shallow-repository"], root).strip() == "true":
         notes.append("仓库是浅克隆，只比较了现有的提交历史；请在持续集成中取得完整历史（fetch-depth: 0）。")
-    log = _git(["log", "--first-parent", "--reverse", "--format=%H%x09%cI", "--", data_path], root)
-    commits = [line.split("\t") for line in log.splitlines() if "\t" in line]
+    log = _git(["log", "--first-parent", "--reverse", "--format=%H%x09%cI%x09%s", "--", data_path],
+               root)
+    commits = [(line.split("\t", 2) + [""])[:3] for line in log.splitlines() if "\t" in line]
     head = _git(["rev-parse", "HEAD"], root).strip()
     dirty = bool(_git(["status", "--porcelain", "--untracked-files=all", "--", data_path],
                       root).strip())
@@ -162,10 +212,10 @@ def build_ledger(model: Model, settings: dict[str, Any] | None = None,
     previous: pa.Table | None = None
     previous_tree = ""
     latest = _empty()
-    states: list[tuple[str, str, str]] = [(c, d[:10], c[:10]) for c, d in commits]
+    states: list[tuple[str, str, str, str]] = [(c, d[:10], c[:10], s) for c, d, s in commits]
     if dirty or not states:
-        states.append(("", UNCOMMITTED, ""))
-    for commit, date, label in states:
+        states.append(("", UNCOMMITTED, "", ""))
+    for commit, date, label, subject in states:
         if commit:
             current = _state(root, commit, data_path, settings, cache)
             tree = _git(["rev-parse", f"{commit}:{data_path}"], root).strip() or "empty"
@@ -183,7 +233,7 @@ def build_ledger(model: Model, settings: dict[str, Any] | None = None,
                 if step_file is not None:
                     step_file.parent.mkdir(parents=True, exist_ok=True)
                     changes.to_parquet(step_file, index=False)
-            step = _entries(changes, date, label)
+            step = _entries(changes, date, label, subject)
             entries.append(step)
             if (commit == "" and dirty) or (commit == head and not dirty):
                 latest = step
@@ -254,12 +304,12 @@ def changes_page(model: Model, settings: dict[str, Any], cache_dir: Path | str):
     from ..site.views import Page
 
     ledger = build_ledger(model, settings, cache_dir)
-    present = set(model["results"]["uscc"].astype(str).unique()) if len(model["results"]) else set()
     rows = ledger.entries.astype(object).where(ledger.entries.notna(), "").to_dict("records")
     for row in rows:
         row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
         row["task_url"] = urls.task(row["task_id"])
-        row["enterprise_url"] = urls.enterprise(row["uscc"]) if row["uscc"] in present else ""
+        # an enterprise whose results were all withdrawn keeps its page, saying so
+        row["enterprise_url"] = urls.enterprise(row["uscc"])
     dates = [r["date"] for r in rows if r["date"] and r["date"] != UNCOMMITTED]
     return Page("changes/", "changes.html", {
         "entries": rows, "available": ledger.available, "notes": ledger.notes,
