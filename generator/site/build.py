@@ -91,7 +91,11 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     ``generator.signals``); the pages take the rest, at least one.
     """
     output = Path(output)
-    data = views.SiteData.from_model(model, content_links)
+    from ..agency.ledger import build_ledger  # what was corrected or withdrawn, and when
+
+    cache = Path(cache_dir or output.parent / "cache")
+    ledger = build_ledger(model, model.settings, cache).entries
+    data = views.SiteData.from_model(model, content_links, ledger)
     globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
     env = make_environment(template_dirs, globals_)
     renderer = Renderer(env, output, {})
@@ -121,7 +125,8 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     try:
         fingerprints = _mix(enterprises.fingerprints, salt)  # meanwhile, if not done above
         paths, fps_by_path = _other_pages(data, model, settings, output, renderer, manifest, salt,
-                                          page_size, notices, cache_dir, counts, rendering)
+                                          page_size, notices, cache_dir, counts, rendering,
+                                          enterprises.tombstone_pages())
         small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
         manifest.save(paths + ent_paths, np.concatenate([small_fps, fingerprints]), salt,
                       to=pending)
@@ -149,9 +154,11 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
 def _other_pages(data: views.SiteData, model: Model, settings: dict[str, Any], output: Path,
                  renderer: Renderer, manifest: Manifest, salt: int, page_size: int,
                  notices: list[dict[str, str]] | None, cache_dir: Path | None, counts: Counts,
-                 rendering: Rendering) -> tuple[list[str], dict[str, int]]:
+                 rendering: Rendering, tombstones: list[views.Page]
+                 ) -> tuple[list[str], dict[str, int]]:
     """Every page but the enterprises': written here, in this process, while
     ``rendering`` renders the enterprise pages (or before it does, with one process).
+    ``tombstones``: the pages of enterprises whose results were all withdrawn (a few).
     Returns their paths and the fingerprints of the task pages."""
     # task pages: a task whose rows did not change keeps all its pages as they are
     task_fps = {tid: int(_mix(np.array([fp], dtype=np.uint64), salt)[0])
@@ -178,6 +185,8 @@ def _other_pages(data: views.SiteData, model: Model, settings: dict[str, Any], o
     small += views.item_pages(data)
     small += views.plan_pages(data)
     small += views.department_pages(data)
+    small += views.moved_department_pages(data)
+    small += tombstones
     rendering.poll()
     small += stats.stats_pages(data, output, renderer.env)  # also writes the chart SVGs
     from ..agency.ledger import changes_page  # 更新记录: corrections and retractions

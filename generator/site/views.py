@@ -13,7 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -28,6 +28,7 @@ from ..model.publications import publication_events
 from ..publish import links as downloads
 from ..rules import figures
 from . import stats, urls
+from .departments import Department, department_names, moved, use_for_urls
 from .formats import ratio_text
 
 CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题",
@@ -106,15 +107,13 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def all_departments(model: Model) -> list[str]:
     """Every department named anywhere in the data: each has a page (and a feed)."""
-    tasks = model["tasks"]
-    departments: set[str] = set()
-    departments.update(model["items"]["department"].dropna())
-    departments.update(tasks["lead_department"].dropna())
-    for joint in tasks["joint_departments"]:
-        departments.update(joint or [])
-    departments.update(model["results"]["inspecting_department"].dropna().unique())
-    departments.update(model["plans"]["publisher"].dropna())
-    return sorted(departments)
+    return department_names(model)
+
+
+def empty_ledger() -> pd.DataFrame:
+    from ..agency.ledger import COLUMNS
+
+    return pd.DataFrame(columns=COLUMNS)
 
 
 @dataclass
@@ -129,7 +128,18 @@ class SiteData:
     task_names: dict[str, str]
     departments: list[str]
     content_links: dict[str, str] = field(default_factory=dict)
+    # name → contact details and slug of every department (see .departments)
+    directory: dict[str, Department] = field(default_factory=dict)
+    # corrections and retractions of published results, newest first (agency.ledger)
+    ledger: pd.DataFrame = field(default_factory=empty_ledger)
+    plan_names: dict[str, str] = field(default_factory=dict)
     _strata: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
+
+    def department(self, name: str) -> Department:
+        found = self.directory.get(name)
+        if found is None:
+            found = Department(name, urls.department_slug(name), urls.segment(name))
+        return found
 
     @property
     def strata(self) -> dict[str, list[dict[str, Any]]]:
@@ -157,16 +167,28 @@ class SiteData:
         return self.content_links.get(document, "")
 
     @classmethod
-    def from_model(cls, model: Model, content_links: dict[str, str] | None = None
-                   ) -> SiteData:
+    def from_model(cls, model: Model, content_links: dict[str, str] | None = None,
+                   ledger: pd.DataFrame | None = None) -> SiteData:
+        """The shared lookups; also makes the URL builder give departments their slugs."""
         items, tasks = model["items"], model["tasks"]
+        directory = use_for_urls(model)
+        versions = plan_versions(model["plans"])
+        if len(versions):  # the name of each plan's latest version
+            latest = versions.sort_values("version").groupby("plan_id", observed=True).tail(1)
+            plan_names = dict(zip(latest["plan_id"].astype(str), latest["plan_name"].astype(str),
+                                  strict=True))
+        else:
+            plan_names = {}
         return cls(
             model=model, items=items, tasks=tasks,
             enterprises=enterprise_table(model["results"], model.enterprise_index),
             item_names=dict(zip(items["item_id"], items["name"], strict=True)),
             task_names=dict(zip(tasks["task_id"], tasks["name"], strict=True)),
-            departments=all_departments(model),
+            departments=list(directory),
             content_links=content_links or {},
+            directory=directory,
+            ledger=ledger if ledger is not None else empty_ledger(),
+            plan_names=plan_names,
         )
 
 
@@ -184,6 +206,134 @@ class ResultRow(NamedTuple):
     result: str
     category: str
     published_on: str
+    note: str
+    corrections: tuple = ()  # what the 更新记录 says this result was before (rarely any)
+
+
+# the fields a shard's rows are loaded with (corrections are added to the few that have any)
+LOADED_FIELDS = ResultRow._fields[:-1]
+# words of a follow-up outcome that say it is still going on ("正在整改", "期限未满")
+OPEN_OUTCOME_WORDS = ("正在", "尚未", "未满", "未完成", "待")
+
+
+def objection_lines(data: SiteData) -> dict[str, Row]:
+    """Per department, what a page needs to say where to object to its results: the
+    department's page, and its telephone, address and web page where the data gives them.
+
+    Worked out once per build: every result row names one of a few dozen departments.
+    """
+    out = {}
+    for name in data.departments:
+        d = data.department(name)
+        parts = []
+        for label, value in d.contact:
+            href = value if label == "网站" else ""
+            parts.append(("；" if parts else "：", label, value, href))
+        out[name] = Row(name=name, url=urls.department(name), parts=parts)
+    return out
+
+
+def objection_key(data: SiteData) -> dict[str, str]:
+    """Per department, the text its objection line is made of (for page fingerprints)."""
+    return {name: repr((d.url, d.parts)) for name, d in objection_lines(data).items()}
+
+
+def ledger_marks(data: SiteData) -> tuple[dict[str, dict[tuple[str, str], list[Row]]],
+                                          dict[str, list[Row]]]:
+    """What the 更新记录 says about each enterprise (by credit code), newest first.
+
+    First, the corrections of the results its page still shows, by (task, item); then the
+    results withdrawn from it and not published again since (only the latest withdrawal
+    of each). The record is short (changes to published results are rare), so it is
+    walked row by row; the results are only searched for the enterprises it names.
+    """
+    entries = data.ledger
+    if not len(entries):
+        return {}, {}
+    entries = entries.astype(object).where(entries.notna(), "")
+    results = data.model["results"]
+    named = entries["uscc"].astype(str).unique().tolist()
+    mine = results.loc[results["uscc"].isin(named).to_numpy(dtype=bool),
+                       ["task_id", "uscc", "item_id"]]
+    present = set(zip(mine["task_id"].astype(str), mine["uscc"].astype(str),
+                      mine["item_id"].astype(str), strict=True))
+    corrections: dict[str, dict[tuple[str, str], list[Row]]] = {}
+    withdrawn: dict[str, list[Row]] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for e in entries.to_dict("records"):
+        key = (str(e["task_id"]), str(e["uscc"]), str(e["item_id"]))
+        task, item = key[0], key[2]
+        row = Row(date=str(e["date"]), url=urls.changes(str(e["anchor"])),
+                  field_title=str(e["field_title"]), old=str(e["old"]), new=str(e["new"]),
+                  published_on=str(e["old_published_on"]), reason=str(e["subject"]),
+                  entity_name=str(e["entity_name"]), task_id=task,
+                  task_name=data.task_names.get(task, task),
+                  task_url=urls.task(task) if task in data.task_names else "",
+                  item_name=data.item_names.get(item, item),
+                  item_url=urls.item(item) if item in data.item_names else "")
+        if e["kind"] == "corrected":
+            if key in present:
+                corrections.setdefault(key[1], {}).setdefault((task, item), []).append(row)
+        elif key not in present and key not in seen:
+            seen.add(key)
+            withdrawn.setdefault(key[1], []).append(row)
+    return corrections, withdrawn
+
+
+def plain_result(rows: Sequence[ResultRow]) -> str:
+    """One inspection's results in plain words: a problem anywhere is what it found."""
+    return _plain(tuple((r.result, r.category) for r in rows))
+
+
+@cache
+def _plain(rows: tuple[tuple[str, str], ...]) -> str:
+    """:func:`plain_result` of (result, category) pairs: pages share a few hundred of them."""
+    problems = [result for result, category in rows if category == "problem"]
+    if problems:
+        details = []
+        for text in dict.fromkeys("；".join(problems).split("；")):
+            rest = text.removeprefix("发现问题").lstrip("，,")
+            if rest and rest not in details:
+                details.append(rest)
+        return "发现问题" + ("，" + "；".join(details) if details else "")
+    if any(category == "no_problem" for _, category in rows):
+        return "未发现问题"
+    return "；".join(dict.fromkeys(result for result, _ in rows if result)) or "—"
+
+
+def open_followup(group: Row) -> str:
+    """What is still open about one inspection's follow-up, or "" when nothing is.
+
+    Open is: the last decision of its follow-up has no outcome or no 录入日期 yet, or
+    its outcome says it is still going on (正在整改, 期限未满); or a result says follow-up
+    is still to come (发现问题待后续处理) and none is recorded.
+    """
+    if group.dispositions:
+        last = group.dispositions[-1]
+        outcome = str(last.outcome or "")
+        if not outcome or not last.recorded_on or any(w in outcome for w in OPEN_OUTCOME_WORDS):
+            return f"{last.action}，{outcome}" if outcome else f"{last.action}，处置结果尚未录入"
+        return ""
+    if any(r.category == "problem" and "待" in r.result for r in group.rows):
+        return "发现的问题待后续处理，尚未录入处置情况"
+    return ""
+
+
+def summary_of(tasks: list[Row]) -> Row:
+    """The page's first line: how often, the latest inspection, and any open follow-up."""
+    latest = max(tasks, key=lambda g: g.rows[-1].inspected_on)
+    day = latest.rows[-1].inspected_on
+    rows = [r for r in latest.rows if r.inspected_on == day]
+    still_open = []
+    for group in tasks:
+        text = open_followup(group) if group.dispositions or "problem" in (
+            r.category for r in group.rows) else ""
+        if text:
+            still_open.append(Row(task_name=group.task_name, url=group.url, text=text,
+                                  sep="；" if still_open else ""))
+    return Row(count=len(tasks), date=rows[-1].inspected_on, task_name=latest.task_name,
+               url=latest.url, result=plain_result(rows),
+               pending=any(not r.published_on for r in rows), open=still_open)
 
 
 class EnterprisePages:
@@ -207,11 +357,12 @@ class EnterprisePages:
         order = np.lexsort((factorized["item_id"][0], factorized["task_id"][0],
                             date_key(results["inspected_on"]), index.row))
         shown = ["entity_name", "task_id", "item_id", "inspecting_department", "inspected_on",
-                 "published_on", "category", "result_text"]  # what pages and fingerprints read
+                 "published_on", "category", "result_text", "note"]  # what pages read
         # the rows stay where they are: codes and row hashes are put in page order, which
         # costs less than moving every text column of a million rows
         results = results[shown]
         self._order = order
+        self._index = index
         self.ents = data.enterprises
         self.bounds = index.bounds(order)
         self.item_names = data.item_names
@@ -231,6 +382,10 @@ class EnterprisePages:
         self._disp = disp[["_position", "uscc", "task_id", "department", "action", "outcome",
                            "decided_on", "recorded_on"]].reset_index(drop=True)
         self._disp_position = self._disp["_position"].to_numpy()
+        self._objections = objection_lines(data)
+        self._objection_key = objection_key(data)
+        self._corrections, self._withdrawn = ledger_marks(data)
+        self.tombstones = sorted(set(self._withdrawn) - set(self.usccs))
         self._task_urls: dict[str, str] = {}  # each task's page URL, worked out once
         self._spans: dict[int, tuple[int, int]] = {}  # of the loaded enterprises: see load()
         self._rows: list[ResultRow] = []
@@ -249,7 +404,8 @@ class EnterprisePages:
         columns = {"item_id": (item_codes, np.array(item_ids + [""], dtype=object)),
                    "item_name": (item_codes, names), "item_url": (item_codes, links)}
         for name, column in (("task_id", "task_id"), ("department", "inspecting_department"),
-                             ("result", "result_text"), ("category", "category")):
+                             ("result", "result_text"), ("category", "category"),
+                             ("note", "note")):
             codes, uniques = factorized.get(column) or pd.factorize(results[column])
             values = uniques.tolist() if column == "category" else (
                 pd.Series(uniques).astype(str).tolist())
@@ -272,7 +428,8 @@ class EnterprisePages:
             rows = np.arange(int(lengths.sum())) + np.repeat(lo - starts, lengths)
         c = self._columns
         lists = [values[codes[rows]].tolist() for codes, values in (
-            c[f] for f in ResultRow._fields)]
+            c[f] for f in LOADED_FIELDS)]
+        lists.append([()] * len(lists[0]))
         self._rows = list(map(ResultRow._make, zip(*lists, strict=True)))
         codes, values = c["task_id"]
         self._row_tasks = values[codes[rows]].tolist()
@@ -315,12 +472,15 @@ class EnterprisePages:
             return np.zeros(0, dtype=np.uint64)
         # the code is not hashed: a fingerprint is only compared with the same page's
         shown = results[["entity_name", "task_id", "item_id", "inspecting_department",
-                         "inspected_on", "published_on", "category", "result_text"]]
+                         "inspected_on", "published_on", "category", "result_text", "note"]]
         row_hash = pd.util.hash_pandas_object(shown, index=False).to_numpy()
-        # task and item names, hashed once per task and item rather than once per row
+        # task and item names and each department's objection line, hashed once per task,
+        # item and department rather than once per row
         with np.errstate(over="ignore"):
             for column, names, mix in (("task_id", self.task_names, 0x9E3779B97F4A7C15),
-                                       ("item_id", self.item_names, 0xC2B2AE3D27D4EB4F)):
+                                       ("item_id", self.item_names, 0xC2B2AE3D27D4EB4F),
+                                       ("inspecting_department", self._objection_key,
+                                        0x165667B19E3779F9)):
                 codes, ids = pd.factorize(results[column])
                 shown_names = pd.Series([str(names.get(i, i)) for i in ids], dtype=object)
                 named = pd.util.hash_pandas_object(shown_names, index=False).to_numpy()
@@ -332,6 +492,15 @@ class EnterprisePages:
                                                    index=False)
             per = disp_hash.groupby(disp["uscc"].astype(str).to_numpy()).sum()
             sums = sums + per.reindex(self.usccs, fill_value=0).to_numpy(dtype=np.uint64)
+        marked = sorted(set(self._corrections) | set(self._withdrawn))
+        if marked:  # what the 更新记录 says about an enterprise is on its page too
+            at = self._index.position(marked)
+            for code, position in zip(marked, at.tolist(), strict=True):
+                if position >= 0:
+                    text = repr((self._corrections.get(code), self._withdrawn.get(code)))
+                    digest = hashlib.sha256(text.encode("utf-8")).digest()[:8]
+                    with np.errstate(over="ignore"):
+                        sums[position] += np.uint64(int.from_bytes(digest, "little"))
         return sums.astype(np.uint64)
 
     def context(self, i: int) -> dict[str, Any]:
@@ -341,6 +510,8 @@ class EnterprisePages:
             span = self._spans[i]
         lo, hi = span
         rows, row_tasks = self._rows, self._row_tasks
+        uscc = self.usccs[i]
+        marks = self._corrections.get(uscc)
         groups: dict[str, Row] = {}
         for r in range(lo, hi):
             tid = row_tasks[r]
@@ -351,7 +522,12 @@ class EnterprisePages:
                     url = self._task_urls[tid] = urls.task(tid)
                 group = groups[tid] = Row(task_id=tid, task_name=self.task_names.get(tid, tid),
                                           url=url, rows=[], dispositions=[])
-            group.rows.append(rows[r])
+            row = rows[r]
+            if marks:
+                found = marks.get((tid, row.item_id))
+                if found:
+                    row = row._replace(corrections=tuple(found))
+            group.rows.append(row)
         dispositions = self._dispositions.get(i, [])
         for d in dispositions:
             if d.task_id in groups:
@@ -361,17 +537,42 @@ class EnterprisePages:
         dates += [r.inspected_on for r in shown if r.inspected_on]
         dates += [d.recorded_on for d in dispositions if d.recorded_on]
         tasks = sorted(groups.values(), key=lambda g: g.rows[0].inspected_on, reverse=True)
+        objections = self._objections
         for number, group in enumerate(tasks, 1):  # what loop.index would say, without a loop object
             group.number = number
+            group.objections = [objections[d] for d in dict.fromkeys(r.department for r in group.rows)
+                                if d in objections]
+        withdrawn = self._withdrawn.get(uscc, [])
         return {
-            "uscc": self.usccs[i],
+            "uscc": uscc,
             "name": self.names[i],
             "earlier_names": [n for n in (self.all_names[i] or []) if n != self.names[i]],
             "tasks": tasks,
             "inspections": hi - lo,
+            "summary": summary_of(tasks) if tasks else None,
+            "withdrawn": withdrawn,
+            "changes_url": urls.changes(),
             "data_updated": max(dates) if dates else "",
             "category_labels": CATEGORY_LABELS,
         }
+
+    def tombstone_pages(self) -> list[Page]:
+        """A page for each enterprise whose published results were all withdrawn: its
+        address keeps answering, and says what was withdrawn, when and why."""
+        pages = []
+        for uscc in self.tombstones:
+            withdrawn = self._withdrawn[uscc]
+            names = list(dict.fromkeys(w.entity_name for w in withdrawn if w.entity_name))
+            dates = [w.date for w in withdrawn if w.date and w.date[:1].isdigit()]
+            pages.append(Page(urls.enterprise(uscc), self.template, {
+                "uscc": uscc, "name": names[0] if names else uscc, "earlier_names": names[1:],
+                "tasks": [], "inspections": 0, "summary": None, "withdrawn": withdrawn,
+                "tombstone": True, "withdrawn_on": max(dates) if dates else "",
+                "changes_url": urls.changes(),
+                "data_updated": max(dates) if dates else "",
+                "category_labels": CATEGORY_LABELS,
+            }))
+        return pages
 
 
 # --- tasks --------------------------------------------------------------------------
@@ -382,18 +583,22 @@ def task_fingerprints(data: SiteData) -> dict[str, int]:
     model = data.model
     results = model["results"]
     shown = results[["task_id", "uscc", "entity_name", "item_id", "inspecting_department",
-                     "inspected_on", "published_on", "category"]].copy()
+                     "inspected_on", "published_on", "category", "note"]].copy()
     shown["result"] = results["result_text"]
     shown["item_name"] = results["item_id"].map(data.item_names).astype(str)
     per_task = pd.Series(pd.util.hash_pandas_object(shown, index=False).to_numpy(),
                          index=results["task_id"].astype(str).to_numpy())
     sums = per_task.groupby(level=0).sum() if len(per_task) else per_task
+    objections = objection_key(data)
+    inspecting = task_departments(results)
     out = {}
     for task in records(data.tasks):
         tid = task["task_id"]
         extra = repr((task, data.strata.get(tid, []), stats.compliance_for(data).get(tid),
                       [data.item_names.get(i) for i in task["item_ids"]],
-                      data.document_url(task.get("plan_document"))))
+                      data.document_url(task.get("plan_document")),
+                      data.plan_names.get(task["plan_id"]),
+                      [objections.get(d) for d in inspecting.get(tid, [])]))
         digest = int.from_bytes(hashlib.sha256(extra.encode("utf-8")).digest()[:8], "little")
         with np.errstate(over="ignore"):
             out[tid] = int(np.uint64(sums.get(tid, 0)) ^ np.uint64(digest))
@@ -414,6 +619,17 @@ class TaskRow(NamedTuple):
     category: str
     published_on: str
     url: str
+    note: str
+
+
+def task_departments(results: pd.DataFrame) -> dict[str, list[str]]:
+    """The departments that inspected for each task, in order of name (whom to object to)."""
+    pairs = results[["task_id", "inspecting_department"]].drop_duplicates()
+    out: dict[str, list[str]] = {}
+    for tid, dept in sorted(zip(pairs["task_id"].astype(str),
+                                pairs["inspecting_department"].astype(str), strict=True)):
+        out.setdefault(tid, []).append(dept)
+    return out
 
 
 def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[int, int]], list[TaskRow]]:
@@ -433,7 +649,8 @@ def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[i
         names, links, order["inspecting_department"].astype(str).tolist(),
         date_strings(order["inspected_on"]), order["result_text"].astype(str).tolist(),
         order["category"].astype(str).tolist(), date_strings(order["published_on"]),
-        [urls.enterprise(u) for u in usccs], strict=True)))
+        [urls.enterprise(u) for u in usccs],
+        order["note"].astype(object).where(order["note"].notna(), "").tolist(), strict=True)))
     return spans, rows
 
 
@@ -445,6 +662,8 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
         results = results[results["task_id"].isin(only)]
     spans, all_rows = _task_rows(data, results)
     compliance = stats.compliance_for(data)
+    objections = objection_lines(data)
+    inspecting = task_departments(results)
     for task in records(data.tasks):
         tid = task["task_id"]
         if only is not None and tid not in only:
@@ -471,6 +690,8 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
             "published_count": len(published),
             "plan_document_url": data.document_url(task.get("plan_document")),
             "plan_url": urls.plan(task["plan_id"]) if task["plan_id"] else "",
+            "plan_name": data.plan_names.get(task["plan_id"], task["plan_id"]),
+            "objections": [objections[d] for d in inspecting.get(tid, []) if d in objections],
             **downloads.task_links(tid, task["name"], len(table)),
             "data_updated": max(dates) if dates else task["end"],
             "pages": n_pages,
@@ -609,6 +830,7 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
             r["task_name"] = data.task_names.get(r["task_id"], r["task_id"])
         dates = [t["end"] for t in own_tasks] + [r["inspected_on"] for r in recent]
         ctx = {"name": name, "items": own_items, "tasks": own_tasks, "recent": recent,
+               "contact": data.department(name).contact,
                "result_count": len(rows), "data_updated": max(dates) if dates else "",
                "category_labels": CATEGORY_LABELS,
                "yearly": stats.department_figures_for(data).get(name, []),
@@ -617,6 +839,21 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
         listing.append({"name": name, "url": urls.department(name), "items": len(own_items),
                         "tasks": len(own_tasks), "results": len(rows)})
     pages.append(Page("departments/", "departments.html", {"departments": listing}))
+    return pages
+
+
+def moved_department_pages(data: SiteData) -> list[Page]:
+    """The departments' old addresses (hashed slugs), each sending its reader on to the
+    page's readable address: links and bookmarks made before keep working."""
+    with_items = set(data.items["department"].astype(str))
+    pages = []
+    for d in moved(data.directory):
+        pages.append(Page(urls.department_legacy(d.name), "redirect.html",
+                          {"name": d.name, "target": urls.department(d.name)}))
+        if d.name in with_items:  # only a department with items has an items page
+            pages.append(Page(urls.items_by_department_legacy(d.name), "redirect.html",
+                              {"name": f"{d.name}的抽查事项",
+                               "target": urls.items_by_department(d.name)}))
     return pages
 
 
