@@ -10,7 +10,6 @@ like another one's slug. That is an error naming every row involved.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,19 +17,14 @@ import pandas as pd
 from ..site import urls
 from ..validate.stage import Stage
 
-DEPARTMENT_COLUMNS = [("items", "department"), ("plans", "publisher"), ("plans", "lead_department"),
-                      ("plans", "joint_departments"), ("tasks", "lead_department"),
-                      ("tasks", "joint_departments"), ("results", "inspecting_department"),
-                      ("dispositions", "department")]
-
 # URL function → the columns whose values it turns into a path
 PATH_SOURCES: list[tuple[str, Callable[[str], str], list[tuple[str, str]]]] = [
     ("任务", urls.task, [("tasks", "task_id")]),
     ("检查事项", urls.item, [("items", "item_id")]),
     ("计划", urls.plan, [("plans", "plan_id")]),
     ("企业", urls.enterprise, [("results", "uscc")]),
-    ("部门", urls.department, DEPARTMENT_COLUMNS),
-    ("部门", urls.items_by_department, [("items", "department")]),
+    # departments are not checked: urls.department_slugs makes their slugs distinct (case
+    # folded) as it makes them, so two departments never share a folder
     ("类别", urls.items_by_category, [("items", "category")]),
 ]
 
@@ -47,10 +41,10 @@ def _paths(values: pd.Series, url: Callable[[str], str]) -> pd.Series:
     """``url`` of every value; identifiers that are their own segment are joined column-wise.
 
     A province has half a million credit codes, all of them safe as written: only the
-    rest go through :func:`urls.segment` one by one. Departments (a few dozen, with slugs
-    of their own) go through ``url`` one by one.
+    rest go through :func:`urls.segment` one by one; so do departments (a few dozen, with
+    slugs of their own).
     """
-    if getattr(url, "func", url) in (urls.department, urls.items_by_department):
+    if url in (urls.department, urls.items_by_department):  # slugs of their own
         return values.map(url)
     safe = values.str.fullmatch(urls.SAFE.pattern) & ~values.str.endswith(".") & \
         ~values.str.split(".", n=1).str[0].str.lower().isin(urls.RESERVED)
@@ -61,28 +55,9 @@ def _paths(values: pd.Series, url: Callable[[str], str]) -> pd.Series:
     return out
 
 
-def department_slugs(stages: dict[str, Stage]) -> dict[str, str]:
-    """The slug of every department the staged tables name, as the site will give it."""
-    names: set[str] = set()
-    for table, column in DEPARTMENT_COLUMNS:
-        if table in stages and column in stages[table].typed and len(stages[table]):
-            names.update(_cells(stages[table], column))
-    codes: dict[str, str] = {}
-    departments = stages.get("departments")
-    if departments is not None and len(departments):
-        valid = departments.typed.loc[departments.valid, ["name", "short_code"]].dropna()
-        codes = dict(zip(valid["name"].astype(str), valid["short_code"].astype(str),
-                         strict=True))
-        names.update(departments.typed.loc[departments.valid, "name"].dropna().astype(str))
-    return urls.department_slugs(names, codes)
-
-
 def check_paths(stages: dict[str, Stage]) -> None:
     """Report E402 (rejecting the rows) for every identifier sharing a path with a different one."""
-    slugs = department_slugs(stages)  # the departments' paths as the site will have them
     for kind, url, sources in PATH_SOURCES:
-        if url in (urls.department, urls.items_by_department):
-            url = partial(url, slugs=slugs)
         cells = {(t, c): _cells(stages[t], c) for t, c in sources
                  if t in stages and c in stages[t].typed and len(stages[t])}
         if not cells:
