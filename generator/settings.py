@@ -78,7 +78,7 @@ DEFAULTS: dict[str, Any] = {
     "GONGKAI_SEARCH_BESIDE": "auto",
     # enterprises per block of the browser's enterprise index (search/words/): larger
     # blocks make the key files smaller and each block file larger
-    "GONGKAI_SEARCH_BLOCK": 64,
+    "GONGKAI_SEARCH_BLOCK": 32,
     # region names a query may put before a name that lacks them (see search/fold.py)
     "GONGKAI_SEARCH_REGIONS": [],
     # a public result that a new build retracts or corrects: "warn" (listed in the build

@@ -43,10 +43,16 @@ def test_suffix_and_leading_region_are_optional_in_a_query():
 
 
 def test_the_browser_table_is_opencc_data_not_typed_by_hand():
-    table = fold.browser_table({"GONGKAI_REGION": "青禾县"})
-    assert len(table["from"]) == len(table["to"]) > 3000
-    assert dict(zip(table["from"], table["to"], strict=True))["權"] == "权"
-    assert table["regions"] == ["青禾县", "青禾"] and "有限责任公司" in table["suffixes"]
+    files = fold.browser_files({"GONGKAI_REGION": "青禾县"})
+    head = files[fold.FILE]
+    assert head["regions"] == ["青禾县", "青禾"] and "有限责任公司" in head["suffixes"]
+    table = {}
+    for n in range(head["shards"]):
+        shard = files[f"{fold.SHARDS}/{n}.json"]
+        assert len(shard["from"]) == len(shard["to"])
+        assert all(ord(c) % head["shards"] == n for c in shard["from"])
+        table.update(zip(shard["from"], shard["to"], strict=True))
+    assert len(table) > 3000 and table["權"] == "权" and table["賬"] == "账"
 
 
 def test_tiers_in_order():

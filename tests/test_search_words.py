@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sitebuild import sample_site
 
-from generator.search import word_index
+from generator.search import fold, word_index
 from generator.search.code_index import by_code
 from generator.search.records import FILTERS, filter_options, search_records
 
@@ -57,18 +57,23 @@ def test_blocks_decode_to_their_enterprises(records, built):
     files, options = built
     manifest = json.loads(files[word_index.MANIFEST])
     ents = records[records["kind"] == "enterprise"].set_index("code")
-    seen = []
+    seen, spelled = [], 0
     for n in range(manifest["blocks"]):
         block = json.loads(files[f"b{n}.json"])
         assert 0 < len(block) <= SIZE
         for code, title, summary, date, url, names, *filters in block:
             row = ents.loc[code]
             seen.append(code)
+            # left out where a reader works them out: the address, names that are the title
+            spelled += bool(url) + bool(names)
+            url = url or manifest["url"].format(code=code)
+            names = names or fold.plain(title)
             assert [title, summary, date, url, names] == [row["title"], row["summary"], row["date"],
                                                           row["url"], row["names"]]
             for name, places in zip(FILTERS, filters, strict=True):
                 assert sorted(options[name][p] for p in places) == sorted(row[name])
     assert seen == sorted(ents.index) and manifest["count"] == len(seen)
+    assert spelled < len(seen) // 4  # most members need neither
 
 
 def test_every_key_lists_exactly_the_blocks_holding_it(records, built):

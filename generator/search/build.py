@@ -92,17 +92,17 @@ def render_search_page(template_dirs: list[Path], settings: dict[str, Any], outp
     return True
 
 
-def write_fold(output: Path, settings: dict[str, Any]) -> Path:
-    """search/fold.json: the folding table, suffixes and regions (:func:`.fold.browser_table`)
-    and the ranking tiers (:data:`.rank.TIERS`), for search.js."""
-    target = Path(output) / fold.FILE
-    table = fold.browser_table(settings) | {"tiers": list(TIERS)}
-    text = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+def write_fold(output: Path, settings: dict[str, Any]) -> None:
+    """search/fold.json and its shards (:func:`.fold.browser_files`), the first with the
+    ranking tiers (:data:`.rank.TIERS`), for search.js."""
+    for name, data in fold.browser_files(settings).items():
+        if name == fold.FILE:
+            data = data | {"tiers": list(TIERS)}
+        target = Path(output) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, target)
 
 
 def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],

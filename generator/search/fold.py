@@ -10,8 +10,10 @@ brackets, punctuation) is dropped. A query word may also leave out the legal-for
 suffix and may put a region in front that the name lacks (:func:`variants`).
 
 The browser applies the same rule (``themes/gongkai/static/js/search.js``), reading
-the table, suffixes and regions from ``search/fold.json``, which :func:`browser_table`
-writes from this module at build time, so the two can never disagree about data.
+the suffixes and regions from ``search/fold.json`` and the table from small shards
+``search/fold/<n>.json`` (a query loads those of its own characters), which
+:func:`browser_files` writes from this module at build time, so the two can never
+disagree about data.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 FILE = "search/fold.json"
+SHARDS = "search/fold"
+SHARD_COUNT = 64  # a character's shard is its code point modulo this
 _DROP = re.compile(r"[\W_]+")
 _CJK = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
 # "（示例数据）" and the like after a region's name are remarks, not part of it
@@ -61,6 +65,12 @@ def fold(text: str | None) -> str:
     """The comparable form of a name or a query word (see the module docstring)."""
     text = unicodedata.normalize("NFKC", text or "").lower().translate(table())
     return _DROP.sub("", text)
+
+
+def plain(text: str | None) -> str:
+    """:func:`fold` without the character table: what a reader works out without
+    loading it (equal to the fold of a name written in simplified characters)."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text or "").lower())
 
 
 def suffixes() -> list[str]:
@@ -126,9 +136,16 @@ def variants(word: str, regions_: list[str], suffixes_: list[str] | None = None)
     return out
 
 
-def browser_table(settings: dict) -> dict:
-    """What search.js needs to fold as this module does: the character table as two
-    strings of equal length (``from``, ``to``), the suffixes and the regions."""
-    pairs = sorted(table().items())
-    return {"from": "".join(chr(p) for p, _ in pairs), "to": "".join(s for _, s in pairs),
-            "suffixes": suffixes(), "regions": regions(settings)}
+def browser_files(settings: dict) -> dict[str, dict]:
+    """What search.js needs to fold as this module does, by file name: the suffixes,
+    regions and shard count in :data:`FILE`; the character table in shards, each as
+    two strings of equal length (``from``, ``to``)."""
+    shards: list[list[tuple[int, str]]] = [[] for _ in range(SHARD_COUNT)]
+    for point, simple in sorted(table().items()):
+        shards[point % SHARD_COUNT].append((point, simple))
+    out: dict[str, dict] = {FILE: {"suffixes": suffixes(), "regions": regions(settings),
+                                   "shards": SHARD_COUNT}}
+    for n, pairs in enumerate(shards):
+        out[f"{SHARDS}/{n}.json"] = {"from": "".join(chr(p) for p, _ in pairs),
+                                     "to": "".join(t for _, t in pairs)}
+    return out

@@ -26,7 +26,6 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from .fold import fold, variants
 from .rank import OTHER, clean_query, code_query, enterprise_tiers
 from .records import FILTERS
-from .word_index import keys
 
 jieba.setLogLevel(60)
 
@@ -151,7 +150,7 @@ def _documents(records: pd.DataFrame):
         if doc["kind"] == "enterprise":
             names = str(columns["names"][i] or "")
             doc.update(text="", title="", grams="", names=names.encode(),
-                       keys=" ".join(sorted(set().union(*map(keys, names.split())))))
+                       keys=" ".join(sorted(set().union(*map(_name_keys, names.split())))))
         else:
             doc.update(title=columns["title"][i], grams=columns["grams"][i], names=b"", keys="")
         for f in FILTERS:
@@ -223,11 +222,19 @@ def _grams(word: str) -> list[str]:
     return [word[k:k + 2] for k in range(len(word) - 1)]
 
 
+def _name_keys(name: str) -> set[str]:
+    """A folded name's keys: its pairs, and its last character (a single character is
+    found as the start of a pair or as the last one). Half of :func:`.word_index.keys`:
+    a posting per character would double the index and its writing time."""
+    return set(_grams(name)) | ({name[-1]} if name else set())
+
+
 def _name_query(form: str) -> wq.Query:
     """Enterprises whose names may hold ``form`` (a folded piece): all its pairs (or its
     one character) among their keys; the ranking rule then checks the piece itself."""
-    pieces = _grams(form) or [form]
-    return wq.And([wq.Term("keys", p) for p in dict.fromkeys(pieces)])
+    if len(form) == 1:
+        return wq.Or([wq.Term("keys", form), wq.Prefix("keys", form)])
+    return wq.And([wq.Term("keys", p) for p in dict.fromkeys(_grams(form))])
 
 
 def enterprise_query(text: str, regions: list[str]) -> wq.Query | None:

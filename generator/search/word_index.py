@@ -11,19 +11,22 @@ characters, full-width forms and punctuation do not matter. Its departments, yea
 results and items are filters, not words (the server index does the same): the task
 names and results of a task's enterprises are found through the task's own record.
 
-Enterprises, in credit-code order, are cut into blocks of ``size`` (64 by default).
+Enterprises, in credit-code order, are cut into blocks of ``size`` (32 by default).
 Each folded name gives keys (:func:`keys`): each character and each pair of
 neighbouring characters, whatever the script, so any piece of two or more characters
 of a name leads to its block; a credit code gives its first 1 to 8 characters. A
 filter value is a key too (``#<filter>:<position>``). ``search/words/`` holds:
 
-- ``index.json``: block size, block count, enterprise count, key-file count;
+- ``index.json``: block size, block count, enterprise count, key-file count, and the
+  address of an enterprise's page with ``{code}`` for its code;
 - ``k<h>.json``: ``{key: blocks}`` for the keys whose hash (:func:`key_hash`) is ``h``
   modulo the file count; ``blocks`` is a list of block numbers, or (for keys in many
   blocks) a base64 bitmap, bit ``n`` of byte ``n // 8`` (least significant first);
 - ``b<n>.json``: block ``n``'s members, ``[[code, title, summary, date, url, names,
-  *filters], ...]``: ``names`` the folded names joined by spaces, the filters as
-  positions in the search form's lists (as in the code shards);
+  *filters], ...]``: ``url`` empty when it is the manifest's address, ``names`` the
+  folded names joined by spaces, empty when they are the title folded without the
+  character table (:func:`.fold.plain`); the
+  filters as positions in the search form's lists (as in the code shards);
 - ``dates.json``: each block's latest date, as base64 little-endian uint16 days since
   :data:`EPOCH` (0: none), so results sorted by date load the newest blocks first.
 
@@ -46,13 +49,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..site import urls
 from .code_index import ByCode
+from .fold import plain
 from .records import FILTERS
 
 FOLDER = "search/words"
 MANIFEST = "index.json"
 DATES = "dates.json"
-BLOCK = 64  # enterprises per block
+BLOCK = 32  # enterprises per block
 KEY_FILE_BYTES = 8 * 1024  # about this much per key file
 MAX_KEY_FILES = 4096
 EPOCH = dt.date(1990, 1, 1)
@@ -217,9 +222,25 @@ def _postings(parts: list[np.ndarray], count: int, others: dict[str, int]
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
 
 
+def url_template() -> str:
+    """An enterprise page's address with ``{code}`` for its code (from the one URL builder)."""
+    return urls.enterprise(_PROBE).replace(_PROBE, "{code}")
+
+
+_PROBE = "91PROBE0000000000X"
+
+
 def _members(ents: pd.DataFrame, size: int, filters: dict[str, pd.Series]) -> list[str]:
-    """Per block, the JSON of its members (see the module docstring)."""
+    """Per block, the JSON of its members (see the module docstring). What a reader can
+    work out is left empty: the address when it follows :func:`url_template`, the names
+    when the title folds to them without the character table. Blocks are most of what a
+    query downloads."""
     frame = ents[["code", "title", "summary", "date", "url", "names"]].astype(str)
+    template = url_template()
+    frame.loc[frame["url"] == [template.format(code=c) for c in frame["code"]], "url"] = ""
+    titles, distinct = pd.factorize(frame["title"])
+    folded = np.array([plain(t) for t in distinct] + [""], dtype=object)[titles]
+    frame.loc[frame["names"].to_numpy(dtype=object) == folded, "names"] = ""
     for f in FILTERS:
         frame[f] = filters[f]
     return [frame.iloc[start:start + size].to_json(orient="values", force_ascii=False)
@@ -272,7 +293,7 @@ def files(records: pd.DataFrame, options: dict[str, list[str]], size: int = BLOC
         out[f"b{n}.json"] = text
     out[DATES] = _dates(ents, size)
     out[MANIFEST] = json.dumps({"size": size, "blocks": count, "count": len(ents),
-                                "files": key_files}, separators=(",", ":"))
+                                "files": key_files, "url": url_template()}, separators=(",", ":"))
     return out
 
 

@@ -41,24 +41,45 @@ function codeQuery(query) {
 
 // --- folding (generator/search/fold.py) ---------------------------------------------
 let foldData = null;
-let foldMap = null;
+const foldMap = new Map();
+const foldShardsLoaded = new Map();
 
+// search/fold.json: suffixes, regions, tier names and the table's shard count
 function foldTable() {
-  if (!foldData) {
-    foldData = fetch(root + "search/fold.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
-    foldData.then((t) => {
-      if (!t) return;
-      const from = Array.from(t.from);
-      const to = Array.from(t.to);
-      foldMap = new Map(from.map((c, i) => [c, to[i]]));
-    });
-  }
+  if (!foldData) foldData = json(root + "search/fold.json").catch(() => null);
   return foldData;
 }
 
+// the shards of the character table that the text's characters fall in
+async function foldShards(text) {
+  const table = await foldTable();
+  if (!table) return table;
+  const wanted = new Set();
+  for (const c of (text || "").normalize("NFKC")) {
+    const point = c.codePointAt(0);
+    if (point >= 0x3400) wanted.add(point % table.shards);
+  }
+  await Promise.all([...wanted].map((n) => {
+    if (!foldShardsLoaded.has(n)) {
+      foldShardsLoaded.set(n, json(`${root}search/fold/${n}.json`).then((shard) => {
+        const to = Array.from(shard.to);
+        Array.from(shard.from).forEach((c, i) => foldMap.set(c, to[i]));
+      }).catch(() => foldShardsLoaded.delete(n)));
+    }
+    return foldShardsLoaded.get(n);
+  }));
+  return table;
+}
+
+// fold.plain: what fold gives a name in simplified characters, with no table needed
+function plainFold(text) {
+  return (text || "").normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+// fold.fold, once foldShards has loaded the text's shards
 function fold(text) {
   let out = "";
-  for (const c of (text || "").normalize("NFKC").toLowerCase()) out += (foldMap && foldMap.get(c)) || c;
+  for (const c of (text || "").normalize("NFKC").toLowerCase()) out += foldMap.get(c) || c;
   return out.replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
@@ -189,8 +210,10 @@ function before(entries, value) {
   return lo;
 }
 
-const enterpriseHit = (e, rank) => ({
-  url: e[4], tier: rank, meta: { title: e[1], kind: "企业", code: e[0], summary: e[2], date: e[3] },
+// a code shard's or word block's entry; an empty address is the manifest's for its code
+const enterpriseHit = (e, rank, url) => ({
+  url: e[4] || url.replace("{code}", e[0]), tier: rank,
+  meta: { title: e[1], kind: "企业", code: e[0], summary: e[2], date: e[3] },
 });
 
 // A source of results for one query: next(n) loads until n more are ready or it is
@@ -223,7 +246,7 @@ async function codeSource(query, code, filters, byDate) {
           for (const e of entries) {
             if (!e[0].startsWith(code)) continue;
             if (!chosen.every(([k, at]) => (e[5 + k] || []).includes(at))) continue;
-            ready.push(enterpriseHit(e, codeQuery(query) === e[0] ? tier("code") : tier("code_prefix")));
+            ready.push(enterpriseHit(e, codeQuery(query) === e[0] ? tier("code") : tier("code_prefix"), ""));
           }
         }
       }
@@ -323,7 +346,7 @@ async function candidateBlocks(query, filters, table, index) {
 }
 
 async function wordSource(query, filters, byDate) {
-  const [index, table] = await Promise.all([wordManifest(), foldTable()]);
+  const [index, table] = await Promise.all([wordManifest(), foldShards(query)]);
   if (!index) return null;
   if (table && table.tiers) TIERS = table.tiers;
   let blocks = index.count ? await candidateBlocks(query, filters, table, index) : [];
@@ -349,8 +372,8 @@ async function wordSource(query, filters, byDate) {
         for (const members of await Promise.all(batch.map((b) => json(`${WORDS}b${b}.json`)))) {
           for (const m of members) {
             if (!chosen.every(([k, at]) => (m[6 + k] || []).includes(at))) continue;
-            const rank = enterpriseTier(query, m[0], m[5], table);
-            if (rank >= 0) found.push(enterpriseHit(m, rank));
+            const rank = enterpriseTier(query, m[0], m[5] || plainFold(m[1]), table);
+            if (rank >= 0) found.push(enterpriseHit(m, rank, index.url));
           }
         }
         found.sort((a, b) => (dates ? newest(a, b) : a.tier - b.tier));
@@ -367,10 +390,10 @@ async function wordSource(query, filters, byDate) {
 // loaded only when shown
 async function pagefindSource(query, options) {
   const pf = await load();
-  await foldTable();
+  await foldShards(query);
   // traditional characters as the bundle holds them (simplified); name fragments first,
   // words found only elsewhere as typed
-  query = Array.from(query.normalize("NFKC"), (c) => (foldMap && foldMap.get(c)) || c).join("");
+  query = Array.from(query.normalize("NFKC"), (c) => foldMap.get(c) || c).join("");
   const grams = gramWords(query);
   let search = await pf.search(grams, options);
   if (search && !search.results.length && grams !== query) search = await pf.search(query, options);
@@ -447,55 +470,67 @@ function item(hit) {
 // One query's results, shown PAGE at a time: enterprises (in tiers), then the others;
 // sorted by date, the newest first, once no unread block can hold a newer one.
 // An enterprise source is "known" when its count is exact (every block read, or a code
-// prefix counted from the shards' manifest).
-function session(id, query, ents, byDate) {
+// prefix counted from the shards' manifest). The others (tasks, items, plans and
+// documents, from Pagefind: its runtime outweighs a page of enterprises) are loaded
+// only once every enterprise is in (or results are sorted by date), so a name that
+// fills pages with enterprises never downloads them.
+function session(id, query, ents, byDate, loadOthers) {
   const shown = new Set();
   let others = null;
-  let othersPending = false;
+  let asked = loadOthers ? null : Promise.resolve(null);
   let wanted = PAGE;
+  let filled = 0; // the count the enterprise sources were last asked for
   const entsDone = () => ents.every((s) => s.done);
   const pool = () => {
     const out = [];
     for (const s of ents) out.push(...s.ready.filter((h) => !shown.has(h)));
-    if (others && (entsDone() || byDate)) out.push(...others.ready.filter((h) => !shown.has(h)));
+    if (others) out.push(...others.ready.filter((h) => !shown.has(h)));
     out.sort((a, b) => (byDate ? newest(a, b) : 0) || a.tier - b.tier);
     if (!byDate) return out;
     const floor = ents.map((s) => (s.safeDate ? s.safeDate() : "")).reduce((a, b) => (a > b ? a : b), "");
     return out.filter((h) => !floor || (h.meta.date || "") >= floor);
   };
-  let filled = 0; // the count the enterprise sources were last asked for
   async function show() {
     if (wanted > filled) {
       filled = wanted;
       for (const s of ents) await s.fill(wanted);
     }
     if (id !== current) return;
-    const room = wanted - shown.size - ents.reduce((n, s) => n + s.ready.filter((h) => !shown.has(h)).length, 0);
-    if (others && (entsDone() || byDate)) await others.fill(byDate ? wanted : Math.max(0, room) + others.ready.filter((h) => shown.has(h)).length);
-    if (id !== current) return;
+    if (!asked && (entsDone() || byDate)) {
+      if (ents.length) report(true);
+      asked = loadOthers().catch(() => null);
+      others = await asked;
+      if (id !== current) return;
+    }
+    if (others) {
+      const waiting = ents.reduce((n, s) => n + s.ready.filter((h) => !shown.has(h)).length, 0);
+      const mine = others.ready.filter((h) => shown.has(h)).length;
+      await others.fill(byDate ? wanted : mine + Math.max(0, wanted - shown.size - waiting));
+      if (id !== current) return;
+    }
     for (const hit of pool().slice(0, Math.max(0, wanted - shown.size))) {
       shown.add(hit);
       list.append(item(hit));
     }
-    report();
+    report(false);
   }
-  function report() {
+  function report(loading) {
     const count = ents.reduce((n, s) => n + s.count, 0) + (others ? others.count : 0);
-    const known = ents.every((s) => s.known || s.done);
+    const known = ents.every((s) => s.known || s.done) && asked !== null;
     const stalled = ents.some((s) => s.stalled);
-    const left = !entsDone() || (others && !others.done) || shown.size < count;
-    more.hidden = !left;
+    const left = !entsDone() || !asked || (others && !others.done) || shown.size < count;
+    more.hidden = !left || loading;
     more.textContent = stalled ? "继续查找" : "更多结果";
     let text;
-    if (!count && !left) text = `没有找到与“${query}”相符的结果。`;
+    if (loading) text = `正在查找任务、事项和文档…已找到 ${count} 条企业结果。`;
+    else if (stalled) {
+      text = (count ? `找到 ${count} 条以上结果，已显示 ${shown.size} 条。` : "找到 0 条结果，但还有索引块未读取。")
+        + "点“继续查找”读取其余部分。";
+    } else if (!count && !left) text = `没有找到与“${query}”相符的结果。`;
     else if (!known) text = `找到 ${count} 条以上结果，已显示 ${shown.size} 条。`;
     else if (count > shown.size) text = `找到 ${count} 条结果，已显示 ${shown.size} 条。`;
     else text = `找到 ${count} 条结果。`;
-    if (stalled) {
-      text = count ? `找到 ${count} 条以上结果，已显示 ${shown.size} 条。` : "找到 0 条结果，但还有索引块未读取。";
-      text += "点“继续查找”读取其余部分。";
-    }
-    say(othersPending ? `正在查找任务、事项和文档…已找到 ${count} 条。` : text);
+    say(text);
   }
   return {
     show,
@@ -503,15 +538,6 @@ function session(id, query, ents, byDate) {
       wanted = shown.size + PAGE;
       filled = 0; // asked for: read on even where the last step stopped short
       return show();
-    },
-    // tasks, items, plans and documents arrive after the enterprises, and rank after them
-    setOthers(source) {
-      othersPending = false;
-      others = source;
-      return show();
-    },
-    pending() {
-      othersPending = true;
     },
   };
 }
@@ -551,16 +577,16 @@ async function run() {
         return;
       }
     }
-    const others = pagefindSource(query, options);
     const ents = await wordSource(query, filters, byDate).catch(() => null);
     if (id !== current) return;
-    active = session(id, query, ents ? [ents] : [], byDate);
-    active.pending();
-    if (ents) await active.show();
-    const pf = await others.catch(() => null);
-    if (id !== current) return;
-    if (!ents && !pf) throw new Error("no index");
-    await active.setOthers(pf);
+    let failed = false;
+    const others = () => pagefindSource(query, options).catch(() => {
+      failed = true;
+      return null;
+    });
+    active = session(id, query, ents ? [ents] : [], byDate, others);
+    await active.show();
+    if (id === current && !ents && failed) throw new Error("no index");
   } catch (err) {
     if (id === current) say("搜索索引无法加载，请改用上方导航按类别浏览。");
   }
@@ -597,8 +623,7 @@ input.addEventListener("input", later);
 input.addEventListener("input", () => {
   if (/[^\s0-9A-Za-z]/.test(input.value)) {
     wordManifest();
-    foldTable();
-    load().catch(() => {});
+    foldShards(input.value);
   }
 });
 for (const select of [...FILTERS, SORT]) if (select) select.addEventListener("change", later);
