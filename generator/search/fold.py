@@ -18,6 +18,7 @@ disagree about data.
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 import tomllib
@@ -25,9 +26,12 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 FILE = "search/fold.json"
 SHARDS = "search/fold"
 SHARD_COUNT = 64  # a character's shard is its code point modulo this
+BITMAP_START, BITMAP_END = 0x3400, 0xA000  # characters outside always ask their shard
 _DROP = re.compile(r"[\W_]+")
 _CJK = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
 # "（示例数据）" and the like after a region's name are remarks, not part of it
@@ -143,8 +147,16 @@ def browser_files(settings: dict) -> dict[str, dict]:
     shards: list[list[tuple[int, str]]] = [[] for _ in range(SHARD_COUNT)]
     for point, simple in sorted(table().items()):
         shards[point % SHARD_COUNT].append((point, simple))
+    # which characters of the main CJK block the table changes, as a bitmap (bit n of
+    # byte n // 8, least significant first, from BITMAP_START): a query of simplified
+    # characters then loads no shard at all
+    bits = np.zeros(BITMAP_END - BITMAP_START, dtype=bool)
+    points = np.array([p for p in table() if BITMAP_START <= p < BITMAP_END], dtype=np.int64)
+    bits[points - BITMAP_START] = True
+    bitmap = base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode()
     out: dict[str, dict] = {FILE: {"suffixes": suffixes(), "regions": regions(settings),
-                                   "shards": SHARD_COUNT}}
+                                   "shards": SHARD_COUNT, "changes": bitmap,
+                                   "changesFrom": BITMAP_START, "changesTo": BITMAP_END}}
     for n, pairs in enumerate(shards):
         out[f"{SHARDS}/{n}.json"] = {"from": "".join(chr(p) for p, _ in pairs),
                                      "to": "".join(t for _, t in pairs)}

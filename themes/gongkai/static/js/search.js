@@ -54,10 +54,14 @@ function foldTable() {
 async function foldShards(text) {
   const table = await foldTable();
   if (!table) return table;
+  if (!table.bits) table.bits = bytes(table.changes);
   const wanted = new Set();
   for (const c of (text || "").normalize("NFKC")) {
     const point = c.codePointAt(0);
-    if (point >= 0x3400) wanted.add(point % table.shards);
+    const inMap = point >= table.changesFrom && point < table.changesTo;
+    const at = point - table.changesFrom;
+    // only characters the table changes (outside the bitmap's range: maybe)
+    if (inMap ? table.bits[at >> 3] & (1 << (at & 7)) : point >= 0x3400) wanted.add(point % table.shards);
   }
   await Promise.all([...wanted].map((n) => {
     if (!foldShardsLoaded.has(n)) {
@@ -330,7 +334,7 @@ async function candidateBlocks(query, filters, table, index) {
     return lists.slice(1).reduce(intersect, lists[0]);
   };
   const union = (lists) => [...new Set(lists.filter(Boolean).flat())].sort((a, b) => a - b);
-  const perWord = await Promise.all(words.map(async (w) => {
+  const perWord = Promise.all(words.map(async (w) => {
     const forms = variants(w, table);
     const head = fold(w);
     const code = /^[0-9a-z]+$/.test(head) ? [head.slice(0, MAX_PREFIX)] : [];
@@ -338,11 +342,12 @@ async function candidateBlocks(query, filters, table, index) {
   }));
   const whole = variants(words.join(""), table);
   const code = codeQuery(query).toLowerCase().slice(0, MAX_PREFIX);
-  let blocks = union([perWord.reduce(intersect),
-    whole.length ? await all(nameKeys(whole[whole.length - 1])) : null, code ? await all([code]) : null]);
-  const filtered = await all(chosen.map(([k, at]) => `#${k}:${at}`));
-  if (filtered) blocks = intersect(blocks, filtered);
-  return blocks;
+  // every key file at once: each is a request
+  const [each, all_, byCode, filtered] = await Promise.all([perWord,
+    whole.length ? all(nameKeys(whole[whole.length - 1])) : null, code ? all([code]) : null,
+    all(chosen.map(([k, at]) => `#${k}:${at}`))]);
+  const blocks = union([each.reduce(intersect), all_, byCode]);
+  return filtered ? intersect(blocks, filtered) : blocks;
 }
 
 async function wordSource(query, filters, byDate) {
@@ -361,12 +366,15 @@ async function wordSource(query, filters, byDate) {
     ready: found,
     // sorted by date, a hit is safe to show once no unread block can hold a newer one
     safeDate: () => (dates && next < blocks.length ? dates[blocks[next]] : ""),
-    async fill(n) {
+    async fill(n, progress) {
       let read = 0;
       while (next < blocks.length && read < MAX_BLOCKS) {
         // sorted by date, go on until no unread block can hold a newer one than the n-th
         if (found.length >= n && (!dates || (found[n - 1].meta.date || "") >= source.safeDate())) break;
-        const batch = blocks.slice(next, next + BLOCK_BATCH);
+        // a candidate block mostly holds a match: then as many as matches are missing;
+        // the first few at once, to show something soon
+        const size = read ? Math.max(BLOCK_BATCH, n - found.length) : BLOCK_BATCH;
+        const batch = blocks.slice(next, next + Math.min(MAX_BLOCKS - read, size));
         next += batch.length;
         read += batch.length;
         for (const members of await Promise.all(batch.map((b) => json(`${WORDS}b${b}.json`)))) {
@@ -377,6 +385,7 @@ async function wordSource(query, filters, byDate) {
           }
         }
         found.sort((a, b) => (dates ? newest(a, b) : a.tier - b.tier));
+        if (progress && next < blocks.length && found.length < n) progress();
       }
       source.count = found.length;
       source.done = next >= blocks.length;
@@ -493,11 +502,20 @@ function session(id, query, ents, byDate, loadOthers) {
   async function show() {
     if (wanted > filled) {
       filled = wanted;
-      for (const s of ents) await s.fill(wanted);
+      // the first blocks' matches are shown while the rest load, when no later block can
+      // hold a better one (names hold the whole query: the best tier a name search has)
+      const early = () => {
+        if (byDate || codeQuery(query)) return;
+        if (ents.every((e) => e.ready.every((h) => h.tier <= tier("name")))) append();
+      };
+      for (const s of ents) await s.fill(wanted, early);
     }
     if (id !== current) return;
     if (!asked && (entsDone() || byDate)) {
-      if (ents.length) report(true);
+      if (ents.length) {
+        if (!byDate) append();
+        report(true);
+      }
       asked = loadOthers().catch(() => null);
       others = await asked;
       if (id !== current) return;
@@ -508,11 +526,14 @@ function session(id, query, ents, byDate, loadOthers) {
       await others.fill(byDate ? wanted : mine + Math.max(0, wanted - shown.size - waiting));
       if (id !== current) return;
     }
+    append();
+    report(false);
+  }
+  function append() {
     for (const hit of pool().slice(0, Math.max(0, wanted - shown.size))) {
       shown.add(hit);
       list.append(item(hit));
     }
-    report(false);
   }
   function report(loading) {
     const count = ents.reduce((n, s) => n + s.count, 0) + (others ? others.count : 0);
@@ -627,6 +648,10 @@ input.addEventListener("input", () => {
   }
 });
 for (const select of [...FILTERS, SORT]) if (select) select.addEventListener("change", later);
+
+// two small files every name search starts from
+wordManifest();
+foldTable();
 
 const params = new URLSearchParams(location.search);
 input.value = (params.get("q") || "").slice(0, MAX_QUERY);
