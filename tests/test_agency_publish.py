@@ -211,6 +211,12 @@ def test_commit_hook_ci_steps_and_a_retraction(agency):
     assert refused.returncode == 1 and "未发布" in refused.stderr
     assert "Traceback" not in refused.stderr
 
+    # builds leave nothing an agency's `git add .` would commit: the site, its staging
+    # folders and lock, the cache are all ignored
+    assert any(p.name.startswith(".output.") for p in repo.iterdir())
+    status = run(["git", "status", "--porcelain", "--untracked-files=all"], repo, later).stdout
+    assert [line for line in status.splitlines() if "publishconf.py" not in line] == []
+
 
 def test_deleted_data_file_is_named_by_the_hook_and_diff(agency, tmp_path):
     repo, environ = agency

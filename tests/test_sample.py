@@ -116,9 +116,13 @@ def test_committed_sample_is_current(sample: tuple[Path, dict[str, int]]) -> Non
 
 
 @pytest.mark.parametrize("n", [N, 5000, 30_000])
-def test_row_count_close_to_requested(n: int, tmp_path: Path) -> None:
+def test_row_count_as_requested(n: int, tmp_path: Path) -> None:
+    """Exactly as many result rows as asked for (a benchmark's million is a million);
+    the smallest sizes may fall a little short of it, never above."""
     counts = write_sample_data(tmp_path, results=n, seed=5)
-    assert abs(counts["results"] - n) <= 0.05 * n
+    if n >= 5000:
+        assert counts["results"] == n
+    assert n - 0.05 * n <= counts["results"] <= n
     tables = _tables(tmp_path)
     assert {k: len(v) for k, v in tables.items()} == {k: counts[k] for k in tables}
 

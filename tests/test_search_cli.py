@@ -6,14 +6,14 @@ import json
 
 import pytest
 from search_cases import fragments, prefix_sibling, shared_prefix
-from sitebuild import ROOT, sample_site
+from sitebuild import ROOT, sample_settings_file, sample_site
 
 from generator.cli import main
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
     out, _ = sample_site()
-    code = main(["search", *args, "--output", str(out)])
+    code = main(["search", *args, "--output", str(out), "--settings", str(sample_settings_file())])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

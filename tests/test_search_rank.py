@@ -9,10 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from search_cases import enterprises, ranking_cases
-from sitebuild import ROOT, sample_site
+from sitebuild import ROOT, sample_index, sample_site
 
 from generator.search import fold
-from generator.search.commands import _folder
 from generator.search.rank import TIERS, clean_query, enterprise_tiers
 from generator.search.server_index import search
 from generator.settings import load_settings
@@ -22,8 +21,7 @@ REGIONS = fold.regions(load_settings(ROOT / "pelicanconf.py"))
 
 @pytest.fixture(scope="module")
 def folder():
-    out, _ = sample_site()
-    return _folder(load_settings(ROOT / "pelicanconf.py", CACHE_PATH=str(ROOT / "cache")), str(out))[1]
+    return sample_index()
 
 
 def test_folding_makes_the_ways_a_name_is_typed_equal():

@@ -19,7 +19,7 @@ import pytest
 from browser import chromium, serve
 from playwright.sync_api import expect
 from search_cases import enterprises, ranking_cases
-from sitebuild import ROOT, sample_site
+from sitebuild import ROOT, sample_settings, sample_site
 
 from generator.search import fold
 from generator.search.commands import _folder
@@ -35,7 +35,7 @@ DONE = re.compile("^(找到|没有|搜索索引|请输入)")
 @pytest.fixture(scope="module")
 def api_url():
     out, _ = sample_site()
-    settings = load_settings(ROOT / "pelicanconf.py", CACHE_PATH=str(ROOT / "cache"))
+    settings = sample_settings()
     _, folder = _folder(settings, str(out))
     server = make_server(SearchApp(out, folder, settings, [ROOT / "themes/gongkai/templates"]), 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -11,17 +11,16 @@ import urllib.request
 import pytest
 from bs4 import BeautifulSoup
 from search_cases import fragments, prefix_sibling, shared_prefix
-from sitebuild import ROOT, sample_site
+from sitebuild import ROOT, sample_settings, sample_site
 
 from generator.search.commands import _folder
 from generator.search.serve import SearchApp, make_server
-from generator.settings import load_settings
 
 
 @pytest.fixture(scope="module")
 def base_url():
     out, _ = sample_site()
-    settings = load_settings(ROOT / "pelicanconf.py", CACHE_PATH=str(ROOT / "cache"))
+    settings = sample_settings()
     _, folder = _folder(settings, str(out))
     app = SearchApp(out, folder, settings, [ROOT / "themes/gongkai/templates"])
     server = make_server(app, 0)

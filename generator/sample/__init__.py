@@ -846,6 +846,26 @@ def _rows(
     return np.concatenate(row_visit), np.concatenate(row_item)
 
 
+def _exactly(rng: np.random.Generator, results: int, row_visit: np.ndarray, row_item: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """No more than ``results`` rows: the draw gives a few more at most sizes (visits
+    check several items), so items beyond the first of some visits are left unchecked;
+    every visit keeps one. A benchmark asking for a million rows gets a million. A
+    generator of its own (``rng``) leaves every other draw as it was. The smallest
+    sizes (under about a thousand) can come out a few rows short."""
+    extra = len(row_visit) - results
+    if extra <= 0:
+        return row_visit, row_item
+    later = np.flatnonzero(np.r_[False, row_visit[1:] == row_visit[:-1]])
+    if len(later) < extra:  # the fewest visits the tasks need: as few rows as can be
+        keep = np.zeros(len(row_visit), dtype=bool)
+        keep[np.r_[True, row_visit[1:] != row_visit[:-1]]] = True
+        return row_visit[keep], row_item[keep]
+    keep = np.ones(len(row_visit), dtype=bool)
+    keep[rng.choice(later, size=extra, replace=False)] = False
+    return row_visit[keep], row_item[keep]
+
+
 def _visit_dates(
     rng: np.random.Generator, tasks: list[TaskSpec], visit_task: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1077,6 +1097,7 @@ def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, in
     ent = _enterprises(rng, ent_sector, ent_tier, seen.all(axis=1))
 
     row_visit, row_item = _rows(rng, sorted_tasks, visit_task, visit_entity, ent)
+    row_visit, row_item = _exactly(np.random.default_rng([seed, results]), results, row_visit, row_item)
     inspected, published = _visit_dates(rng, sorted_tasks, visit_task)
     r = Results(
         task=visit_task[row_visit],
