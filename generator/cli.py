@@ -17,6 +17,9 @@ class UsageError(Exception):
     """A problem with how the command was called (exit code 2)."""
 
 
+DEFAULT_SETTINGS = Path(__file__).resolve().parent / "site" / "defaults.py"
+
+
 def _settings(path: str | None) -> dict:
     from .settings import load_settings
 
@@ -25,7 +28,7 @@ def _settings(path: str | None) -> dict:
     if path is not None and not Path(path).is_file():
         raise UsageError(f"设置文件不存在：{path}")
     try:
-        return load_settings(path)
+        return load_settings(path if path is not None else DEFAULT_SETTINGS)
     except Exception as exc:  # a settings file is Python: any error in it is the user's to fix
         raise UsageError(f"设置文件 {path} 无法执行：{type(exc).__name__}: {exc}") from exc
 
@@ -74,9 +77,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.output:
         override["OUTPUT_PATH"] = str(Path(args.output).resolve())
     if settings_path is None:
+        # gongkai's own defaults, the folders relative to where the command runs
+        print("提示：当前目录没有设置文件 pelicanconf.py，使用 gongkai 的默认设置"
+              "（可用 --settings 指定设置文件，gongkai init 可生成一份）。", file=sys.stderr)
         override.setdefault("THEME", str(Path(__file__).resolve().parents[1] / "themes/gongkai"))
-        override["PLUGINS"] = ["generator.site.plugin", "generator.search.plugin"]
-    settings = read_settings(settings_path, override=override)
+        # pages come from content/notices and content/pages when there is a content/
+        override.setdefault("PATH", str(Path("content").resolve() if Path("content").is_dir()
+                                        else DEFAULT_SETTINGS.with_name("no_content")))
+        override.setdefault("OUTPUT_PATH", str(Path("output").resolve()))
+        override.setdefault("CACHE_PATH", str(Path("cache").resolve()))
+    settings = read_settings(str(settings_path or DEFAULT_SETTINGS), override=override)
     base = Path(settings_path).resolve().parent if settings_path else Path.cwd()
     data = Path(args.data) if args.data else base / settings.get("GONGKAI_DATA_DIR", "data")
     output = Path(settings["OUTPUT_PATH"]).absolute()

@@ -87,3 +87,27 @@ def test_identical_inputs_publish_nothing_new_and_any_change_rebuilds(tmp_path):
     assert "无变化" not in changed.stdout and "数据页面：写入" in changed.stderr
     assert any("澄湖镇食品经营者专项抽查" in p.read_text(encoding="utf-8")
                for p in (out / "tasks").rglob("*.html"))
+
+
+def test_without_a_settings_file_the_site_is_gongkais_not_pelicans(tmp_path):
+    """Run in a folder with no pelicanconf.py: gongkai's own defaults, said so, and no
+    blog indexes; the folders are those of the folder the command runs in."""
+    folder = DataFolder(tmp_path / "src").write()
+    here = tmp_path / "here"
+    here.mkdir()
+
+    def build_here() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "generator.cli", "build", "--data", str(folder),
+                               "--output", "out"], cwd=here, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    done = build_here()
+    assert done.returncode == 0, done.stderr
+    assert "使用 gongkai 的默认设置" in done.stderr
+    home = (here / "out" / "index.html").read_text(encoding="utf-8")
+    assert "<title>双随机、一公开信息公示" in home and "Pelican" not in home
+    assert not any((here / "out" / name).exists()
+                   for name in ("archives.html", "tags.html", "authors.html", "categories.html"))
+    assert (here / "cache").is_dir()  # beside the output, not inside the package
+    again = build_here()
+    assert again.returncode == 0 and "无变化" in again.stdout
