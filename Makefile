@@ -70,4 +70,4 @@ devserver: setup
 	$(BIN)/pelican content -s pelicanconf.py -r -l -p $(PORT)
 
 clean:
-	rm -rf $(OUTPUTDIR) cache .$(OUTPUTDIR).building .$(OUTPUTDIR).previous .$(OUTPUTDIR).spare .$(OUTPUTDIR).lock
+	rm -rf $(OUTPUTDIR) cache .$(OUTPUTDIR).*

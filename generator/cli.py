@@ -54,18 +54,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     import time
-    from functools import partial
 
-    from pelican import Pelican
     from pelican.settings import read_settings
 
     from .site import inputs
-    from .site.atomic import Seeding, staged_output, staging_path
-    from .site.build import MANIFEST_IN_OUTPUT
-    from .site.plugin import DataRefused, publishable_model
-    from .site.spare import linked_files
-    from .trust.reconcile import ReconciliationError, reconciliation_line
-    from .trust.reproducible import clamp_mtimes, source_date_epoch
+    from .site.atomic import BuildRunning, only_build
 
     start = time.perf_counter()
     settings_path = args.settings or ("pelicanconf.py" if Path("pelicanconf.py").is_file()
@@ -93,7 +86,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     key = inputs.build_key(data, Path(settings["PATH"]), Path(settings["THEME"]),
                            Path(settings_path) if settings_path else None,
                            [repr(sorted((k, repr(v)) for k, v in merged.items() if k.isupper()))])
-    last = None if args.force else inputs.unchanged(output, key)
+    try:
+        with only_build(output):  # a second build on the same output stops here, said so
+            return _build_held(args.force, settings, merged, data, output, key, start)
+    except BuildRunning as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: Path, key: str,
+                start: float) -> int:
+    """The build of cmd_build once it holds its output: skipped when nothing changed,
+    else validated, rendered beside the published site and swapped in."""
+    import time
+    from functools import partial
+
+    from pelican import Pelican
+
+    from .site import inputs
+    from .site.atomic import Seeding, staged_output, staging_path
+    from .site.build import MANIFEST_IN_OUTPUT
+    from .site.plugin import DataRefused, publishable_model
+    from .site.spare import linked_files
+    from .trust.reconcile import ReconciliationError, reconciliation_line
+    from .trust.reproducible import clamp_mtimes, source_date_epoch
+
+    last = None if force else inputs.unchanged(output, key)
     if last is not None:
         print("无变化：数据、内容、设置、主题和程序都与上次生成时相同，未重新生成"
               "（需要时用 --force 重新生成）")

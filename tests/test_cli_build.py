@@ -111,3 +111,28 @@ def test_without_a_settings_file_the_site_is_gongkais_not_pelicans(tmp_path):
     assert (here / "cache").is_dir()  # beside the output, not inside the package
     again = build_here()
     assert again.returncode == 0 and "无变化" in again.stdout
+
+
+def test_a_second_build_on_the_same_output_stops_with_a_message(tmp_path):
+    """While one build holds the output, another says so and leaves everything alone;
+    the first publishes as usual."""
+    import time
+
+    folder = DataFolder(tmp_path / "src").write()
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "generator.cli", "build", "--data", str(folder), "--output", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    first = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    lock = tmp_path / ".out.build.lock"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (lock.is_file() and lock.read_text().strip()):
+        time.sleep(0.05)
+    second = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    _, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0, first_err
+    assert second.returncode == 2, second.stderr
+    assert "另一次生成正在输出到" in second.stderr and f"进程 {first.pid}" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert (out / "index.html").is_file()
+    assert build(folder, out).returncode == 0  # the lock is free again

@@ -82,6 +82,43 @@ def _locked(output: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+class BuildRunning(Exception):
+    """Another build is writing to the same output (its message is for the user)."""
+
+
+@contextmanager
+def only_build(output: Path) -> Iterator[None]:
+    """Hold ``output`` for one build from start to publication, or raise
+    :class:`BuildRunning` at once: two builds would each clear the other's staging
+    folder. A separate lock file from the seeding lock (:func:`_locked`), which the
+    build takes and releases itself on the way."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    output = Path(output).absolute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(output.parent / f".{output.name}.build.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            who = fh.read().strip()
+            raise BuildRunning(f"另一次生成正在输出到 {output}" + (f"（进程 {who}）" if who else "")
+                               + "：请等它完成后再运行，网站和搜索索引都未改动。") from None
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(str(os.getpid()))
+            fh.flush()
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def seed_spare(output: Path, linked_files: Iterable[str]) -> None:
     """Seed ``.<name>.spare`` from the published ``output``, marked with its identity."""
     output = Path(output).absolute()
