@@ -23,8 +23,7 @@ from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from .fold import fold, variants
-from .rank import OTHER, clean_query, code_query, enterprise_tiers
+from .rank import clean_query, code_query
 from .records import FILTERS
 
 jieba.setLogLevel(60)
@@ -158,6 +157,21 @@ def _documents(records: pd.DataFrame):
         yield doc
 
 
+def enterprise_table(records: pd.DataFrame) -> pd.DataFrame:
+    """The enterprises' fields as the index stores them, in credit-code order: what
+    :mod:`.engine` answers enterprise queries from (reading half a million documents'
+    stored fields back out of Whoosh takes a server seconds at every start)."""
+    ents = records[records["kind"] == "enterprise"]
+    out = pd.DataFrame({
+        "url": ents["url"].astype(str), "label": ents["title"].fillna("").astype(str),
+        "code": ents["code"].fillna("").astype(str), "summary": ents["summary"].fillna("").astype(str),
+        "date": ents["date"].fillna("").astype(str),
+        "names": [str(n or "") for n in ents["names"].tolist()]})
+    for f in FILTERS:
+        out[f] = [_keywords(v) for v in ents[f].tolist()]
+    return out.sort_values("code", kind="stable").reset_index(drop=True)
+
+
 def _previous_hashes(target: Path) -> pd.Series | None:
     try:
         frame = pd.read_parquet(target / RECORD_HASHES)
@@ -193,7 +207,8 @@ def write_index(records: pd.DataFrame, target: Path, processes: int = 1,
             how = "updated"
     if how == "updated":
         shutil.copytree(target, staging, copy_function=os.link)  # segments are never rewritten
-        (staging / RECORD_HASHES).unlink()
+        (staging / RECORD_HASHES).unlink()  # hard links: written anew, never through the link
+        (staging / ENTERPRISES).unlink(missing_ok=True)
         ix = windex.open_dir(str(staging))
         writer = ix.writer(limitmb=256)
         for url in removed:
@@ -211,6 +226,7 @@ def write_index(records: pd.DataFrame, target: Path, processes: int = 1,
         for doc in _documents(records):
             writer.add_document(**doc)
         writer.commit()
+    enterprise_table(records).to_parquet(staging / ENTERPRISES, index=False)
     pd.DataFrame({"url": hashes.index, "hash": hashes.to_numpy()}).to_parquet(
         staging / RECORD_HASHES, index=False)
     shutil.rmtree(target, ignore_errors=True)
@@ -227,42 +243,6 @@ def _name_keys(name: str) -> set[str]:
     found as the start of a pair or as the last one). Half of :func:`.word_index.keys`:
     a posting per character would double the index and its writing time."""
     return set(_grams(name)) | ({name[-1]} if name else set())
-
-
-def _name_query(form: str) -> wq.Query:
-    """Enterprises whose names may hold ``form`` (a folded piece): all its pairs (or its
-    one character) among their keys; the ranking rule then checks the piece itself."""
-    if len(form) == 1:
-        return wq.Or([wq.Term("keys", form), wq.Prefix("keys", form)])
-    return wq.And([wq.Term("keys", p) for p in dict.fromkeys(_grams(form))])
-
-
-def enterprise_query(text: str, regions: list[str]) -> wq.Query | None:
-    """Every enterprise the ranking rule (:func:`.rank.enterprise_tiers`) may match, and
-    some more: each word's shortest form (:func:`.fold.variants`) among its name keys or
-    its code's start; or the whole query so; or the query as a code prefix."""
-    cleaned = clean_query(text)
-    words = cleaned.split()
-    if not words:
-        return None
-    per_word = []
-    for word in words:
-        forms = variants(word, regions)
-        options: list[wq.Query] = [_name_query(forms[-1])] if forms else []
-        head = fold(word)
-        if head.isascii() and head.isalnum():
-            options.append(wq.Prefix("code", head.upper()))
-        if not options:
-            return None
-        per_word.append(wq.Or(options))
-    parts: list[wq.Query] = [wq.And(per_word)]
-    whole = variants("".join(words), regions)
-    if whole:
-        parts.append(_name_query(whole[-1]))
-    code = code_query(cleaned)
-    if code:
-        parts.append(wq.Prefix("code", code))
-    return wq.Or(parts)
 
 
 def other_query(text: str) -> wq.Query | None:
@@ -293,95 +273,18 @@ def other_query(text: str) -> wq.Query | None:
 
 
 REGIONS = "regions.json"
+ENTERPRISES = "enterprises.parquet"
 MAX_LIMIT = 100  # results per page
 MAX_PAGE = 10_000
-
-
-@functools.lru_cache(maxsize=4)
-def _columns(folder: str, generation: int, stamp: float) -> dict[str, np.ndarray]:
-    """Code, date and folded names of every live document, by document number: read
-    once per index generation, then every query ranks its candidates as arrays."""
-    ix = windex.open_dir(folder)
-    with ix.reader() as reader:
-        out = {name: np.array(list(reader.column_reader(name)), dtype=object)
-               for name in ("code", "date", "names")}
-        alive = np.zeros(reader.doc_count_all(), dtype=bool)
-        alive[list(reader.all_doc_ids())] = True
-    out["names"] = np.array([b.decode() for b in out["names"]], dtype=object)
-    out["alive"] = alive
-    return out
-
-
-def _regions(folder: Path) -> list[str]:
-    import json
-
-    try:
-        return json.loads((folder / REGIONS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-
-
-def _day(date: str) -> int:
-    """A YYYY-MM-DD date as a number that sorts as the date does (0: none)."""
-    digits = (date or "").replace("-", "")
-    return int(digits) if digits.isdigit() else 0
-
-
-def _hit(fields: dict[str, Any]) -> dict[str, Any]:
-    item = {k: fields.get(k, "") for k in ("url", "kind", "code", "summary", "date")}
-    item["title"] = fields.get("label", "")
-    for f in FILTERS:
-        item[f] = [v for v in (fields.get(f) or "").split(",") if v]
-    return item
 
 
 def search(folder: Path, text: str, limit: int = 20, filters: dict[str, str] | None = None,
            sort: str = "", page: int = 1) -> dict[str, Any]:
     """One page of hits as plain dicts, ranked by :mod:`.rank`, and the exact total.
 
-    Enterprises are ranked as arrays: Whoosh finds the candidates (documents holding
-    the query's name keys), :func:`.rank.enterprise_tiers` decides which match and in
-    which tier, exactly as search.js does with the blocks of the word index.
+    The index is read into memory once per version (:func:`.engine.loaded`): a server
+    answers every query from arrays, and ``gongkai search`` pays the reading once.
     """
-    cleaned = clean_query(text)
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    page = max(1, min(int(page), MAX_PAGE))
-    empty = {"query": cleaned, "total": 0, "page": page, "pages": 0, "limit": limit, "results": []}
-    regions = _regions(Path(folder))
-    ents_q, others_q = enterprise_query(text, regions), other_query(text)
-    if ents_q is None and others_q is None:
-        return empty
-    ix = windex.open_dir(str(folder))
-    wanted = [wq.Term(f, v) for f, v in (filters or {}).items() if f in FILTERS and v]
-    with ix.searcher() as searcher:
-        ents = np.array([], dtype=np.int64)
-        tiers = np.array([], dtype=np.int64)
-        cols: dict[str, np.ndarray] = {}
-        if ents_q is not None:
-            found = np.fromiter(searcher.docs_for_query(
-                wq.And([ents_q, wq.Term("kind", "enterprise"), *wanted])), dtype=np.int64)
-            stamp = (Path(folder) / RECORD_HASHES).stat().st_mtime
-            cols = _columns(str(folder), ix.latest_generation(), stamp)
-            found = found[cols["alive"][found]]
-            tiers = enterprise_tiers(cleaned, pd.Series(cols["code"][found]),
-                                     pd.Series(cols["names"][found]), regions)
-            keep = tiers >= 0
-            ents, tiers = found[keep], tiers[keep]
-            order = np.lexsort((cols["code"][ents].astype(str), tiers))
-            ents, tiers = ents[order], tiers[order]
-        others: list[tuple[int, str]] = []
-        if others_q is not None:
-            flt = wq.And(wanted) if wanted else None
-            hits = searcher.search(others_q, limit=None, filter=flt, mask=wq.Term("kind", "enterprise"))
-            others = [(h.docnum, h.get("date") or "") for h in
-                      sorted(hits, key=lambda h: (-round(float(h.score or 0.0), 6), h.docnum))]
-        ranked = [(int(t), int(d)) for t, d in zip(tiers.tolist(), ents.tolist(), strict=True)]
-        ranked += [(OTHER, d) for d, _ in others]
-        if sort == "date":  # newest first; within a day, in rank order
-            dates = [*(cols["date"][ents].tolist() if len(ents) else []), *(d for _, d in others)]
-            ranked = [ranked[n] for n in sorted(range(len(ranked)), key=lambda n: (-_day(dates[n]), n))]
-        total = len(ranked)
-        chosen = ranked[(page - 1) * limit:page * limit]
-        results = [_hit(searcher.stored_fields(d)) | {"tier": t} for t, d in chosen]
-    return {"query": cleaned, "total": total, "page": page, "pages": -(-total // limit),
-            "limit": limit, "results": results}
+    from .engine import loaded
+
+    return loaded(Path(folder)).search(text, limit, filters, sort, page)
