@@ -71,10 +71,10 @@ def test_unchanged_model_skips_both_indexes(tmp_path):
     original = model["results"]
     model.tables["results"] = original.iloc[1:]
     try:
-        # the browser bundle's fingerprint is kept inside the output, the server index's beside it
+        # both fingerprints are kept inside the output, published with what they describe
         stored = json.loads((out / ".gongkai-search.json").read_text())
         assert stored["pagefind"] != model_fingerprint(model, None, settings)
-        stored = json.loads(next((tmp_path / "cache").glob("search-*-state.json")).read_text())
+        stored = json.loads((out / ".gongkai-search-state.json").read_text())
         assert stored["server"] != model_fingerprint(model, None, settings)
         third = build_search(model, settings, out, templates, log=lines.append)
     finally:

@@ -30,9 +30,25 @@ GZIP = b"\x1f\x8b"
 
 
 def tree(folder: Path) -> dict[str, str]:
-    """Relative path → sha256 of every file under ``folder`` (the whole published tree)."""
+    """Relative path → sha256 of every file under ``folder`` (the whole published tree),
+    but the server index's (Whoosh names its segment files at random: it is compared by
+    its answers, see :func:`finds`)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith(".gongkai-search/")}
+
+
+def finds(out: Path, code: str) -> bool:
+    """Whether the server search of the site in ``out`` finds the enterprise ``code``."""
+    found = run("search", code, "--json", "--output", str(out))
+    return any(h["code"] == code for h in json.loads(found.stdout)["results"])
+
+
+def codes(data: Path) -> set[str]:
+    import pandas as pd
+
+    return set(pd.concat([pd.read_csv(f, dtype=str, encoding="utf-8-sig")
+                          for f in (data / "results").glob("*.csv")])["统一社会信用代码"])
 
 
 def gongkai(*args: str, cwd: Path = ROOT, env: dict | None = None,
@@ -71,8 +87,9 @@ def test_killed_build_leaves_the_previous_site_intact(tmp_path):
     published = tree(out)
     assert "index.html" in published and len(published) > 500
 
+    only_new, only_old = sorted(codes(new) - codes(old))[0], sorted(codes(old) - codes(new))[0]
     killed_while_building = 0
-    for fraction in (0.0, 0.25, 0.5, 0.7):
+    for fraction in (0.0, 0.25, 0.5, 0.7, 0.9):
         proc = gongkai("build", "--data", str(new), "--output", str(out))
         if fraction == 0.0:  # the moment the build folder appears (seeding from the old site)
             while not staging_path(out).exists() and proc.poll() is None:
@@ -88,6 +105,9 @@ def test_killed_build_leaves_the_previous_site_intact(tmp_path):
             now = tree(out)
             assert now in (published, finished), f"site mixed by a build killed at {fraction:.0%}"
             killed_while_building += now == published
+            # and the server search answers for the site that is published, not the killed build
+            assert finds(out, only_new) is (now == finished), f"search of a build killed at {fraction:.0%}"
+            assert finds(out, only_old) is (now == published)
     assert killed_while_building >= 3
 
     # the next build finishes normally, and equals the uninterrupted one: the killed
@@ -96,6 +116,7 @@ def test_killed_build_leaves_the_previous_site_intact(tmp_path):
     assert not staging_path(out).exists()
     assert tree(out) == finished
     assert tree(out) != published
+    assert finds(out, only_new) and not finds(out, only_old)
 
 
 def test_a_direct_pelican_build_is_staged_and_swapped_in_too(tmp_path):
@@ -201,8 +222,9 @@ def test_the_previous_site_is_deleted_in_the_background_and_leftovers_next_time(
     shutil.copytree(out / "enterprises", cut_short / "enterprises")
     run("build", "--data", str(new), "--output", str(out))
     assert (out / "index.html").is_file() and not staging_path(out).exists()
-    # what stays beside the site: the next build's folder and the lock guarding it
-    settled = [".output.lock", ".output.spare", "output"]
+    # what stays beside the site: the next build's folder and the lock guarding it, and the
+    # lock one build at a time holds (empty between builds)
+    settled = [".output.build.lock", ".output.lock", ".output.spare", "output"]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sorted(p.name for p in out.parent.iterdir()) != settled:
         time.sleep(0.1)

@@ -105,6 +105,12 @@ def write_fold(output: Path, settings: dict[str, Any]) -> None:
         os.replace(tmp, target)
 
 
+def _replace(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],
                         processes: int, made_from: tuple[pd.Series, str] | None = None,
                         regions: list[str] | None = None) -> str:
@@ -113,10 +119,9 @@ def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, 
     than a provincial build may take (issue goal: 6 GiB at a million results)."""
     try:
         how = server_index.write_index(records, folder, processes, made_from)
-        (folder / server_index.REGIONS).write_text(json.dumps(regions or [], ensure_ascii=False),
-                                                   encoding="utf-8")
-        (folder / OPTIONS).write_text(json.dumps(options, ensure_ascii=False, sort_keys=True),
-                                      encoding="utf-8")
+        # replaced, never written into: the staged index shares its files with the live one
+        _replace(folder / server_index.REGIONS, json.dumps(regions or [], ensure_ascii=False))
+        _replace(folder / OPTIONS, json.dumps(options, ensure_ascii=False, sort_keys=True))
     except OSError as exc:
         raise RuntimeError(f"服务器搜索索引生成失败：{exc}") from exc
     return how
@@ -164,7 +169,9 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         todo["server"] = state.get("server") != fingerprint or not (folder / OPTIONS).is_file()
     records = None
     if any(todo.values()) or "options" not in state:
-        records = search_records(model, documents, folder.with_name(folder.name + "-records.parquet"),
+        cache = Path(settings.get("CACHE_PATH") or "cache")
+        records = search_records(model, documents,
+                                 cache / f"search-{server_index.cache_key(output)}-records.parquet",
                                  record_fps)
         state["options"] = filter_options(records)
     options = state["options"]

@@ -80,16 +80,38 @@ def schema() -> Schema:
     return Schema(**fields)
 
 
+FOLDER = ".gongkai-search"  # inside the output: published with the site, in one swap
+
+
 def index_dir(settings: dict[str, Any], output: str | Path) -> Path:
-    """Where the server index of the site built into ``output`` lives."""
+    """Where the server index of the site built into ``output`` lives: inside it (a dot
+    folder no web server configured as in deploy/ serves), so the index a server answers
+    from is always that of the published site; a build killed before its swap leaves
+    both as they were. ``GONGKAI_SEARCH_INDEX_DIR`` puts it elsewhere (then without that
+    guarantee)."""
     configured = settings.get("GONGKAI_SEARCH_INDEX_DIR")
     if configured:
         return Path(configured)
+    return Path(output).absolute() / FOLDER
+
+
+def cache_key(output: str | Path) -> str:
+    """The same key for a site's output and its staging folder (see site.atomic), for the
+    caches kept outside both."""
     output = Path(output).resolve()
     if output.name.startswith(".") and output.name.endswith(".building"):
-        output = output.parent / output.name[1:-len(".building")]  # see site.atomic
-    key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
-    return Path(settings.get("CACHE_PATH") or "cache") / f"search-{key}"
+        output = output.parent / output.name[1:-len(".building")]
+    return hashlib.sha256(str(output).encode()).hexdigest()[:12]
+
+
+def index_files(output: str | Path) -> set[str]:
+    """The server index's files in ``output`` ("/"-separated, relative): Whoosh writes new
+    segment and table-of-contents files and never rewrites one, so a staged build may
+    hard-link them from the live site (site.spare)."""
+    folder = Path(output) / FOLDER
+    base = len(str(Path(output))) + 1
+    return {str(p)[base:].replace(os.sep, "/") for p in folder.rglob("*") if p.is_file()} \
+        if folder.is_dir() else set()
 
 
 def _keywords(values: list[str]) -> str:

@@ -11,14 +11,16 @@ import sys
 from pathlib import Path
 
 from ..publish.files import published_files
+from ..search.server_index import index_files
 from .atomic import seed_spare
 from .build import manifest_files
 
 
 def linked_files(output: Path) -> set[str]:
-    """Data pages and open-data files of the site in ``output``: every writer of them
-    replaces a file rather than rewriting it, so a build may share them with the live site."""
-    return manifest_files(output) | published_files(output)
+    """Data pages, open-data files and the server index of the site in ``output``: every
+    writer of them replaces a file rather than rewriting it, so a build may share them
+    with the live site."""
+    return manifest_files(output) | published_files(output) | index_files(output)
 
 
 def main(argv: list[str]) -> int:
