@@ -175,8 +175,9 @@ def test_no_hostile_value_runs_in_a_browser(tmp_path_factory):
     dialogs: list[str] = []
     visited = ["", "tasks/QH-2026-LH-10/", "pages/evil/", "notices/evil-notice/"]
     visited += [p.relative_to(out).as_posix() + "/" for p in sorted((out / "enterprises").iterdir())]
+    # (an old department address is a redirect to the new one, which is visited itself)
     visited += [p.relative_to(out).as_posix() + "/" for p in sorted((out / "departments").iterdir())
-                if p.is_dir()]
+                if p.is_dir() and 'http-equiv="refresh"' not in (p / "index.html").read_text("utf-8")]
     with chromium() as browser, serve(out) as url:
         page = browser.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
