@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -68,26 +69,43 @@ def _holds(names: pd.Series, forms: list[str]) -> np.ndarray:
     return found
 
 
-def enterprise_tiers(query: str, codes: pd.Series, names: pd.Series, regions: list[str]
-                     ) -> np.ndarray:
-    """Each enterprise's tier for ``query`` (a :func:`clean_query`), -1 where it does not
-    match. ``names``: each enterprise's folded names joined by spaces (folded names hold
-    no space, so a query never matches across two of them)."""
+def tier_rule(query: str, count: int, regions: list[str],
+              holding: Callable[[list[str]], np.ndarray],
+              starting: Callable[[str], np.ndarray],
+              equal: Callable[[str], np.ndarray]) -> np.ndarray:
+    """The ranking rule over any index of ``count`` enterprises: each one's tier for
+    ``query`` (a :func:`clean_query`), -1 where it does not match.
+
+    The index answers three questions as boolean masks: which names hold any of these
+    folded forms (``holding``), which codes start with this (upper-case) prefix
+    (``starting``), which code is this one (``equal``). :func:`enterprise_tiers` asks
+    them of plain columns; the server's loaded index of arrays of its own.
+    """
     words = query.split()
-    tiers = np.full(len(codes), -1, dtype=np.int64)
+    tiers = np.full(count, -1, dtype=np.int64)
     if not words:
         return tiers
-    names = names.fillna("").astype(str).reset_index(drop=True)
-    upper = codes.fillna("").astype(str).str.upper().reset_index(drop=True)
-    every = np.ones(len(codes), dtype=bool)
+    every = np.ones(count, dtype=bool)
     for word in words:
-        head = fold(word)
-        by_code = upper.str.startswith(head.upper()).to_numpy(dtype=bool) if head else False
-        every &= _holds(names, variants(word, regions)) | by_code
+        head = fold(word).upper()
+        match = holding(variants(word, regions))
+        every &= (match | starting(head)) if head else match
     tiers[every] = TIERS.index("enterprise")
-    tiers[_holds(names, variants("".join(words), regions))] = TIERS.index("name")
+    tiers[holding(variants("".join(words), regions))] = TIERS.index("name")
     code = code_query(query)
     if code:
-        tiers[upper.str.startswith(code).to_numpy(dtype=bool)] = TIERS.index("code_prefix")
-        tiers[(upper == code).to_numpy(dtype=bool)] = TIERS.index("code")
+        tiers[starting(code)] = TIERS.index("code_prefix")
+        tiers[equal(code)] = TIERS.index("code")
     return tiers
+
+
+def enterprise_tiers(query: str, codes: pd.Series, names: pd.Series, regions: list[str]
+                     ) -> np.ndarray:
+    """:func:`tier_rule` over columns: ``codes``, and ``names`` each enterprise's folded
+    names joined by spaces (folded names hold no space, so a query never matches across
+    two of them)."""
+    names = names.fillna("").astype(str).reset_index(drop=True)
+    upper = codes.fillna("").astype(str).str.upper().reset_index(drop=True)
+    return tier_rule(query, len(codes), regions, lambda forms: _holds(names, forms),
+                     lambda prefix: upper.str.startswith(prefix).to_numpy(dtype=bool),
+                     lambda code: (upper == code).to_numpy(dtype=bool))
