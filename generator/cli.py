@@ -184,8 +184,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError("--port 须在 0 到 65535 之间")
+    if args.workers < 1 or (args.workers > 1 and not args.production):
+        raise UsageError("--workers 须为正整数，多于 1 个进程时须同时指定 --production")
     try:
-        return run_serve(_settings(args.settings), args.output, args.port)
+        return run_serve(_settings(args.settings), args.output, args.port, args.host, args.production,
+                         args.workers, args.settings and str(Path(args.settings).resolve()))
     except NoIndex as exc:
         raise UsageError(str(exc)) from exc
 
@@ -237,8 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("serve", help="在 127.0.0.1 上提供站点和服务器端搜索")
+    p = sub.add_parser("serve", help="提供站点和服务器端搜索（预览，或 --production 在 nginx 之后正式运行）")
     p.add_argument("--port", type=int, default=8000, help="端口（默认 8000；0 为任意空闲端口）")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机可以访问）")
+    p.add_argument("--production", action="store_true",
+                   help="正式模式：记录访问日志，信任本机反向代理（nginx）转来的客户端地址")
+    p.add_argument("--workers", type=int, default=1, help="正式模式下的进程数（默认 1；每个进程各读一次索引）")
     p.add_argument("--output", help="站点输出目录（默认取设置中的 OUTPUT_PATH）")
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
     p.set_defaults(func=cmd_serve)

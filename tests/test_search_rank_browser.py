@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
 import urllib.parse
 import urllib.request
 
@@ -19,13 +18,12 @@ import pytest
 from browser import chromium, serve
 from playwright.sync_api import expect
 from search_cases import enterprises, ranking_cases
-from sitebuild import ROOT, sample_settings, sample_site
+from searchserver import gongkai_serve
+from sitebuild import ROOT, sample_settings_file, sample_site
 
 from generator.search import fold
-from generator.search.commands import _folder
 from generator.search.rank import enterprise_tiers
 from generator.search.records import filter_options
-from generator.search.serve import SearchApp, make_server
 from generator.search.word_index import write_words
 from generator.settings import load_settings
 
@@ -33,15 +31,10 @@ DONE = re.compile("^(找到|没有|搜索索引|请输入)")
 
 
 @pytest.fixture(scope="module")
-def api_url():
-    out, _ = sample_site()
-    settings = sample_settings()
-    _, folder = _folder(settings, str(out))
-    server = make_server(SearchApp(out, folder, settings, [ROOT / "themes/gongkai/templates"]), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def api_url(tmp_path_factory):
+    out, _ = sample_site()  # `gongkai serve`, a real uvicorn process: the server's own search
+    with gongkai_serve(out, sample_settings_file(), tmp_path_factory.mktemp("serve")) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,6 @@ from .build import OPTIONS
 from .records import KIND_LABELS
 from .server_index import index_dir
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-
 
 class NoIndex(Exception):
     """No server index for this output folder (exit 2 with a message)."""
@@ -52,21 +50,57 @@ def run_search(settings: dict[str, Any], query: str, output: str | None, limit: 
     return 0
 
 
-def run_serve(settings: dict[str, Any], output: str | None, port: int) -> int:
-    from .serve import SearchApp, make_server
+def search_app(settings: dict[str, Any], output: str | None):
+    """The service's view of a built site: its output, index and theme."""
+    from ..agency import theme_path
+    from .serve import SearchApp
 
     out, folder = _folder(settings, output)
-    theme = Path(settings.get("THEME") or PACKAGE_ROOT / "themes/gongkai")
-    app = SearchApp(out, folder, settings, [theme / "templates"])
+    theme = Path(settings.get("THEME") or theme_path())
+    if not (theme / "templates" / "search_server.html").is_file():  # e.g. relative to elsewhere
+        theme = Path(theme_path())
+    return SearchApp(out, folder, settings, [theme / "templates"])
+
+
+def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str = "127.0.0.1",
+              production: bool = False, workers: int = 1, settings_file: str | None = None) -> int:
+    """Serve until Ctrl+C (or SIGTERM). Preview: one process, quiet. Production (behind
+    nginx): access log, the proxy's client address, ``workers`` processes that each read
+    the index once."""
+    import os
+    import socket
+
+    import uvicorn
+
+    from .serve import ENVIRONMENT, MAX_URL, create_app
+
+    app = search_app(settings, output)  # a missing or unreadable index fails here, in words
     try:
-        server = make_server(app, port)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
     except OSError as exc:
-        raise NoIndex(f"无法在 127.0.0.1:{port} 上启动服务：{exc.strerror or exc}") from exc
-    print(f"正在服务 {out}：http://127.0.0.1:{server.server_address[1]}/（Ctrl+C 停止）", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        raise NoIndex(f"无法在 {host}:{port} 上启动服务：{exc.strerror or exc}") from exc
+    bound = sock.getsockname()[1]
+    options: dict[str, Any] = dict(
+        log_level="info" if production else "warning", access_log=production,
+        proxy_headers=production, forwarded_allow_ips="127.0.0.1,::1", server_header=False,
+        backlog=2048, timeout_keep_alive=5, timeout_graceful_shutdown=10,
+        h11_max_incomplete_event_size=MAX_URL + 65_536,  # the app answers 414 itself, in Chinese
+    )
+    shown = f"[{host}]" if ":" in host else host
+    mode = f"正式模式，{workers} 个进程" if production and workers > 1 else ("正式模式" if production else "预览")
+    print(f"正在服务 {app.output}（{mode}）：http://{shown}:{bound}/（Ctrl+C 停止）", flush=True)
+    if workers > 1:
+        os.environ[ENVIRONMENT] = json.dumps({"cwd": os.getcwd(), "settings": settings_file,
+                                              "output": str(app.output)}, ensure_ascii=False)
+        config = uvicorn.Config("generator.search.serve:app_from_environment", factory=True,
+                                workers=workers, **options)
+        from uvicorn.supervisors import Multiprocess
+
+        server = uvicorn.Server(config)
+        Multiprocess(config, target=server.run, sockets=[sock]).run()
+    else:
+        uvicorn.Server(uvicorn.Config(create_app(app), **options)).run(sockets=[sock])
     return 0

@@ -13,8 +13,8 @@ read once per index version (:func:`loaded`), and a query touches only arrays:
   pool of searchers (a Whoosh searcher must not be shared between threads), with their
   stored fields read once.
 
-The ranking is :mod:`.rank`'s rule, computed for every enterprise with boolean masks
-(:meth:`LoadedIndex.tiers` equals :func:`.rank.enterprise_tiers` over all of them);
+The ranking is :mod:`.rank`'s rule (:func:`.rank.tier_rule`), asked of these arrays for
+every enterprise at once (:meth:`LoadedIndex.tiers` equals :func:`.rank.enterprise_tiers`);
 tests/test_search_engine.py holds the two to each other.
 """
 
@@ -24,6 +24,7 @@ import contextlib
 import functools
 import itertools
 import json
+import logging
 import os
 import queue
 import threading
@@ -38,8 +39,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.query.compound import CompoundQuery
 
-from .fold import fold, variants
-from .rank import OTHER, TIERS, clean_query, code_query
+from .rank import OTHER, clean_query, tier_rule
 from .records import FILTERS
 
 ENTERPRISES = "enterprises.parquet"  # written by server_index.write_index
@@ -53,7 +53,6 @@ _BASE = 0x110000  # one more than the largest code point: a pair of characters a
 _EDGE = 0  # between two enterprises' names (a folded name holds no NUL)
 _SPACE = 0x20  # between one enterprise's names
 _COLUMNS = ("url", "label", "code", "summary", "date", "names", *FILTERS)
-_NAME, _ENTERPRISE, _PREFIX, _CODE = (TIERS.index(t) for t in ("name", "enterprise", "code_prefix", "code"))
 
 
 def _points(text: str) -> np.ndarray:
@@ -298,34 +297,22 @@ class LoadedIndex:
 
     def tiers(self, query: str) -> np.ndarray:
         """Each enterprise's tier for ``query`` (a :func:`.rank.clean_query`), -1 where it
-        does not match: :func:`.rank.enterprise_tiers` over every enterprise."""
-        words = query.split()
-        tiers = np.full(self.size, -1, dtype=np.int8)
-        if not words:
-            return tiers
+        does not match: :func:`.rank.tier_rule`, asked of these arrays."""
         memo: dict[tuple[str, ...], np.ndarray] = {}
 
         def holding(forms: list[str]) -> np.ndarray:
-            if tuple(forms) not in memo:
+            if tuple(forms) not in memo:  # a one-word query asks for the same forms twice
                 memo[tuple(forms)] = self.names.holding(forms)
             return memo[tuple(forms)]
 
-        every = np.ones(self.size, dtype=bool)
-        for word in words:
-            match = holding(variants(word, self.regions))
-            head = fold(word).upper()
-            rows = self._code_range(head) if head else []
-            if len(rows):
-                match = match.copy()
-                match[rows] = True
-            every &= match
-        tiers[every] = _ENTERPRISE
-        tiers[holding(variants("".join(words), self.regions))] = _NAME
-        code = code_query(query)
-        if code:
-            tiers[self._code_range(code)] = _PREFIX
-            tiers[self._code_range(code, exact=True)] = _CODE
-        return tiers
+        def mask(rows: np.ndarray) -> np.ndarray:
+            out = np.zeros(self.size, dtype=bool)
+            out[rows] = True
+            return out
+
+        return tier_rule(query, self.size, self.regions, holding,
+                         lambda prefix: mask(self._code_range(prefix)),
+                         lambda code: mask(self._code_range(code, exact=True)))
 
     def _enterprise_filter(self, filters: dict[str, str]) -> np.ndarray | None:
         mask = None
@@ -449,15 +436,38 @@ def _read_json(path: Path, default: Any) -> Any:
 
 
 _LOADED: dict[str, LoadedIndex] = {}
+_LOADING: set[str] = set()
 _LOCK = threading.Lock()
 
 
-def loaded(folder: Path) -> LoadedIndex:
+def loaded(folder: Path, wait: bool = True) -> LoadedIndex:
     """The index at ``folder``, read once per version (a build that replaces or updates it
-    is noticed by :func:`stamp`)."""
+    is noticed by :func:`stamp`).
+
+    ``wait=False`` (the service): while a new version is being read, in a thread of its
+    own, queries go on being answered from the one already in memory.
+    """
     key = str(Path(folder).resolve())
     with _LOCK:
         current = _LOADED.get(key)
-        if current is None or current.stamp != stamp(Path(key)):
-            current = _LOADED[key] = LoadedIndex(Path(key))
+        if current is not None and current.stamp == stamp(Path(key)):
+            return current
+        if current is not None and not wait:
+            if key not in _LOADING:
+                _LOADING.add(key)
+                threading.Thread(target=_reload, args=(key,), daemon=True).start()
+            return current
+        current = _LOADED[key] = LoadedIndex(Path(key))
         return current
+
+
+def _reload(key: str) -> None:
+    try:
+        fresh = LoadedIndex(Path(key))
+    except Exception:  # a build still writing: the next query tries again
+        logging.getLogger("gongkai.serve").warning("新的搜索索引暂时无法读取，继续使用已读取的版本", exc_info=True)
+        fresh = None
+    with _LOCK:
+        if fresh is not None:
+            _LOADED[key] = fresh
+        _LOADING.discard(key)

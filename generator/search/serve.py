@@ -1,73 +1,139 @@
-"""``gongkai serve``: the built site on 127.0.0.1, plus search answered by the Whoosh index.
+"""``gongkai serve``: the built site and the server search as an ASGI service.
 
-``/api/search?q=`` answers JSON; ``/search/?q=`` is rendered on the server, so offices
-whose browsers cannot run WebAssembly (or JavaScript) can search too. Every query is
-cleaned first (:func:`.rank.clean_query`): a bad query finds nothing, it never fails.
+Starlette answers, uvicorn serves: for preview on 127.0.0.1, and in production behind
+nginx (deploy/nginx-search.conf) with several worker processes. ``/api/search?q=``
+answers JSON; ``/search/?q=`` is rendered on the server, so offices whose browsers cannot
+run WebAssembly (or JavaScript) can search too. Everything else is the site itself.
+
+The service is read-only: the index is read into memory once per version
+(:func:`.engine.loaded`) and every request reads it from a worker thread, never on the
+event loop. What a citizen or an operator meets is decided here: every error is a page
+in Chinese (or, from the API, JSON with a stable ``code``), control characters and
+over-long addresses are refused before anything is looked up, dot files (the build's
+bookkeeping and the server index inside the output) are never served, HEAD answers as
+GET does, and each response carries the same Content-Security-Policy as the page's own
+meta tag.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import sys
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..site.render import make_environment
-from . import server_index
-from .build import OPTIONS
-from .rank import clean_query
+from . import engine
+from .rank import MAX_QUERY
 from .records import FILTER_LABELS, FILTERS, KIND_LABELS
 
-MAX_URL = 65_536  # http.server refuses longer request lines itself (414)
+MAX_URL = 8192  # bytes of path and query string, as nginx's default buffers take them
 PAGE_SIZE = 20
-ERRORS = {400: "请求无法识别。", 404: "没有找到这个页面。", 405: "不支持这种请求方式。",
-          414: "网址过长。", 500: "服务器出错，请稍后再试。", 501: "不支持这种请求方式。",
-          503: "服务暂时不可用，请稍后再试。"}
+SEARCH_THREADS = 4  # searches at once; more would only wait for the same two cores
+LOG = logging.getLogger("gongkai.serve")
+
+# code → (status, message): the stable codes of the API's errors, documented in README
+ERRORS: dict[str, tuple[int, str]] = {
+    "bad_parameter": (400, "请求参数有误：page 和 limit 须为正整数。"),
+    "control_character": (400, "请求中含有控制字符，无法识别。"),
+    "not_found": (404, "没有找到这个页面。"),
+    "method_not_allowed": (405, "不支持这种请求方式，只能用 GET 或 HEAD。"),
+    "uri_too_long": (414, f"网址过长（最多 {MAX_URL} 个字节）。"),
+    "server_error": (500, "服务器出错，请稍后再试。"),
+    "search_unavailable": (503, "搜索暂时不可用，请稍后再试。"),
+}
+_BY_STATUS = {400: "bad_parameter", 404: "not_found", 405: "method_not_allowed", 414: "uri_too_long",
+              500: "server_error", 503: "search_unavailable"}
+_CSP_BLOCK = re.compile(r'\{% block csp %\}<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
+DEFAULT_POLICY = ("default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
+                  "object-src 'none'; base-uri 'none'; form-action 'self'")
+HEADERS = {  # as deploy/nginx.conf sends them
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a control character (C0, DEL, C1): never part of a name,
+    a code or a path, and a NUL breaks file-system calls."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def policies(template_dirs: list[Path]) -> dict[str, str]:
+    """The Content-Security-Policy of each kind of page, read from the templates' own
+    ``csp`` blocks (so the header always says what the page's meta tag says), plus
+    ``frame-ancestors``, which only a header can say."""
+    found: dict[str, str] = {}
+    for key, name in (("page", "base.html"), ("search", "search.html"), ("server", "search_server.html")):
+        for folder in template_dirs:
+            path = Path(folder) / name
+            match = _CSP_BLOCK.search(path.read_text(encoding="utf-8")) if path.is_file() else None
+            if match:
+                found[key] = match.group(1)
+                break
+    page = found.get("page", DEFAULT_POLICY)
+    return {k: found.get(k, page) + "; frame-ancestors 'self'" for k in ("page", "search", "server")}
 
 
 class SearchApp:
-    """What the handler needs: the index folder, the filter options and the theme."""
+    """What the service answers from: the built site, its loaded index and the theme."""
 
     def __init__(self, output: Path, folder: Path, settings: dict[str, Any],
                  template_dirs: list[Path]) -> None:
-        self.output = output
-        self.folder = folder
-        self.options = json.loads((folder / OPTIONS).read_text(encoding="utf-8"))
+        self.output = Path(output).resolve()
+        self.folder = Path(folder)
         globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
         self.env = make_environment(template_dirs, globals_)
+        self.policies = policies(template_dirs)
+        self.error_root = str(settings.get("GONGKAI_404_ROOT") or "/")
+        self.index = engine.loaded(self.folder)  # read now: the first visitor waits for nothing
 
-    def answer(self, params: dict[str, list[str]], limit: int = PAGE_SIZE) -> dict[str, Any]:
-        text = (params.get("q") or [""])[0]
-        filters = {f: (params.get(f) or [""])[0] for f in FILTERS}
-        filters = {f: v for f, v in filters.items() if v in self.options.get(f, [])}
-        sort = "date" if (params.get("sort") or [""])[0] == "date" else ""
-        page = 1
-        try:
-            limit = int((params.get("limit") or [limit])[0])
-            page = int((params.get("page") or [1])[0])
-        except ValueError:
-            pass
-        found = server_index.search(self.folder, text, limit, filters, sort, page)
+    @property
+    def options(self) -> dict[str, list[str]]:
+        return engine.loaded(self.folder, wait=False).options
+
+    def answer(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """The API's answer; ``params`` already checked by :func:`read_params`. A build
+        that replaces the index is picked up without a restart (:func:`.engine.loaded`)."""
+        index = engine.loaded(self.folder, wait=False)
+        filters = {f: params.get(f, "") for f in FILTERS}
+        filters = {f: v for f, v in filters.items() if v in index.options.get(f, [])}
+        sort = "date" if params.get("sort") == "date" else ""
+        found = index.search(params.get("q", ""), int(params.get("limit") or PAGE_SIZE), filters, sort,
+                             int(params.get("page") or 1))
         for hit in found["results"]:
             hit["kind_label"] = KIND_LABELS.get(hit["kind"], hit["kind"])
         found.update(filters=filters, sort=sort)
         return found
 
-    def page(self, params: dict[str, list[str]]) -> str:
-        found = self.answer(params)
-        query = clean_query((params.get("q") or [""])[0])
-        raw = (params.get("q") or [""])[0].strip()
+    def page(self, params: Mapping[str, str]) -> str:
+        found = self.answer({k: v for k, v in params.items() if k != "limit"})
+        query = found["query"]
+        raw = params.get("q", "").strip()
         if not query:
             message = "请输入文字、数字或信用代码。" if raw else "请输入关键词。"
         elif not found["total"]:
             message = f"没有找到与“{query}”相符的结果。"
         elif found["total"] > len(found["results"]):
             first = (found["page"] - 1) * found["limit"] + 1
-            message = (f"找到 {found['total']} 条结果，这是第 {first}–{first + len(found['results']) - 1} 条"
-                       f"（第 {found['page']}/{found['pages']} 页）。")
+            shown = f"这是第 {first}–{first + len(found['results']) - 1} 条" if found["results"] else "本页没有结果"
+            message = f"找到 {found['total']} 条结果，{shown}（第 {found['page']}/{found['pages']} 页）。"
         else:
             message = f"找到 {found['total']} 条结果。"
         return self.env.get_template("search_server.html").render(
@@ -76,71 +142,179 @@ class SearchApp:
             total=found["total"], message=message, search_query=query,
             pages=self._pages(params, found))
 
+    def error_page(self, code: str) -> str:
+        status, message = ERRORS[code]
+        try:
+            return self.env.get_template("error.html").render(
+                root=self.error_root, status=status, message=message, nav_current="")
+        except Exception:  # a theme without error.html, or one that fails: still Chinese
+            return (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{status}</title>'
+                    f'<h1>{message}</h1><p><a href="{self.error_root}">返回首页</a></p></html>')
+
     @staticmethod
-    def _pages(params: dict[str, list[str]], found: dict[str, Any]) -> dict[str, str]:
+    def _pages(params: Mapping[str, str], found: dict[str, Any]) -> dict[str, str]:
         """Links to the previous and next page of the same query (query string only)."""
-        kept = [(k, v[0]) for k, v in params.items() if k != "page" and v and v[0]]
+        kept = [(k, v) for k, v in params.items() if k not in ("page", "limit") and v]
         out = {}
         if found["page"] > 1:
-            out["previous"] = "?" + urlencode([*kept, ("page", found["page"] - 1)])
+            out["previous"] = "?" + urlencode([*kept, ("page", min(found["page"] - 1, max(found["pages"], 1)))])
         if found["page"] < found["pages"]:
             out["next"] = "?" + urlencode([*kept, ("page", found["page"] + 1)])
         return out
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
-    app: SearchApp
+class BadRequest(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
-    def log_message(self, *args: Any) -> None:
-        pass
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+def read_params(request: Request) -> dict[str, str]:
+    """The search parameters, first value of each: ``q`` cut to :data:`.rank.MAX_QUERY`
+    characters, ``page``/``limit`` positive integers (clamped by the search to at most
+    10,000 and 100), no control characters anywhere."""
+    out: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if has_control(key) or has_control(value):
+            raise BadRequest("control_character")
+        out.setdefault(key, value)
+    for key in ("page", "limit"):
+        value = out.get(key, "").strip()
+        if value and not (value.isascii() and value.isdigit() and int(value) > 0):
+            raise BadRequest("bad_parameter")
+    if "q" in out:
+        out["q"] = out["q"][:MAX_QUERY]
+    return out
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Every error in Chinese: a missing page gets the site's own 404.html."""
-        page = Path(self.app.output) / "404.html"
-        if code == 404 and page.is_file():
-            body = page.read_bytes()
-        else:
-            text = ERRORS.get(code, "请求无法完成。")
-            body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{code}</title>'
-                    f'<h1>{text}</h1><p><a href="/">返回首页</a></p></html>').encode()
-        self.close_connection = True
-        self._send(code, body, "text/html; charset=utf-8")
 
-    def do_GET(self) -> None:
-        if len(self.path) > MAX_URL:
-            self._send(414, "查询过长。".encode(), "text/plain; charset=utf-8")
+class Guard:
+    """Refuses what must never reach a handler: an over-long address (414), control
+    characters in the path (400), any other method than GET and HEAD (405), and any dot
+    file or folder (404: the build's bookkeeping and the server index live in the output
+    as dot files). Every response gets the security headers and its page's policy."""
+
+    def __init__(self, app: ASGIApp, search: SearchApp) -> None:
+        self.app = app
+        self.search = search
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
             return
-        parts = urlsplit(self.path)
-        params = parse_qs(parts.query, keep_blank_values=True)
+        path: str = scope.get("path", "")
+        raw = scope.get("raw_path") or path.encode("utf-8", "surrogateescape")
+        policy = self.search.policies["server" if path in SERVER_PAGES else
+                                      "search" if path.startswith("/search/") else "page"]
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = {"Content-Security-Policy": policy, **HEADERS}
+                if path.startswith("/api/") or path in SERVER_PAGES:
+                    extra["Cache-Control"] = "no-store"
+                headers += [(k.lower().encode(), v.encode()) for k, v in extra.items()
+                            if k.lower().encode() not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        code = None
+        if len(raw) + len(scope.get("query_string", b"")) > MAX_URL:
+            code = "uri_too_long"
+        elif has_control(path):
+            code = "control_character"
+        elif scope["method"] not in ("GET", "HEAD"):
+            code = "method_not_allowed"
+        elif any(part.startswith(".") for part in path.split("/")):
+            code = "not_found"
+        if code is None:
+            await self.app(scope, receive, send_with_headers)
+            return
+        response = error_response(self.search, path, code)
+        await response(scope, receive, send_with_headers)
+
+
+SERVER_PAGES = ("/search/", "/search/index.html")
+
+
+def error_response(search: SearchApp, path: str, code: str) -> Response:
+    """An error as the asker can read it: JSON from the API, otherwise a page in Chinese
+    (a missing page is the site's own 404.html)."""
+    status, message = ERRORS[code]
+    headers = {"Allow": "GET, HEAD"} if status == 405 else None
+    if path.startswith("/api/"):
+        body = json.dumps({"error": message, "code": code, "status": status}, ensure_ascii=False)
+        return Response(body, status, headers=headers, media_type="application/json; charset=utf-8")
+    page = search.output / "404.html"
+    if status == 404 and page.is_file():
+        return HTMLResponse(page.read_bytes(), 404)
+    return HTMLResponse(search.error_page(code), status, headers=headers)
+
+
+def create_app(search: SearchApp) -> ASGIApp:
+    """The ASGI application: the search routes, then the site's files."""
+    limiter = anyio.CapacityLimiter(SEARCH_THREADS)
+
+    async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
+
+    async def guarded(request: Request, answer: Callable[[dict[str, str]], Awaitable[Response]]) -> Response:
         try:
-            if parts.path == "/api/search":
-                body = json.dumps(self.app.answer(params), ensure_ascii=False).encode()
-                self._send(200, body, "application/json; charset=utf-8")
-                return
-            if parts.path in ("/search/", "/search/index.html", "/search"):
-                self._send(200, self.app.page(params).encode(), "text/html; charset=utf-8")
-                return
-        except Exception as exc:  # the index is unreadable: say so, do not crash the server
-            print(f"搜索出错：{type(exc).__name__}: {exc}", file=sys.stderr)
-            message = {"error": "搜索暂时不可用，请稍后再试。", "code": "S500"}
-            self._send(503, json.dumps(message, ensure_ascii=False).encode(),
-                       "application/json; charset=utf-8")
-            return
-        super().do_GET()
+            params = read_params(request)
+        except BadRequest as exc:
+            return error_response(search, request.url.path, exc.code)
+        try:
+            return await answer(params)
+        except Exception:  # an unreadable index: say so in words, log the cause for the operator
+            LOG.exception("搜索出错")
+            return error_response(search, request.url.path, "search_unavailable")
+
+    async def api(request: Request) -> Response:
+        async def answer(params: dict[str, str]) -> Response:
+            found = await in_thread(search.answer, params)
+            return Response(json.dumps(found, ensure_ascii=False), media_type="application/json; charset=utf-8")
+        return await guarded(request, answer)
+
+    async def page(request: Request) -> Response:
+        async def answer(params: dict[str, str]) -> Response:
+            return HTMLResponse(await in_thread(search.page, params))
+        return await guarded(request, answer)
+
+    async def to_folder(request: Request) -> Response:
+        query = request.url.query
+        return RedirectResponse("search/" + (f"?{query}" if query else ""), 308)
+
+    async def no_such_api(request: Request) -> Response:
+        return error_response(search, request.url.path, "not_found")
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        return error_response(search, request.url.path, _BY_STATUS.get(status, "server_error"))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return error_response(search, request.url.path, "server_error")
+
+    routes = [
+        Route("/api/search", api, methods=["GET", "HEAD"]),
+        Route("/search/", page, methods=["GET", "HEAD"]),
+        Route("/search/index.html", page, methods=["GET", "HEAD"]),
+        Route("/search", to_folder, methods=["GET", "HEAD"]),
+        Route("/api/{rest:path}", no_such_api, methods=["GET", "HEAD"]),
+        Mount("/", StaticFiles(directory=search.output, html=True, follow_symlink=False)),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, 500: server_error})
+    return Guard(app, search)
 
 
+ENVIRONMENT = "GONGKAI_SERVE"  # how worker processes learn what to serve
 
-def make_server(app: SearchApp, port: int = 8000) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(type("BoundHandler", (Handler,), {"app": app}),
-                                directory=str(app.output))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+def app_from_environment() -> ASGIApp:
+    """The application for a worker process uvicorn started (production, several workers):
+    the same settings, site and index as the command that started it."""
+    from ..cli import _settings
+    from .commands import search_app
+
+    given = json.loads(os.environ[ENVIRONMENT])
+    os.chdir(given["cwd"])
+    return create_app(search_app(_settings(given["settings"]), given["output"]))
