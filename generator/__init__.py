@@ -4,4 +4,4 @@ The flow is one way: ``ingest`` reads files, ``validate`` checks them against th
 ``contract``, ``model`` holds the validated tables, and every output reads the model.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -73,7 +73,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         # gongkai's own defaults, the folders relative to where the command runs
         print("提示：当前目录没有设置文件 pelicanconf.py，使用 gongkai 的默认设置"
               "（可用 --settings 指定设置文件，gongkai init 可生成一份）。", file=sys.stderr)
-        override.setdefault("THEME", str(Path(__file__).resolve().parents[1] / "themes/gongkai"))
+        from .agency import theme_path
+
+        override.setdefault("THEME", theme_path())  # the checkout's themes/, or the installed package's
         # pages come from content/notices and content/pages when there is a content/
         override.setdefault("PATH", str(Path("content").resolve() if Path("content").is_dir()
                                         else DEFAULT_SETTINGS.with_name("no_content")))

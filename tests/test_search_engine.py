@@ -187,8 +187,8 @@ def test_code_prefixes_of_tasks_score_as_whoosh_scores_them(tmp_path):
     many["url"] = [f"enterprises/{c}/" for c in many["code"]]
     write_index(pd.concat([records, many], ignore_index=True), tmp_path / "index")
     loaded = engine.loaded(tmp_path / "index")
-    for text in ["91ABCDEF", "91ABCDEF0000000001", "91ABCDEF000000000", "91ABCDEF77", "91ABCDXY", "91ABCDXY01", "77UNIQUECODE",
-                 "91ABCD", "91ABCDEF00 检查", "91abcdxy"]:
+    for text in ["91ABCDEF", "91ABCDEF0000000001", "91ABCDEF000000000", "91ABCDEF77", "91ABCDXY", "91ABCDXY01",
+                 "77UNIQUECODE", "91ABCD", "91ABCDEF00 检查", "91abcdxy"]:
         expected = reference_others(tmp_path / "index", text, {}, scores=True)
         got = [(loaded.others[d]["url"], score) for d, score in loaded._other_scored(text, ())]
         assert got == expected, text

@@ -79,7 +79,9 @@ def add_agency_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--department", action="append", help="发布部门，可重复")
     p.add_argument("--site-url", help="网站地址，如 https://www.example.gov.cn")
     p.add_argument("--base-path", default="/", help="网站所在路径，如 /sjsgk/（默认 /）")
-    p.add_argument("--package", default="gongkai", help="requirements.txt 中安装 gongkai 的写法")
+    p.add_argument("--package", default="",
+                   help="requirements.txt 中安装 gongkai 的写法（默认：与本版本兼容的范围，如 gongkai>=0.2.0,<0.3；"
+                        "也可以是 wheel 文件或 git 地址，如 \"gongkai @ git+https://…@v0.2.0\"）")
     p.add_argument("--force", action="store_true", help="目录不空时也写入（覆盖同名文件）")
     p.set_defaults(func=cmd_init)
 

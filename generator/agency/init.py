@@ -32,6 +32,16 @@ FILES = {
 }
 
 
+def default_package() -> str:
+    """The requirement an agency repository starts with: the gongkai series that wrote it
+    (0.x releases may change the contract or settings between minor versions, so the
+    range stops before the next one; CHANGELOG.md says what each brings)."""
+    from .. import __version__
+
+    major, minor = (int(p) for p in __version__.split(".")[:2])
+    return f"gongkai>={major}.{minor}.0,<{major}.{minor + 1}"
+
+
 class InitError(Exception):
     """The answers or the target folder do not allow a repository to be written."""
 
@@ -42,7 +52,7 @@ class AgencyAnswers:
     departments: list[str]
     site_url: str = ""
     base_path: str = "/"
-    package: str = "gongkai"
+    package: str = ""  # requirements.txt's line for gongkai; "" = default_package()
     ssh_host: str = ""
     ssh_user: str = ""
     ssh_target_dir: str = ""
@@ -72,7 +82,7 @@ class AgencyAnswers:
             "site_url": _py(full_url),
             "site_url_text": full_url or "（尚未设置，见 publishconf.py）",
             "base_path": _py(self.normalized_base),
-            "package": self.package,
+            "package": self.package or default_package(),
             "ssh_host": self.ssh_host,
             "ssh_user": self.ssh_user,
             "ssh_target_dir": self.ssh_target_dir,
