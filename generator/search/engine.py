@@ -297,22 +297,21 @@ class LoadedIndex:
 
     def tiers(self, query: str) -> np.ndarray:
         """Each enterprise's tier for ``query`` (a :func:`.rank.clean_query`), -1 where it
-        does not match: :func:`.rank.tier_rule`, asked of these arrays."""
+        does not match: :func:`.rank.tier_rule`, asked of this index's arrays."""
         memo: dict[tuple[str, ...], np.ndarray] = {}
 
         def holding(forms: list[str]) -> np.ndarray:
-            if tuple(forms) not in memo:  # a one-word query asks for the same forms twice
+            if tuple(forms) not in memo:
                 memo[tuple(forms)] = self.names.holding(forms)
             return memo[tuple(forms)]
 
-        def mask(rows: np.ndarray) -> np.ndarray:
-            out = np.zeros(self.size, dtype=bool)
-            out[rows] = True
-            return out
+        def rows(prefix: str, exact: bool = False) -> np.ndarray:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[self._code_range(prefix, exact)] = True
+            return mask
 
-        return tier_rule(query, self.size, self.regions, holding,
-                         lambda prefix: mask(self._code_range(prefix)),
-                         lambda code: mask(self._code_range(code, exact=True)))
+        return tier_rule(query, self.size, self.regions, holding, rows,
+                         lambda code: rows(code, exact=True)).astype(np.int8)
 
     def _enterprise_filter(self, filters: dict[str, str]) -> np.ndarray | None:
         mask = None
