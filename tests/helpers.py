@@ -325,7 +325,7 @@ def check_summary(model: Model) -> None:
     assert set(model.summary) == set(CONTRACT.tables)
     frame = model.problems.frame()
     assert list(frame.columns) == ["severity", "code", "file", "row", "column", "value",
-                                   "message"]
+                                   "message", "original"]
     assert set(frame["severity"]) <= {"error", "warning"}
     errors = frame[frame["severity"] == "error"]
     error_rows = {(f, int(r)) for f, r in zip(errors["file"], errors["row"], strict=True)

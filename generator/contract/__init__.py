@@ -34,6 +34,7 @@ class Field:
     maximum: int | None = None
     references: str | None = None
     example: str = ""
+    max_length: int = 0  # characters per cell; 0 only before the contract's defaults apply
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,10 +62,24 @@ class Table:
         return [f.name for f in self.fields]
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The largest file and cell the validator accepts (``[limits]`` of the contract).
+
+    Every value an agency commits ends up in pages, datasets and search files; these
+    bounds keep one runaway cell or file from swelling all of them.
+    """
+
+    max_file_bytes: int
+    max_unpacked_bytes: int
+    max_cells: int
+
+
 @dataclass(frozen=True, eq=False)
 class Contract:
     version: str
     tables: dict[str, Table]
+    limits: Limits
 
     def __iter__(self):
         return iter(self.tables.values())
@@ -73,11 +88,12 @@ class Contract:
         return self.tables[name]
 
 
-def _field(raw: dict) -> Field:
+def _field(raw: dict, max_length: dict[str, int]) -> Field:
     if raw["type"] not in FIELD_TYPES:
         raise ValueError(f"unknown field type {raw['type']!r} in contract")
     raw = dict(raw)
     raw["values"] = tuple(raw.get("values", ()))
+    raw.setdefault("max_length", max_length[raw["type"]])
     return Field(**raw)
 
 
@@ -86,10 +102,15 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
     """Parse the contract once per process; every consumer shares the result."""
     with open(path, "rb") as fh:
         raw = tomllib.load(fh)
+    limits = dict(raw["limits"])
+    max_length = limits.pop("max_length")
+    missing = FIELD_TYPES - set(max_length)
+    if missing:
+        raise ValueError(f"no default max_length for field types {sorted(missing)} in contract")
     tables = {}
     for name, t in raw["tables"].items():
         t = dict(t)
-        fields = tuple(_field(f) for f in t.pop("fields"))
+        fields = tuple(_field(f, max_length) for f in t.pop("fields"))
         t["primary_key"] = tuple(t.get("primary_key", ()))
         tables[name] = Table(name=name, fields=fields, **t)
-    return Contract(version=raw["version"], tables=tables)
+    return Contract(version=raw["version"], tables=tables, limits=Limits(**limits))

@@ -15,7 +15,17 @@ import pandas as pd
 
 from .codes import CODES, ERROR, WARNING
 
-COLUMNS = ["severity", "code", "file", "row", "column", "value", "message"]
+# "original": a library's own words behind a problem (English, for experts; JSON only)
+COLUMNS = ["severity", "code", "file", "row", "column", "value", "message", "original"]
+# a value is shown up to this many characters: a megabyte cell must not make a megabyte report
+SHOWN = 100
+
+
+def shown(text: str) -> str:
+    """``text`` as a report shows it: cut after :data:`SHOWN` characters, with its length."""
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[:SHOWN]}……（共 {len(text)} 个字）"
 
 
 @dataclass
@@ -85,16 +95,18 @@ class Problems:
             columns = _as_list(c.column, c.size)
             values = _as_list(c.value, c.size)
             params = {k: _as_list(v, c.size) for k, v in c.params.items()}
+            originals = params.pop("original", [None] * c.size)
             for i in range(c.size):
                 value = values[i]
                 value = "" if value is None or (isinstance(value, float) and np.isnan(value)) \
-                    else str(value)
-                fill = {k: v[i] for k, v in params.items()}
+                    else shown(str(value))
+                fill = {k: (shown(v[i]) if isinstance(v[i], str) else v[i])
+                        for k, v in params.items()}
                 fill.setdefault("value", value)
                 row = rows[i]
                 row = None if row is None or pd.isna(row) else int(row)
                 yield (severity, c.code, files[i], row, columns[i], value,
-                       template.format(**fill))
+                       template.format(**fill), originals[i])
 
     def frame(self) -> pd.DataFrame:
         """All problems as a table, sorted by file and row so reports read top to bottom."""
