@@ -12,10 +12,12 @@ from stdnum.cn import uscc as stdnum_uscc
 from generator.ingest.normalize import (
     LIST_SEPARATORS,
     fold_width,
+    is_number,
     parse_date,
     parse_integer,
     parse_link,
     parse_ratio,
+    serial_date,
     split_list,
 )
 from generator.validate.fields import uscc_problem
@@ -40,8 +42,6 @@ DATE_FORMS = {
     "chinese padded": lambda d: d.strftime("%Y年%m月%d日"),
     "compact": lambda d: d.strftime("%Y%m%d"),
     "with time": lambda d: f"{d.isoformat()} 00:00:00",
-    "excel serial": lambda d: str((d - EXCEL_EPOCH).days),
-    "excel serial with time": lambda d: f"{(d - EXCEL_EPOCH).days}.5",
 }
 
 dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
@@ -50,8 +50,6 @@ dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
 @FAST
 @given(day=dates, form=st.sampled_from(sorted(DATE_FORMS)), wide=st.booleans(),
        pad=st.sampled_from(["", " ", "\u3000"]))
-@example(day=dt.date(1950, 1, 1), form="excel serial", wide=False, pad="")
-@example(day=dt.date(2099, 12, 31), form="excel serial", wide=False, pad="")
 @example(day=dt.date(2024, 2, 29), form="chinese", wide=True, pad="")
 def test_parse_date_round_trips(day: dt.date, form: str, wide: bool, pad: str) -> None:
     text = DATE_FORMS[form](day)
@@ -73,9 +71,29 @@ def test_parse_date_never_raises(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["2026", "18263", "73051", "2026-13-01", "2026-02-29",
-                                  "26-3-1", "3/1/2026", "明天", ""])
+                                  "26-3-1", "3/1/2026", "明天", "",
+                                  "46000", "46234.5"])  # serials: only from .xlsx number cells
 def test_parse_date_refuses(text: str) -> None:
     assert parse_date(text) is None
+
+
+@given(day=dates)
+@example(day=dt.date(1950, 1, 1))
+@example(day=dt.date(2099, 12, 31))
+def test_serial_date_reads_excel_serials(day: dt.date) -> None:
+    assert serial_date(str((day - EXCEL_EPOCH).days)) == day.isoformat()
+
+
+@pytest.mark.parametrize("text", ["18263", "73051", "2026", "46234.5", "-46000", "", "4６000"])
+def test_serial_date_refuses_what_is_no_day_of_1950_to_2099(text: str) -> None:
+    assert serial_date(text) is None
+
+
+@pytest.mark.parametrize(("text", "number"), [("46000", True), ("46234.5", True), ("４６０００", True),
+                                               (" 12 ", True), ("2026-03-01", False),
+                                               ("20260301", True), ("一", False), ("", False)])
+def test_is_number(text: str, number: bool) -> None:
+    assert is_number(text) is number
 
 
 # --- ratios -------------------------------------------------------------------------------

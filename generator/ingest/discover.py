@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..contract import Contract
+from ..contract import Contract, Table
 from ..validate.problems import Problems
 from .readers import SUPPORTED_SUFFIXES
 
@@ -37,8 +37,33 @@ def discover(data_dir: Path, contract: Contract, problems: Problems) -> dict[str
                 found[table.name].append(path)
             else:
                 problems.add("E107", relative(path, data_dir), None, None, path.suffix)
+        found[table.name] = _one_per_name(found[table.name], table, data_dir, problems)
     for path in sorted(data_dir.rglob("*")):
         if (path.is_file() and path not in claimed and not path.name.startswith((".", "~$"))
                 and path.suffix.lower() in SPREADSHEET_SUFFIXES):
             problems.add("W105", relative(path, data_dir), None, None, path.name)
     return found
+
+
+def _one_per_name(paths: list[Path], table: Table, data_dir: Path, problems: Problems
+                  ) -> list[Path]:
+    """E110 for two files of a one-file table (items.csv beside items.xlsx), or two files
+    of a many-file table that differ only in their extension (results/a.csv, results/a.xlsx).
+
+    They are two versions of one table and nothing says which is meant; reading both
+    would report every row twice as a duplicate. The first (in name order) is read, so
+    the other tables are still checked against it, and the error keeps the data from
+    being published until one of them is removed.
+    """
+    groups: dict[tuple[str, str], list[Path]] = {}
+    for path in paths:
+        key = (relative(path.parent, data_dir), path.stem.lower()) if table.multi_file else ("", "")
+        groups.setdefault(key, []).append(path)
+    kept = []
+    for group in groups.values():
+        kept.append(group[0])
+        names = "、".join(relative(p, data_dir) for p in group)
+        for extra in group[1:]:
+            problems.add("E110", relative(extra, data_dir), None, None, names,
+                         title=table.title, used=relative(group[0], data_dir))
+    return sorted(kept, key=lambda p: relative(p, data_dir))

@@ -10,17 +10,26 @@ import re
 import unicodedata
 from functools import cache
 
+import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from ..contract import Contract, Table
+from .clean import prepare_column, remove_invisible
+from .normalize import map_unique, serial_date
+from .readers import CELL_NUMBER
+
+# hidden columns beside a field's cells, for .xlsx files only: the kind of each cell
+# (readers.CELL_*) and the text of formulas whose result the file does not hold
+KIND_PREFIX = "_kind_"
+FORMULA_PREFIX = "_formula_"
 
 
 def normalize_header(value: str) -> str:
-    """Fold width (NFKC), drop all white space and invisible format characters (a second
-    byte order mark, zero-width spaces pasted from web pages), lower-case ASCII."""
+    """Fold width (NFKC), drop all white space and invisible characters (a second byte
+    order mark, zero-width spaces pasted from web pages, control characters), lower-case
+    ASCII."""
     folded = unicodedata.normalize("NFKC", str(value))
-    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    visible = "".join(c for c in remove_invisible(folded) if unicodedata.category(c) != "Cf")
     return re.sub(r"\s+", "", visible).lower()
 
 
@@ -75,25 +84,41 @@ def map_columns(raw, table: Table, problems) -> tuple[pd.DataFrame, dict[str, st
         return None
     if raw.cells.empty:
         problems.add("W102", raw.file, None, None, "")
-    frame = pd.DataFrame(
-        {f.name: (stripped(raw.cells[chosen[f.name]]) if f.name in chosen
-                  else pd.Series("", index=raw.cells.index, dtype=object))
-         for f in table.fields}
-    )
+    columns: dict[str, object] = {}
+    longest: dict[str, int] = {}
+    scan = not raw.extra.get("visible", False)
+    kinds, formulas = raw.extra.get("kinds", {}), raw.extra.get("formulas", {})
+    extra: dict[str, np.ndarray] = {}
+    for f in table.fields:
+        if f.name not in chosen:
+            columns[f.name] = pd.Series("", index=raw.cells.index, dtype=object)
+            continue
+        column = prepare_column(raw.cells[chosen[f.name]], scan=scan)
+        header = written[f.name]
+        if column.bidi is not None and column.bidi.any():
+            problems.add_rows("W402", raw.file, raw.rows[column.bidi], header,
+                              column.values[column.bidi], title=f.title)
+        if column.other is not None and column.other.any():
+            problems.add_rows("W403", raw.file, raw.rows[column.other], header,
+                              column.values[column.other], title=f.title,
+                              kinds=column.kinds[column.other])
+        kind = kinds.get(chosen[f.name])
+        if kind is not None:
+            if f.type == "date":
+                # an .xlsx number cell in a date column is an Excel date serial
+                whole = kind == CELL_NUMBER
+                days = map_unique(pd.Series(column.values[whole], dtype=object), serial_date)
+                found = np.array([d is not None for d in days], dtype=bool)
+                converted = column.values.copy()
+                converted[np.flatnonzero(whole)[found]] = days[found]
+                column.values = converted
+            extra[KIND_PREFIX + f.name] = kind
+        if chosen[f.name] in formulas:
+            extra[FORMULA_PREFIX + f.name] = formulas[chosen[f.name]]
+        columns[f.name] = pd.Series(column.values, index=raw.cells.index, dtype=object)
+        longest[f.name] = column.longest
+    for name, values in extra.items():
+        columns[name] = pd.Series(values, index=raw.cells.index)
+    frame = pd.DataFrame(columns)
+    frame.attrs["longest"] = longest
     return frame, written
-
-
-# every character ``str.strip()`` removes (``str.isspace``); Arrow trims exactly these
-WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
-              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-
-
-def stripped(column: pd.Series) -> pd.Series:
-    """A column of cells without surrounding white space, as Python strings.
-
-    Cells still in Arrow are trimmed there, without a Python call per cell.
-    """
-    if isinstance(column.dtype, pd.ArrowDtype):
-        trimmed = pc.utf8_trim(column.array.__arrow_array__(), WHITESPACE)
-        return pd.Series(trimmed.to_numpy(), index=column.index, dtype=object)
-    return column.str.strip()

@@ -66,7 +66,7 @@ def map_unique(series: pd.Series, fn: Callable[[str], Any]) -> np.ndarray:
 
 _DATE_SEP = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_DATE_SERIAL = re.compile(r"^(\d{1,5})(?:\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d*)?$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 # Excel serials from 1950-01-01 to 2099-12-31: wide enough for any inspection record,
@@ -75,7 +75,11 @@ _SERIAL_MIN, _SERIAL_MAX = 18264, 73050
 
 
 def parse_date(value: str) -> date | None:
-    """Parse one date in any form the contract accepts; ``None`` if it is not one."""
+    """Parse one date in any form the contract accepts; ``None`` if it is not one.
+
+    A bare number is never a date here: only a number cell of an .xlsx file is an Excel
+    date serial (see :func:`serial_date`); in text, 46000 is as likely a count as a day.
+    """
     text = fold_width(value).strip()
     text = _TIME_TAIL.sub("", text)  # "2026-03-01 00:00:00" from spreadsheet exports
     m = _DATE_SEP.match(text) or _DATE_COMPACT.match(text)
@@ -84,11 +88,22 @@ def parse_date(value: str) -> date | None:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             return None
-    m = _DATE_SERIAL.match(text)
-    if m:
-        serial = int(m[1])
-        if _SERIAL_MIN <= serial <= _SERIAL_MAX:
-            return _EXCEL_EPOCH + timedelta(days=serial)
+    return None
+
+
+def is_number(value: str) -> bool:
+    """Whether a cell is a bare number (the text of an Excel date serial, among others)."""
+    return bool(_NUMBER.match(fold_width(value).strip()))
+
+
+def serial_date(value: str) -> str | None:
+    """An Excel date serial (a whole number) as an ISO date; ``None`` outside 1950–2099."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 5:
+        return None
+    serial = int(text)
+    if _SERIAL_MIN <= serial <= _SERIAL_MAX:
+        return (_EXCEL_EPOCH + timedelta(days=serial)).isoformat()
     return None
 
 

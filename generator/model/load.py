@@ -37,6 +37,7 @@ def _stage_table(table: Table, paths: list[Path], data_dir: Path, problems: Prob
                  ) -> tuple[Stage, TableSummary]:
     summary = TableSummary()
     frames, written = [], {}
+    longest: dict[str, int] = {}  # characters of each field's longest cell, over all files
     whole_file_rejects = 0
     for path in paths:
         rel = relative(path, data_dir)
@@ -51,13 +52,16 @@ def _stage_table(table: Table, paths: list[Path], data_dir: Path, problems: Prob
             whole_file_rejects += len(raw.cells)
             continue
         frame, written[rel] = mapped
+        for name, length in frame.attrs.get("longest", {}).items():
+            longest[name] = max(longest.get(name, 0), length)
         frame["_file"] = rel
         frame["_row"] = raw.rows
         frames.append(frame)
     raw_frame = (pd.concat(frames, ignore_index=True) if frames else _empty_raw(table))
+    raw_frame.attrs = {}
     summary.rows_read += len(raw_frame) + whole_file_rejects
     summary.rows_rejected += whole_file_rejects
-    return Stage(table, raw_frame, written, problems), summary
+    return Stage(table, raw_frame, written, problems, longest=longest), summary
 
 
 def _final(stage: Stage) -> pd.DataFrame:

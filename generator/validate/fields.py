@@ -15,10 +15,12 @@ import pyarrow.compute as pc
 from stdnum.cn import uscc as stdnum_uscc
 
 from ..contract import Field
+from ..ingest.headers import FORMULA_PREFIX, KIND_PREFIX
 from ..ingest.normalize import (
     LIST_SEPARATORS,
     Distinct,
     fold_width,
+    is_number,
     map_unique,
     parse_date,
     parse_integer,
@@ -29,6 +31,7 @@ from ..ingest.normalize import (
     split_list,
     vocabulary_key,
 )
+from ..ingest.readers import CELL_FRACTION
 from ..sample.uscc import check_characters
 from .stage import Stage
 
@@ -36,14 +39,50 @@ MISSING = object()
 
 
 def check_fields(stage: Stage, settings: dict[str, Any]) -> None:
-    """Parse every field of the stage's table into ``stage.typed``, reporting bad cells."""
+    """Parse every field of the stage's table into ``stage.typed``, reporting bad cells.
+
+    Every check of a cell runs whatever else is wrong with its row, so one run reports
+    every defect an agency has to fix.
+    """
     for f in stage.table.fields:
         raw = stage.raw[f.name]
         empty = (raw == "").to_numpy()
+        too_long(stage, f, raw)
+        formula = stage.raw.get(FORMULA_PREFIX + f.name)
+        if formula is not None:
+            # a formula without its result reads as an empty cell, but it is not one
+            unread = formula.notna().to_numpy()
+            stage.report("E217", unread, f.name, value=formula.to_numpy(dtype=object))
+            empty_required = empty & ~unread
+        else:
+            empty_required = empty
         if f.required:
-            stage.report("E201", empty, f.name, title=f.title)
+            stage.report("E201", empty_required, f.name, title=f.title)
         checker = _CHECKERS[f.type]
         checker(stage, f, raw, empty, settings)
+
+
+def too_long(stage: Stage, f: Field, raw: pd.Series) -> None:
+    """E214 for a cell over the field's maximum length.
+
+    The readers measured each column's longest cell already, so a column within its limit
+    (nearly all) costs nothing here; only a column over it is measured row by row.
+    """
+    longest = stage.longest.get(f.name) if stage.longest is not None else None
+    if longest is not None and longest <= f.max_length:
+        return
+    values = raw.to_numpy(dtype=object)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    stage.report("E214", lengths > f.max_length, f.name, title=f.title, limit=f.max_length,
+                 length=lengths)
+
+
+def cell_kinds(stage: Stage, f: Field) -> np.ndarray:
+    """The .xlsx cell kind of each row (readers.CELL_*; 0 for text and for CSV rows)."""
+    kind = stage.raw.get(KIND_PREFIX + f.name)
+    if kind is None:
+        return np.zeros(len(stage), dtype=np.int8)
+    return kind.fillna(0).to_numpy(dtype=np.int8)
 
 
 def _text(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -> None:
@@ -73,6 +112,15 @@ def _date(stage: Stage, f: Field, raw: pd.Series, empty: np.ndarray, settings) -
     parsed = map_unique(raw, parse_date)
     values = pd.to_datetime(pd.Series(parsed, index=raw.index), errors="coerce")
     bad = values.isna().to_numpy() & ~empty
+    if bad.any():
+        # a fraction of a day from an .xlsx number cell; a bare number anywhere else
+        fraction = bad & (cell_kinds(stage, f) == CELL_FRACTION)
+        number = np.zeros(len(bad), dtype=bool)
+        number[bad] = np.asarray(map_unique(raw[bad], is_number), dtype=bool)
+        number &= ~fraction
+        stage.report("E216", fraction, f.name, title=f.title)
+        stage.report("E215", number, f.name, title=f.title)
+        bad &= ~fraction & ~number
     stage.report("E203", bad, f.name)
     stage.typed[f.name] = values
 
