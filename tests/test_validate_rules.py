@@ -531,7 +531,8 @@ def test_result_of_a_task_with_an_error_is_held_back(folder: DataFolder) -> None
     expect(model, ("E202", "tasks.csv", 3, "抽取方式"), ("E311", "results/a.csv", 4, "任务编号"))
     hit = only(model, "E311")
     assert hit["message"] == (
-        f"任务编号“{TASK_BM}”所在的行本身有错误，本行暂不发布；请先改正那一行。")
+        f"任务编号“{TASK_BM}”所在的行（tasks.csv 第 3 行）本身有错误，本文件中引用它的 1 行"
+        "暂不发布（第 4 行）；改正那一行后，这些行不用修改即可发布。")
     assert 4 not in set(model.tables["results"]["_row"])
     assert model.summary["results"].rows_rejected == 1
 
@@ -539,12 +540,16 @@ def test_result_of_a_task_with_an_error_is_held_back(folder: DataFolder) -> None
 def test_everything_under_a_task_with_an_error_is_held_back(folder: DataFolder) -> None:
     folder.edit("tasks", 0, end="2026-02-01")
     model = folder.load()
+    # once per file and cause, at its first row, with the number of rows held back
     expect(model,
            ("E305", "tasks.csv", 2, "结束日期"),
-           ("E311", "results/a.csv", 2, "任务编号"), ("E311", "results/a.csv", 3, "任务编号"),
-           ("E311", "strata.csv", 2, "任务编号"), ("E311", "strata.csv", 3, "任务编号"),
+           ("E311", "results/a.csv", 2, "任务编号"), ("E311", "strata.csv", 2, "任务编号"),
            ("E311", "dispositions.csv", 2, "任务编号"))
+    frame = problems(model).set_index("file")
+    assert "引用它的 2 行暂不发布（第 2、3 行）" in frame.loc["results/a.csv", "message"]
+    assert "引用它的 2 行暂不发布（第 2、3 行）" in frame.loc["strata.csv", "message"]
     assert len(model.tables["results"]) == 1 and len(model.tables["dispositions"]) == 0
+    assert model.summary["results"].rows_rejected == 2
 
 
 def test_rows_under_an_item_with_an_error_are_held_back(folder: DataFolder) -> None:
@@ -553,8 +558,11 @@ def test_rows_under_an_item_with_an_error_are_held_back(folder: DataFolder) -> N
     frame = problems(model)
     assert ("E202", "items.csv", 3, "事项类别") in located(model)
     e311 = frame[frame["code"] == "E311"]
-    assert ("tasks.csv", 3, "抽查事项") in set(zip(e311["file"], e311["row"], e311["column"],
-                                                  strict=True))
+    # both tasks list the item: one problem for the two rows of tasks.csv
+    tasks = e311[(e311["file"] == "tasks.csv") & (e311["column"] == "抽查事项")]
+    assert list(tasks["row"]) == [2]
+    assert "（items.csv 第 3 行）" in tasks["message"].iloc[0]
+    assert "引用它的 2 行暂不发布（第 2、3 行）" in tasks["message"].iloc[0]
     assert set(frame["code"]) == {"E202", "E311"}
     assert len(model.tables["tasks"]) == 0
 

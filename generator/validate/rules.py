@@ -75,8 +75,18 @@ def sampled_within_population(stage: Stage) -> None:
 
 def reference(stage: Stage, name: str, target: Stage, target_key: str,
               target_label: str, missing_code: str = "E302") -> None:
-    """Each value (or list element) of ``name`` must be a key of a valid target row."""
+    """Each value (or list element) of ``name`` must be a key of a valid target row.
+
+    A key found only in target rows with errors holds the row back (E311, once per key
+    and file, see :meth:`Stage.hold_back`): the row itself may be right.
+    """
     values = stage.typed[name]
+    if not len(target) and missing_code == "E302":
+        # no table at all: one E314 per file, not an E302 for every row that names it
+        named = _given(values)
+        stage.hold_back(named, name, "", "", code="E314", target=target_label,
+                        title=stage.table.field(name).title)
+        return
     all_keys = set(target.typed[target_key].dropna())
     valid_keys = set(target.typed.loc[target.valid, target_key].dropna())
     title = stage.table.field(name).title
@@ -91,7 +101,30 @@ def reference(stage: Stage, name: str, target: Stage, target_key: str,
                                     values, ""), index=values.index)
     stage.report(missing_code, (missing != "").to_numpy(), name, value=missing, title=title,
                  target=target_label)
-    stage.report("E311", (broken != "").to_numpy(), name, value=broken, title=title)
+    held = (broken != "").to_numpy()
+    if held.any():
+        where = first_locations(target, target_key, ~target.valid)
+        causes = {b: "、".join(where.get(k, "") for k in b.split("、"))
+                  for b in pd.unique(broken[held])}
+        stage.hold_back(held, name, broken.to_numpy(dtype=object),
+                        broken.map(causes).to_numpy(dtype=object), title=title)
+
+
+def _given(values: pd.Series) -> np.ndarray:
+    """Rows whose value names something: neither empty nor an empty list."""
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    lengths = values.astype(object).str.len()
+    return (lengths.fillna(0) > 0).to_numpy(dtype=bool)
+
+
+def first_locations(stage: Stage, key: str, mask: np.ndarray) -> dict:
+    """Key → where its first row in ``mask`` is ("tasks.csv 第 3 行"), for messages."""
+    keys = stage.typed.loc[mask, key].dropna()
+    if stage.table.field(key).type == "list":
+        keys = keys.explode().dropna()
+    keys = keys[~keys.duplicated()]
+    return dict(zip(keys.tolist(), stage.locations(keys.index).tolist(), strict=True))
 
 
 # --- per-table rules ------------------------------------------------------------------
@@ -199,10 +232,7 @@ def tasks_rules(stages: Stages) -> None:
     sampled_within_population(s)
     reference(s, "item_ids", stages["items"], "item_id", "抽查事项清单")
     department_references(stages, "tasks")
-    if len(stages["plans"]):
-        reference(s, "plan_id", stages["plans"], "plan_id", "年度抽查计划")
-    else:
-        reference(s, "plan_id", stages["plans"], "plan_id", "年度抽查计划（未提供计划表）")
+    reference(s, "plan_id", stages["plans"], "plan_id", "年度抽查计划")
 
 
 def strata_rules(stages: Stages) -> None:
@@ -231,21 +261,29 @@ def results_rules(stages: Stages) -> None:
     reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
     reference(s, "item_id", stages["items"], "item_id", "抽查事项清单")
     department_references(stages, "results")
-    tasks = stages["tasks"].typed.loc[stages["tasks"].valid, ["task_id", "item_ids", "start",
-                                                              "end"]]
+    # the tasks' own item lists and dates, whatever else is wrong with a task row: a result
+    # outside its task's list is a defect of the result, to be reported in the same run
+    task_stage = stages["tasks"]
+    tasks = task_stage.typed[["task_id", "item_ids", "start", "end"]]
     # 清单之外无检查: the item must be one of the task's items
-    pairs = tasks[["task_id", "item_ids"]].explode("item_ids").dropna()
+    listed = tasks[_given(tasks["item_ids"])]
+    pairs = listed[["task_id", "item_ids"]].explode("item_ids").dropna()
     allowed = pd.MultiIndex.from_frame(pairs.rename(columns={"item_ids": "item_id"}))
-    known_task = t["task_id"].isin(tasks["task_id"]).to_numpy()
+    known_task = t["task_id"].isin(listed["task_id"]).to_numpy()
     has_item = t["item_id"].notna().to_numpy()
     inside = pd.MultiIndex.from_frame(t[["task_id", "item_id"]].astype(object)).isin(allowed)
     known_item = t["item_id"].isin(stages["items"].typed["item_id"]).to_numpy()
-    s.report("E303", known_task & has_item & known_item & ~inside, "item_id", task=t["task_id"])
-    # inspection date normally inside the task's window (warning)
-    window = _task_window(t["task_id"], tasks)
+    s.report("E303", known_task & has_item & known_item & ~inside & s.field_ok("item_id"),
+             "item_id", task=t["task_id"])
+    # inspection date normally inside the task's window (warning), where the window itself
+    # is sound: one task per number, start and end without errors of their own
+    dated = tasks[task_stage.field_ok("task_id", "start", "end")
+                  & tasks["start"].notna().to_numpy() & tasks["end"].notna().to_numpy()]
+    dated = dated[~dated["task_id"].duplicated(keep=False)]
+    window = _task_window(t["task_id"], dated)
     start, end = window["start"].to_numpy(), window["end"].to_numpy()
     day = t["inspected_on"].to_numpy()
-    outside = ((day < start) | (day > end)) & s.valid
+    outside = ((day < start) | (day > end)) & s.field_ok("inspected_on", "task_id")
     if not outside.any():
         repeated_inspections(s)
         return
@@ -270,7 +308,8 @@ def _task_window(task_ids: pd.Series, tasks: pd.DataFrame) -> pd.DataFrame:
 def repeated_inspections(s: Stage) -> None:
     """同一年度同一事项同一对象不超过一次: flag the second and later tasks (a warning)."""
     t = s.typed
-    ok = s.valid & t["inspected_on"].notna().to_numpy()
+    ok = (s.field_ok("uscc", "item_id", "task_id", "inspected_on")
+          & t[["uscc", "item_id", "task_id", "inspected_on"]].notna().all(axis=1).to_numpy())
     if not ok.any():
         return
     frame = t.loc[ok, ["uscc", "item_id", "task_id", "inspected_on"]]
@@ -299,12 +338,25 @@ def dispositions_rules(stages: Stages) -> None:
     results = stages["results"]
     keys = ["task_id", "uscc"]
     pairs, result_pairs = _pair_ids(t[keys], results.typed[keys])
-    checkable = (t["task_id"].notna() & t["uscc"].notna()).to_numpy() & s.valid
+    # checked whatever else is wrong with the row, but only where the task exists and the
+    # code is sound: otherwise the E302 or E207 already said what is wrong
+    known_task = t["task_id"].isin(stages["tasks"].typed["task_id"].dropna()).to_numpy()
+    checkable = ((t["task_id"].notna() & t["uscc"].notna()).to_numpy() & known_task
+                 & s.field_ok("task_id", "uscc"))
     pairs = pd.Series(pairs)
     known = pairs.isin(result_pairs).to_numpy() & (pairs >= 0).to_numpy()
     valid = pairs.isin(result_pairs[results.valid]).to_numpy()
     s.report("E304", checkable & ~known, "uscc", task=t["task_id"])
-    s.report("E311", checkable & known & ~valid, "uscc", title=s.table.field("uscc").title)
+    # a row already held back by its task is not held back again by that task's results
+    held = checkable & known & ~valid & ~s.held
+    if held.any():
+        # where the result rows with errors are, by (task, code) pair
+        invalid = pd.Series(results.locations(results.raw.index[~results.valid]).to_numpy(),
+                            index=result_pairs[~results.valid])
+        invalid = invalid[~invalid.index.duplicated()]
+        s.hold_back(held, "uscc", t["uscc"].to_numpy(dtype=object),
+                    invalid.reindex(pairs.to_numpy()).fillna("").to_numpy(dtype=object),
+                    title=s.table.field("uscc").title)
 
 
 def _pair_ids(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
