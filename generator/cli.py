@@ -17,6 +17,10 @@ class UsageError(Exception):
     """A problem with how the command was called (exit code 2)."""
 
 
+class StrictRefused(Exception):
+    """``--strict`` and the build found warnings: the staged site is not published."""
+
+
 DEFAULT_SETTINGS = Path(__file__).resolve().parent / "site" / "defaults.py"
 
 
@@ -90,21 +94,26 @@ def cmd_build(args: argparse.Namespace) -> int:
                            [repr(sorted((k, repr(v)) for k, v in merged.items() if k.isupper()))])
     try:
         with only_build(output):  # a second build on the same output stops here, said so
-            return _build_held(args.force, settings, merged, data, output, key, start)
+            return _build_held(args.force, settings, merged, data, output, key, start,
+                               args.strict)
     except BuildRunning as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
 
 def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: Path, key: str,
-                start: float) -> int:
+                start: float, strict: bool = False) -> int:
     """The build of cmd_build once it holds its output: skipped when nothing changed,
-    else validated, rendered beside the published site and swapped in."""
+    else validated, rendered beside the published site and swapped in.
+
+    ``strict``: warnings refuse publication, as ``gongkai validate --strict`` fails on them.
+    """
     import time
     from functools import partial
 
     from pelican import Pelican
 
+    from .console import quiet_pelican
     from .site import inputs
     from .site.atomic import Seeding, staged_output, staging_path
     from .site.build import MANIFEST_IN_OUTPUT
@@ -112,11 +121,19 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
     from .site.spare import linked_files
     from .trust.reconcile import ReconciliationError, reconciliation_line
     from .trust.reproducible import clamp_mtimes, source_date_epoch
+    from .validate.report import warning_summary
 
+    quiet_pelican(handler=True)  # Pelican's few English lines: in Chinese, or left out
     last = None if force else inputs.unchanged(output, key)
+    pointer = f"gongkai validate --data {data}（逐条列出每个问题；--format json 供程序读取）"
     if last is not None:
         print("无变化：数据、内容、设置、主题和程序都与上次生成时相同，未重新生成"
               "（需要时用 --force 重新生成）")
+        for line in last.get("warnings", []):
+            print(line, file=sys.stderr)
+        if strict and last.get("warnings"):
+            print("错误：--strict：上次生成时有警告，请先处理。", file=sys.stderr)
+            return 1
         print(last.get("reconciliation", ""))
         print(f"完成：输出到 {output}，用时 {time.perf_counter() - start:.1f} 秒")
         return 0
@@ -131,6 +148,12 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
     except BaseException:
         seeding.cancel()
         raise
+    if strict and model.problems.warnings:
+        seeding.cancel()
+        for line in warning_summary(model, pointer):
+            print(line, file=sys.stderr)
+        print(f"错误：--strict：数据有 {model.problems.warnings} 个警告，未发布。", file=sys.stderr)
+        return 1
     settings["GONGKAI_MODEL"] = model
     settings["GONGKAI_DATA_DIR"] = str(data)
     if not Path(settings["PATH"]).is_dir():
@@ -142,12 +165,20 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
             settings["OUTPUT_PATH"] = str(staging)
             settings["GONGKAI_MANIFEST"] = str(staging / MANIFEST_IN_OUTPUT)
             Pelican(settings).run()
+            # every warning, those of validation and those found while building (W304,
+            # W501), grouped as gongkai validate groups them
+            summary = warning_summary(model, pointer)
+            for text in summary:
+                print(text, file=sys.stderr)
+            if strict and summary:
+                raise StrictRefused(f"--strict：生成时发现 {model.problems.warnings} 个警告，"
+                                    "未发布。")
             line = reconciliation_line(model)
-            inputs.record(staging, key, line)
+            inputs.record(staging, key, line, summary)
             epoch = source_date_epoch()
             if epoch is not None:
                 clamp_mtimes(staging, epoch)
-    except ReconciliationError as exc:
+    except (ReconciliationError, StrictRefused) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     print(line)
@@ -205,13 +236,19 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .console import chinese_argparse, name_types
+
+    chinese_argparse()  # before any parser is made: the headings are made with it
     parser = argparse.ArgumentParser(prog="gongkai", description="双随机、一公开信息公示")
-    parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"gongkai {__version__}",
+                        help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", required=True, title="命令",
+                                metavar="命令", help="下列命令之一（gongkai 命令 -h 查看其用法）")
 
     p = sub.add_parser("validate", help="校验 data/ 中的数据文件")
     p.add_argument("--data", help="数据目录（默认 data）")
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text",
+                   help="报告格式：text（默认）、json（机器可读，含程序库的原始错误信息）或 markdown")
     p.add_argument("--strict", action="store_true", help="有警告也返回 1")
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
     p.set_defaults(func=cmd_validate)
@@ -223,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", help="设置文件（默认当前目录的 pelicanconf.py）")
     p.add_argument("--force", action="store_true",
                    help="即使数据、内容、设置、主题和程序都与上次相同，也重新生成")
+    p.add_argument("--strict", action="store_true",
+                   help="有警告也不发布（返回 1），与 gongkai validate --strict 相同")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("contract-doc", help="生成数据规范文档")
@@ -257,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--out", required=True, help="输出目录")
     p.set_defaults(func=cmd_sample_data)
+    name_types(parser)
     return parser
 
 

@@ -11,7 +11,7 @@ import pytest
 from helpers import CONTRACT, DataFolder
 from test_ingest_corpus import CASES
 
-KEYS = {"severity", "code", "file", "row", "column", "value", "message"}
+KEYS = {"severity", "code", "file", "row", "column", "value", "message", "original"}
 
 
 def command(*args: str) -> list[str]:
@@ -78,7 +78,8 @@ def test_unreadable_folder_exits_2(tmp_path: Path, target: str) -> None:
 def test_bad_flag_exits_2(tmp_path: Path, args: list[str]) -> None:
     done = run(*args, cwd=tmp_path)
     assert done.returncode == 2
-    assert "usage:" in done.stderr
+    assert "用法：" in done.stderr and "错误：" in done.stderr
+    assert "usage" not in done.stderr and "error:" not in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -116,6 +117,7 @@ def test_json_output_shape(tmp_path: Path) -> None:
         assert isinstance(p["message"], str) and p["message"]
         assert p["row"] is None or isinstance(p["row"], int)
         assert isinstance(p["value"], str)
+        assert p["original"] is None or isinstance(p["original"], str)
 
 
 def test_json_output_on_good_folder(tmp_path: Path) -> None:

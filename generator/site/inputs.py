@@ -73,7 +73,12 @@ def unchanged(output: Path, key: str) -> dict | None:
     return state if isinstance(state, dict) and state.get("key") == key else None
 
 
-def record(staging: Path, key: str, reconciliation: str) -> None:
-    """Written into the staging folder, so it is swapped in together with the site it describes."""
-    (Path(staging) / STATE).write_text(json.dumps({"key": key, "reconciliation": reconciliation},
-                                                  ensure_ascii=False), encoding="utf-8")
+def record(staging: Path, key: str, reconciliation: str, warnings: list[str] | None = None
+           ) -> None:
+    """Written into the staging folder, so it is swapped in together with the site it describes.
+
+    ``warnings``: the build's summary of warnings, shown again (and refused again under
+    ``--strict``) when the next build finds nothing changed.
+    """
+    state = {"key": key, "reconciliation": reconciliation, "warnings": warnings or []}
+    (Path(staging) / STATE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")

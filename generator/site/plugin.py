@@ -106,6 +106,11 @@ class DataPagesGenerator(Generator):
         print(f"数据页面：写入 {counts.written}，未变化 {counts.unchanged + counts.skipped}"
               f"（其中 {counts.skipped} 页无需重新生成），删除 {counts.deleted}，"
               f"用时 {elapsed:.2f} 秒", file=sys.stderr)
+        if self.settings.get("GONGKAI_MODEL") is None:  # pelican content: no gongkai build
+            from ..validate.report import warning_summary
+
+            for line in warning_summary(self.model, "gongkai validate"):
+                print(line, file=sys.stderr)
 
 
 def warn_missing_documents(model: Model, content_links: dict[str, str]) -> None:
@@ -115,19 +120,21 @@ def warn_missing_documents(model: Model, content_links: dict[str, str]) -> None:
     missing = tasks[docs.notna() & ~docs.astype(str).str.match(r"https?://")
                     & ~docs.isin(list(content_links))]
     header = model.contract["tasks"].field("plan_document").title
+    # printed with every other warning in the build's summary of warnings
     for row in missing[["_file", "_row", "plan_document"]].to_dict("records"):
         model.problems.add("W304", str(row["_file"]), int(row["_row"]), header,
                            row["plan_document"])
-        print(f"警告 W304：{row['_file']} 第 {row['_row']} 行“{header}”：“{row['plan_document']}”"
-              "在 content/ 中没有对应页面，任务页面不显示实施方案链接。", file=sys.stderr)
 
 
 def warn_unknown_calendar_years(model: Model) -> None:
-    """W501: deadlines in years neither the holiday schedule nor data/calendar.* covers."""
-    from ..rules import calendar_warnings, figures
+    """W501: deadlines in years neither the holiday schedule nor data/calendar.* covers.
 
-    for line in calendar_warnings(figures(model)):
-        print(line, file=sys.stderr)
+    Working out the figures records them on ``model.problems``; the build's summary of
+    warnings prints them.
+    """
+    from ..rules import figures
+
+    figures(model)
 
 
 def get_generators(pelican_object) -> type[Generator]:
@@ -148,8 +155,11 @@ def add_filters(generator) -> None:
 
 
 def register() -> None:
+    from ..console import quiet_pelican
     from ..publish.plugin import register as register_open_data
     from .direct_build import stage_runs
+
+    quiet_pelican()  # Pelican's and Docutils' English lines, for pelican content too
 
     signals.initialized.connect(stage_runs)  # pelican content: staged and swapped in too
     signals.get_generators.connect(get_generators)

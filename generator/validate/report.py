@@ -37,6 +37,44 @@ def _where(row: pd.Series) -> str:
     return "整个文件" if pd.notna(row["file"]) and row["file"] else "数据目录"
 
 
+def _location(row: pd.Series) -> str:
+    place = _where(row)
+    file = row["file"] if pd.notna(row["file"]) and row["file"] else ""
+    return f"{file} {place}" if file and place != "整个文件" else (file or place)
+
+
+def grouped(frame: pd.DataFrame, severity: str, shown: int = 3) -> list[str]:
+    """One entry per problem code: how many, the first message, the first few locations.
+
+    A long report is read from the top; this says at a glance what kinds of problems
+    there are and where each starts, in the order of the code catalogue.
+    """
+    picked = frame[frame["severity"] == severity]
+    lines: list[str] = []
+    label = SEVERITY_LABEL[severity]
+    for code, group in sorted(picked.groupby("code", sort=False), key=lambda g: g[0]):
+        first = group.iloc[0]
+        lines.append(f"  [{label} {code}] {len(group)} 处：{first['message']}")
+        places = "；".join(_location(r) for _, r in group.head(shown).iterrows())
+        more = f"……等 {len(group)} 处" if len(group) > shown else ""
+        lines.append(f"      {places}{more}")
+    return lines
+
+
+def warning_summary(model: Model, pointer: str) -> list[str]:
+    """The grouped warnings as ``gongkai build`` prints them; empty when there are none.
+
+    ``pointer`` says where the full report is (the command that prints it).
+    """
+    frame = model.problems.frame()
+    lines = grouped(frame, "warning")
+    if not lines:
+        return []
+    kinds = frame.loc[frame["severity"] == "warning", "code"].nunique()
+    return [f"警告汇总：共 {model.problems.warnings} 个警告（{kinds} 种）：", *lines,
+            f"完整报告：{pointer}"]
+
+
 def as_text(model: Model, limit_per_file: int = 200) -> str:
     """Problems grouped by file, then a per-table count; long groups are cut with a count."""
     frame = model.problems.frame()
@@ -51,6 +89,10 @@ def as_text(model: Model, limit_per_file: int = 200) -> str:
         if len(group) > limit_per_file:
             lines.append(f"  ……另有 {len(group) - limit_per_file} 个问题未列出"
                          "（用 --format json 查看全部）")
+        lines.append("")
+    if len(frame):
+        lines.append("按代码汇总（每种问题的数量和最先出现的位置）：")
+        lines += grouped(frame, "error") + grouped(frame, "warning")
         lines.append("")
     lines.append("各表行数（读取 = 有效 + 未通过）：")
     for name, s in model.summary.items():
