@@ -129,6 +129,12 @@ def write_xlsx_template(table: Table, path: Path, settings: dict[str, Any] | Non
                 "error_title": "统一社会信用代码应为 18 位",
                 "error_message": "请核对统一社会信用代码（18 位，含校验位）。",
             })
+        else:  # the contract's maximum length, so Excel refuses what validation would
+            sheet.data_validation(*rows, {
+                "validate": "length", "criteria": "<=", "value": f.max_length,
+                "error_title": "内容太长",
+                "error_message": f"“{f.title}”最多 {f.max_length} 个字。"[:255],
+            })
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, 32)
     sheet.activate()
@@ -139,14 +145,16 @@ def write_xlsx_template(table: Table, path: Path, settings: dict[str, Any] | Non
     guide.set_column(2, 2, 26)
     guide.set_column(3, 3, 40)
     guide.set_column(4, 4, 60)
+    guide.set_column(5, 5, 10)
     guide.write_string(0, 0, f"{table.title}（{table.name}）填写说明", bold)
     guide.write_string(1, 0, table.description)
     guide.write_string(2, 0, "在第一个工作表中从第 2 行起每行填写一条记录；不要修改、增加或删除表头。"
                              "橙色表头为必填列。本工作表和隐藏的“取值”工作表不会被读取。")
-    guide.write_row(4, 0, ["列名", "必填", "格式", "可选值", "说明"], bold)
+    guide.write_row(4, 0, ["列名", "必填", "格式", "可选值", "说明", "最多字数"], bold)
     for i, f in enumerate(table.fields, start=5):
         guide.write_row(i, 0, [f.title, "是" if f.required else "", TYPE_LABELS[f.type],
-                               "、".join(vocabulary(f, settings)), f.description], wrap)
+                               "、".join(vocabulary(f, settings)), f.description,
+                               f.max_length], wrap)
     example_row = len(table.fields) + 7
     guide.write_string(example_row - 1, 0, "示例（一行，仅供参考，请勿复制到数据中）：", bold)
     for col, f in enumerate(table.fields):

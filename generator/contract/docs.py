@@ -41,8 +41,15 @@ def _rule(f: Field) -> str:
         parts.append(f"不大于 {f.maximum}")
     if f.references:
         parts.append(f"须在“{load_contract()[f.references].title}”中存在")
+    parts.append(f"最多 {f.max_length} 个字")
     parts.append(f.description)
     return "；".join(p for p in parts if p)
+
+
+def _size(size: int) -> str:
+    from ..ingest.readers import byte_size
+
+    return byte_size(size)
 
 
 def _cell(text: str) -> str:
@@ -68,9 +75,21 @@ def contract_markdown(contract: Contract | None = None) -> str:
         "缺少必填列是错误；规范之外的列会给出警告，并且**永远不会公开**（其中可能有个人信息）。",
         "- **取值**：自动去掉前后空格；编码、数字和日期中的全角字符转为半角；统一社会信用代码转为大写。",
         "- **日期**：可写作 `2026-03-01`、`2026/3/1`、`2026.3.1`、`2026年3月1日`、`20260301`，"
-        "或 Excel 日期单元格。",
+        "或 `.xlsx` 中的日期单元格。Excel 把日期存为数字（日期序列号，如 46000），只有 `.xlsx` 文件中的"
+        "数字单元格才按日期读取；CSV 中的纯数字和带小数的序列号（含时刻）都是错误。",
         "- **比例**：可写作 `3%`、`不低于3%`、`≥20%`、`10%（20户）` 或 `0.03`；原文照登，同时解析出最低比例。",
         "- **列表**：多个值之间用 `；`、`;`、`、` 或 `,` 分隔。",
+        "- **公式**：`.xlsx` 中的公式按文件中保存的计算结果读取；没有保存结果的公式（由其他程序生成、"
+        "未在 Excel 中保存过）是错误，请在 Excel 或 WPS 中打开并保存一次，或粘贴为数值。",
+        "- **看不见的字符**：空字符（NUL）等控制字符、零宽空格、字节顺序标记和文字方向控制字符"
+        "会被删除后读取，并给出警告；单元格内的换行保留。",
+        "- **一张表一个文件**：同一张表不能同时有 `.csv` 和 `.xlsx` 两个文件（如 `items.csv` 和 "
+        "`items.xlsx`），否则是错误，只读取其中一个。",
+        f"- **长度和大小上限**：每个单元格的字数不超过下表“规则”中写明的上限；每个文件不超过 "
+        f"{_size(contract.limits.max_file_bytes)}（`.xlsx` 解压后不超过 "
+        f"{_size(contract.limits.max_unpacked_bytes)}），单元格（行数 × 列数）不超过 "
+        f"{contract.limits.max_cells:,} 个。超过的单元格是错误（该行不发布），超过的文件不读取。"
+        "数据多时，抽查结果可以分成多个文件放在 `data/results/` 目录中。",
         "- **不会悄悄丢数据**：每一行要么通过校验并发布，要么在报告中列出原因（文件、行、列、原值）。",
         "",
     ]
