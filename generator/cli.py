@@ -95,18 +95,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with only_build(output):  # a second build on the same output stops here, said so
             return _build_held(args.force, settings, merged, data, output, key, start,
-                               args.strict)
+                               args.strict, args.background)
     except BuildRunning as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
 
 def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: Path, key: str,
-                start: float, strict: bool = False) -> int:
+                start: float, strict: bool = False, background: bool = False) -> int:
     """The build of cmd_build once it holds its output: skipped when nothing changed,
     else validated, rendered beside the published site and swapped in.
 
     ``strict``: warnings refuse publication, as ``gongkai validate --strict`` fails on them.
+    ``background``: the previous site is deleted, and the next build's folder seeded, by a
+    detached process after the command returns (see site.atomic).
     """
     import time
     from functools import partial
@@ -161,7 +163,7 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
     # build beside the published site and swap only a finished, reconciled build in
     staging = staging_path(output)
     try:
-        with staged_output(output, linked, seeding, spare=True):
+        with staged_output(output, linked, seeding, spare=background):
             settings["OUTPUT_PATH"] = str(staging)
             settings["GONGKAI_MANIFEST"] = str(staging / MANIFEST_IN_OUTPUT)
             Pelican(settings).run()
@@ -262,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="即使数据、内容、设置、主题和程序都与上次相同，也重新生成")
     p.add_argument("--strict", action="store_true",
                    help="有警告也不发布（返回 1），与 gongkai validate --strict 相同")
+    p.add_argument("--background", action="store_true",
+                   help="发布后由后台进程删除旧站点并准备下一次生成的目录（命令先返回）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("contract-doc", help="生成数据规范文档")

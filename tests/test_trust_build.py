@@ -7,6 +7,7 @@ Reproducibility covers every file, the Pagefind search bundle included.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -213,17 +214,37 @@ def test_rows_that_do_not_add_up_stop_the_build(folder):
         reconciliation_line(broken)
 
 
-def test_the_previous_site_is_deleted_in_the_background_and_leftovers_next_time(tmp_path):
+def test_nothing_outlives_the_build_and_leftovers_go_next_time(tmp_path):
+    """When ``gongkai build`` returns, the previous site is gone and no process of it is
+    left; a deletion cut short by a crash or a reboot is finished by the next build."""
+    import psutil
+
     old, new = sample(tmp_path, "old", 7, 500), sample(tmp_path, "new", 8, 500)
     out = tmp_path / "site" / "output"
     run("build", "--data", str(old), "--output", str(out))
-    # a deletion cut short by a crash or a reboot: the next build finishes it
     cut_short = out.parent / ".output.removing-cutshort"
     shutil.copytree(out / "enterprises", cut_short / "enterprises")
-    run("build", "--data", str(new), "--output", str(out))
+    proc = gongkai("build", "--data", str(new), "--output", str(out))
+    children = []
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            children += psutil.Process(proc.pid).children(recursive=True)
+        time.sleep(0.05)
+    assert proc.returncode == 0, proc.communicate()[1]
+    assert (out / "index.html").is_file()
+    # the locks stay (empty), nothing else: no staging, spare or half-deleted folder
+    assert sorted(p.name for p in out.parent.iterdir()) == [".output.build.lock", ".output.lock", "output"]
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_in_the_background_the_previous_site_goes_after_the_command(tmp_path):
+    """Asked for (``--background``), the deletion and the next build's folder are left to
+    a detached process: the command returns first, and things settle soon after."""
+    old, new = sample(tmp_path, "old", 7, 500), sample(tmp_path, "new", 8, 500)
+    out = tmp_path / "site" / "output"
+    run("build", "--background", "--data", str(old), "--output", str(out))
+    run("build", "--background", "--data", str(new), "--output", str(out))
     assert (out / "index.html").is_file() and not staging_path(out).exists()
-    # what stays beside the site: the next build's folder and the lock guarding it, and the
-    # lock one build at a time holds (empty between builds)
     settled = [".output.build.lock", ".output.lock", ".output.spare", "output"]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sorted(p.name for p in out.parent.iterdir()) != settled:
@@ -241,12 +262,12 @@ def wait_for_spare(out: Path) -> Path:
 
 
 def test_the_next_builds_folder_is_seeded_after_publishing_and_adopted(tmp_path):
-    """After publishing, a detached process seeds the next build's folder from the new site
-    (data pages hard-linked, Pelican's pages copied); the next build starts from it, and
-    publishes exactly what a build seeded on the spot publishes."""
+    """With --background, after publishing a detached process seeds the next build's
+    folder from the new site (data pages hard-linked, Pelican's pages copied); the next
+    build starts from it, and publishes exactly what a build seeded on the spot publishes."""
     old, new = sample(tmp_path, "old", 3, 500), sample(tmp_path, "new", 4, 500)
     out = tmp_path / "a" / "output"
-    run("build", "--data", str(old), "--output", str(out))
+    run("build", "--background", "--data", str(old), "--output", str(out))
     spare = wait_for_spare(out)
     seeded = tree(spare)
     assert seeded.pop(".gongkai-spare")
@@ -257,12 +278,12 @@ def test_the_next_builds_folder_is_seeded_after_publishing_and_adopted(tmp_path)
     assert (spare / "about/index.html").stat().st_ino != (out / "about/index.html").stat().st_ino
 
     spare_inode = spare.stat().st_ino
-    run("build", "--data", str(new), "--output", str(out))
+    run("build", "--background", "--data", str(new), "--output", str(out))
     assert out.stat().st_ino == spare_inode  # the spare became the published site
 
     # the same history with the spare thrown away before the second build
     control = tmp_path / "b" / "output"
-    run("build", "--data", str(old), "--output", str(control))
+    run("build", "--background", "--data", str(old), "--output", str(control))
     shutil.rmtree(wait_for_spare(control))
     run("build", "--data", str(new), "--output", str(control))
     assert tree(out) == tree(control)
@@ -271,13 +292,12 @@ def test_the_next_builds_folder_is_seeded_after_publishing_and_adopted(tmp_path)
 def test_a_spare_seeded_from_another_site_is_not_used(tmp_path):
     old, new = sample(tmp_path, "old", 5, 500), sample(tmp_path, "new", 6, 500)
     out = tmp_path / "site" / "output"
-    run("build", "--data", str(old), "--output", str(out))
+    run("build", "--background", "--data", str(old), "--output", str(out))
     spare = wait_for_spare(out)
     (spare / "enterprises" / "stray.html").write_text("not published", encoding="utf-8")
     (out / "notice.txt").write_text("placed by hand after the build", encoding="utf-8")
-    spare_inode = spare.stat().st_ino
     run("build", "--data", str(new), "--output", str(out))
-    assert out.stat().st_ino != spare_inode
+    # not adopted (its inode may well be reused: the stale spare is deleted at once)
     assert not (out / "enterprises" / "stray.html").exists()
     assert (out / "notice.txt").read_text(encoding="utf-8") == "placed by hand after the build"
 

@@ -13,11 +13,15 @@ site is never modified. Every other file (Pelican's pages and static files, whic
 rewrites in place) is copied.
 
 Seeding a provincial site is half a million folders and links, about as long as the
-rest of an incremental build. So after publishing, a detached process deletes the
-previous site, then seeds the next build's folder (``.<name>.spare``) from the site just
-published. The next build adopts the spare when it was seeded from the site that is
-still published (checked by a mark written into it); otherwise it seeds afresh. A lock
-file (``.<name>.lock``) makes a build wait for a spare still being seeded.
+rest of an incremental build, so it runs on a second core while the data is validated
+(:class:`Seeding`); the previous site is deleted once the new one is published. Nothing
+outlives the command. Asked for (``gongkai build --background``), a detached process
+deletes the previous site instead and then seeds the next build's folder
+(``.<name>.spare``) from the site just published, so the command returns at once and
+the next build starts from a ready folder: it adopts the spare when it was seeded from
+the site that is still published (checked by a mark written into it), otherwise it
+seeds afresh. A lock file (``.<name>.lock``) makes a build wait for a spare still being
+seeded.
 """
 
 from __future__ import annotations
@@ -150,7 +154,7 @@ def _adopt_spare(output: Path, staging: Path) -> bool:
     except OSError:
         fresh = False
     if not fresh:
-        _remove_later(spare, output)
+        _remove(spare, output)
         return False
     (spare / SPARE_MARK).unlink()
     spare.rename(staging)
@@ -161,21 +165,25 @@ def _trash_prefix(output: Path) -> str:
     return f".{output.name}.removing-"
 
 
-def _remove_later(folder: Path, output: Path) -> None:
-    """Move ``folder`` aside and delete it in a detached process.
+def _remove(folder: Path, output: Path, detach: bool = False) -> None:
+    """Move ``folder`` aside and delete it; with ``detach``, in a detached process.
 
-    Deleting the previous site (half a million files on a provincial site) takes longer
-    than an incremental build's own work; nothing needs to wait for it. A deletion cut
-    short leaves a ``.removing-`` folder, which the next build removes again.
+    Moved aside first: a deletion cut short leaves a ``.removing-`` folder, which the
+    next build removes again, never a half-deleted folder under a name that means
+    something. Deleting the previous site (half a million files on a provincial site)
+    takes seconds, which only ``gongkai build --background`` leaves to a detached process.
     """
     trash = output.parent / f"{_trash_prefix(output)}{uuid.uuid4().hex[:12]}"
     try:
         folder.rename(trash)
-        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
-                          str(trash)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+        if detach:
+            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+                              str(trash)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+            return
     except OSError:
-        shutil.rmtree(trash if trash.exists() else folder, ignore_errors=True)
+        pass
+    shutil.rmtree(trash if trash.exists() else folder, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -232,7 +240,7 @@ def _prepare_locked(output: Path, linked_files: Linked) -> None:
             shutil.rmtree(leftover)
     for trash in output.parent.iterdir():
         if trash.name.startswith(_trash_prefix(output)):
-            _remove_later(trash, output)  # a deletion cut short (or still running)
+            _remove(trash, output)  # a deletion cut short
     if _adopt_spare(output, staging):
         return
     if output.is_dir():
@@ -282,7 +290,8 @@ def staged_output(output: Path, linked_files: Linked = (),
     called only when the staging folder is seeded. Anything describing the
     output (the page manifest) must live inside it, so it is swapped in with the pages.
     ``seeding``: the staging folder already being prepared (see :class:`Seeding`).
-    ``spare``: after publishing, seed the next build's folder in the background.
+    ``spare``: after publishing, delete the previous site and seed the next build's
+    folder in a detached process (asked for: it outlives the command).
     """
     output = Path(output).absolute()
     staging = staging_path(output)
@@ -297,8 +306,8 @@ def staged_output(output: Path, linked_files: Linked = (),
 
 
 def publish(staging: Path, output: Path, spare: bool = False) -> None:
-    """Make ``staging`` the published ``output``; the previous site is removed afterwards,
-    in the background (and then, with ``spare``, the next build's folder is seeded)."""
+    """Make ``staging`` the published ``output``; the previous site is removed afterwards
+    (with ``spare``, in a detached process that then seeds the next build's folder)."""
     retired = _retired_path(output)
     if not output.exists():
         staging.rename(output)
@@ -315,11 +324,11 @@ def publish(staging: Path, output: Path, spare: bool = False) -> None:
         try:
             retired.rename(trash)
         except OSError:
-            _remove_later(retired, output)
+            _remove(retired, output, detach=True)
             trash = None
         _after_publish(output, trash)
     else:
-        _remove_later(retired, output)
+        _remove(retired, output)
 
 
 def _after_publish(output: Path, trash: Path | None) -> None:

@@ -39,7 +39,7 @@ def stage_runs(pelican) -> None:
 
     def staged_run() -> None:
         output = Path(pelican.output_path).absolute()
-        with staged_output(output, partial(linked_files, output), spare=True) as staging:
+        with staged_output(output, partial(linked_files, output)) as staging:
             _point(pelican, staging, staging / MANIFEST_IN_OUTPUT)
             try:
                 run()
