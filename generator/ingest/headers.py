@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..contract import Contract, Table
+from .cells import CELL_NUMBER
 from .clean import prepare_column, remove_invisible
 from .normalize import map_unique, serial_date
-from .readers import CELL_NUMBER
 
 # hidden columns beside a field's cells, for .xlsx files only: the kind of each cell
-# (readers.CELL_*) and the text of formulas whose result the file does not hold
+# (cells.CELL_*) and the text of formulas whose result the file does not hold
 KIND_PREFIX = "_kind_"
 FORMULA_PREFIX = "_formula_"
 

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..validate.problems import Problems
+from .cells import CELL_FORMULA, CELL_FRACTION, CELL_NUMBER
 from .clean import MAYBE_INVISIBLE
 from .decode import DecodeFailure, decode
 
@@ -225,12 +226,6 @@ def _cell_text(value: object) -> str:
     if isinstance(value, timedelta):
         return str(value)
     return str(value)
-
-
-# kinds of XLSX cells that the text of a cell does not tell apart (RawTable.extra["kinds"])
-CELL_NUMBER = 1  # a number cell holding a whole number (a date serial, in a date column)
-CELL_FRACTION = 2  # a number cell with a fraction
-CELL_FORMULA = 3  # a formula whose result the file does not hold
 
 
 def read_xlsx(path: Path, rel: str, problems: Problems, limits=None) -> RawTable | None:
