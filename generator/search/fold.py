@@ -101,24 +101,16 @@ def regions(settings: dict) -> list[str]:
     return sorted(out, key=lambda s: (-len(s), s))
 
 
-def _strip_suffix(word: str, ends: Iterable[str]) -> str:
+def _strip(word: str, pieces: Iterable[str], at_start: bool) -> str:
+    """``word`` without any of ``pieces`` at its start (or end), again and again, as long
+    as two characters are left."""
     changed = True
     while changed:
         changed = False
-        for end in ends:
-            if word.endswith(end) and len(word) - len(end) >= 2:
-                word, changed = word[:-len(end)], True
-                break
-    return word
-
-
-def _strip_region(word: str, starts: Iterable[str]) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for start in starts:
-            if word.startswith(start) and len(word) - len(start) >= 2:
-                word, changed = word[len(start):], True
+        for piece in pieces:
+            if (word.startswith(piece) if at_start else word.endswith(piece)) \
+                    and len(word) - len(piece) >= 2:
+                word, changed = (word[len(piece):] if at_start else word[:-len(piece)]), True
                 break
     return word
 
@@ -131,8 +123,8 @@ def variants(word: str, regions_: list[str], suffixes_: list[str] | None = None)
     folded = fold(word)
     if not folded:
         return []
-    bare = _strip_suffix(folded, suffixes() if suffixes_ is None else suffixes_)
-    core = _strip_region(bare, regions_)
+    bare = _strip(folded, suffixes() if suffixes_ is None else suffixes_, at_start=False)
+    core = _strip(bare, regions_, at_start=True)
     out: list[str] = []
     for form in (folded, bare, core):
         if form not in out:
