@@ -1,5 +1,7 @@
 """Site settings for Pelican and gongkai (the sample region; agencies edit this file)."""
 
+from generator.site.defaults import *  # noqa: F403  (gongkai's page and feed settings)
+
 AUTHOR = "青禾县双随机、一公开工作领导小组办公室"
 SITENAME = "双随机、一公开信息公示"
 GONGKAI_REGION = "青禾县（示例数据）"
@@ -41,41 +43,8 @@ GONGKAI_ARCHIVE_KEEP = 24  # dated snapshots kept under data/archive/ (0: none)
 # GONGKAI_RESULT_SYNONYMS = {"无问题": "未发现问题"}
 
 # --- content pages (实施方案, notices, about) ------------------------------------------
-ARTICLE_PATHS = ["notices"]
-PAGE_PATHS = ["pages"]
-ARTICLE_URL = "notices/{slug}/"
-ARTICLE_SAVE_AS = "notices/{slug}/index.html"
-PAGE_URL = "pages/{slug}/"
-PAGE_SAVE_AS = "pages/{slug}/index.html"
-STATIC_PATHS: list[str] = []
-SLUGIFY_SOURCE = "basename"
-
-# The home page and every index are data pages; Pelican's blog indexes are not used.
-DIRECT_TEMPLATES = ["404"]
-INDEX_SAVE_AS = ""
-CATEGORY_SAVE_AS = ""
-CATEGORIES_SAVE_AS = ""
-TAG_SAVE_AS = ""
-TAGS_SAVE_AS = ""
-AUTHOR_SAVE_AS = ""
-AUTHORS_SAVE_AS = ""
-ARCHIVES_SAVE_AS = ""
-YEAR_ARCHIVE_SAVE_AS = ""
-MONTH_ARCHIVE_SAVE_AS = ""
-DAY_ARCHIVE_SAVE_AS = ""
-DRAFT_SAVE_AS = ""
-DRAFT_PAGE_SAVE_AS = ""
-
-FEED_ALL_ATOM = None
-FEED_ALL_RSS = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-
-DEFAULT_PAGINATION = False
-TYPOGRIFY = False
-LOAD_CONTENT_CACHE = False
+# Pelican's page, index and feed settings for a gongkai site come with the defaults
+# imported at the top (generator/site/defaults.py); set any of them here to change it.
 
 # Optional sections that this build publishes (menus link only to what exists).
 GONGKAI_FEATURES: list[str] = ["stats", "data", "changes", "search"]
