@@ -193,3 +193,22 @@ def test_code_prefixes_of_tasks_score_as_whoosh_scores_them(tmp_path):
         got = [(loaded.others[d]["url"], score) for d, score in loaded._other_scored(text, ())]
         assert got == expected, text
     assert reference_others(tmp_path / "index", "91ABCDEF", {})  # the case is exercised
+
+
+def test_few_candidates_or_every_enterprise_the_same_answer(index):
+    """A query with few candidates is ranked among them alone; the same query asked of
+    every enterprise gives the same rows, tiers and pages."""
+    try:
+        for text in queries(index):
+            index.sparse_limit = engine.SPARSE
+            index._answer.cache_clear()
+            few_rows, few_tiers = index.ranked(clean_query(text))
+            sparse = [index.search(text, 20, {}, s) for s in ("", "date")]
+            index.sparse_limit = -1
+            index._answer.cache_clear()
+            rows, tiers = index.ranked(clean_query(text))
+            assert few_rows.tolist() == rows.tolist() and few_tiers.tolist() == tiers.tolist(), text
+            assert sparse == [index.search(text, 20, {}, s) for s in ("", "date")], text
+    finally:
+        index.sparse_limit = engine.SPARSE
+        index._answer.cache_clear()

@@ -74,11 +74,17 @@ def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str
 
     from .serve import ENVIRONMENT, MAX_URL, create_app
 
-    app = search_app(settings, output)  # a missing or unreadable index fails here, in words
+    # a missing or unreadable index fails here, in words; with several workers each of them
+    # reads it, the supervising process only checks that it is there
+    app = search_app(settings, output) if workers == 1 else None
+    out = app.output if app is not None else _folder(settings, output)[0].resolve()
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say so, and without
+        # it a response's body waits for the client's delayed ACK of its headers
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
     except OSError as exc:
         raise NoIndex(f"无法在 {host}:{port} 上启动服务：{exc.strerror or exc}") from exc
@@ -91,16 +97,13 @@ def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str
     )
     shown = f"[{host}]" if ":" in host else host
     mode = f"正式模式，{workers} 个进程" if production and workers > 1 else ("正式模式" if production else "预览")
-    print(f"正在服务 {app.output}（{mode}）：http://{shown}:{bound}/（Ctrl+C 停止）", flush=True)
-    if workers > 1:
+    print(f"正在服务 {out}（{mode}）：http://{shown}:{bound}/（Ctrl+C 停止）", flush=True)
+    if workers > 1:  # uvicorn binds the address itself and hands it to its worker processes
+        sock.close()
         os.environ[ENVIRONMENT] = json.dumps({"cwd": os.getcwd(), "settings": settings_file,
-                                              "output": str(app.output)}, ensure_ascii=False)
-        config = uvicorn.Config("generator.search.serve:app_from_environment", factory=True,
-                                workers=workers, **options)
-        from uvicorn.supervisors import Multiprocess
-
-        server = uvicorn.Server(config)
-        Multiprocess(config, target=server.run, sockets=[sock]).run()
-    else:
+                                              "output": str(out)}, ensure_ascii=False)
+        uvicorn.run("generator.search.serve:app_from_environment", factory=True, host=host, port=bound,
+                    workers=workers, **options)
+    elif app is not None:
         uvicorn.Server(uvicorn.Config(create_app(app), **options)).run(sockets=[sock])
     return 0

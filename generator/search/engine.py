@@ -39,7 +39,8 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.query.compound import CompoundQuery
 
-from .rank import OTHER, clean_query, tier_rule
+from .fold import fold, variants
+from .rank import OTHER, clean_query, code_query, tier_rule
 from .records import FILTERS
 
 ENTERPRISES = "enterprises.parquet"  # written by server_index.write_index
@@ -49,6 +50,8 @@ RECORD_HASHES = "records.parquet"
 MAX_LIMIT = 100  # results per page
 MAX_PAGE = 10_000
 SEARCHERS = 2  # Whoosh searchers per loaded index: queries for tasks and the like are short
+SPARSE = 3000  # candidates up to which the rule is asked of them alone, not of every enterprise
+_BY_NAME = 300  # candidates up to which their names are read one by one
 _BASE = 0x110000  # one more than the largest code point: a pair of characters as one integer
 _EDGE = 0  # between two enterprises' names (a folded name holds no NUL)
 _SPACE = 0x20  # between one enterprise's names
@@ -112,6 +115,20 @@ class NameIndex:
             if k not in (rarest, rarest + 1) and len(pos):
                 pos = pos[self.text[pos + k] == points[k]]
         return pos
+
+    def estimate(self, form: str) -> int:
+        """At least as many as the positions where ``form`` starts (cheap: no positions read)."""
+        points = _points(form)
+        if len(points) == 0:
+            return len(self.text)
+        if len(points) == 1:
+            a, b = np.searchsorted(self.keys, [int(points[0]) * _BASE, (int(points[0]) + 1) * _BASE])
+            return int(self.bounds[b] - self.bounds[a])
+        pair_keys = points[:-1].astype(np.int64) * _BASE + points[1:].astype(np.int64)
+        at = np.searchsorted(self.keys, pair_keys)
+        if ((at >= len(self.keys)) | (self.keys[np.minimum(at, len(self.keys) - 1)] != pair_keys)).any():
+            return 0
+        return int((self.bounds[at + 1] - self.bounds[at]).min())
 
     def holding(self, forms: list[str]) -> np.ndarray:
         """A mask of the enterprises whose names hold any of ``forms``."""
@@ -202,6 +219,10 @@ class LoadedIndex:
 
     def __init__(self, folder: Path, searchers: int = SEARCHERS) -> None:
         self.folder = Path(folder)
+        self.sparse_limit = SPARSE
+        # caches of this version only: a reloaded index starts afresh and this one is freed
+        self._answer = functools.lru_cache(maxsize=2048)(self._compute)
+        self._other_scored = functools.lru_cache(maxsize=2048)(self._other_ranking)
         self.stamp = stamp(self.folder)
         self.options: dict[str, list[str]] = _read_json(self.folder / OPTIONS, {})
         self.regions: list[str] = _read_json(self.folder / REGIONS, [])
@@ -248,7 +269,9 @@ class LoadedIndex:
         upper = np.char.upper(codes) if len(codes) else codes
         self._upper_order = np.argsort(upper, kind="stable")
         self._upper = upper[self._upper_order]
-        self.names = NameIndex([str(n or "") for n in table["names"].to_pylist()])
+        self.name_list = [str(n or "") for n in table["names"].to_pylist()]
+        self.names = NameIndex(self.name_list)
+        self.upper_codes = upper
         days = np.array([_day(d) for d in table["date"].to_pylist()], dtype=np.int64)
         other_days = {d: _day(f.get("date") or "") for d, f in self.others.items()}
         every_day = np.unique(np.concatenate([days, np.array(list(other_days.values()), dtype=np.int64)]))
@@ -274,7 +297,31 @@ class LoadedIndex:
             for docnum in searcher.docs_for_query(wq.Term("kind", kind)):
                 self.others[docnum] = reader.stored_fields(docnum)
         self.other_docs = set(self.others)  # never changed: Whoosh takes a set as a filter
+        # only tasks, items, plans and documents have words in these fields
+        self._lexicon = {f: {t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(f)}
+                         for f in ("text", "title", "grams")}
         self.other_codes = sorted({str(f.get("code") or "") for f in self.others.values()} - {""})
+
+    def _others_may_hold(self, text: str) -> bool:
+        """False when :func:`.server_index.other_query` cannot match a task, item, plan or
+        document: one of its words has none of its terms in their fields, and the code
+        part none of their codes (the fields' lexicons, read once; Whoosh is not asked)."""
+        from .server_index import _grams, _segment
+
+        cleaned = clean_query(text)
+        code = code_query(cleaned)
+        if code and any(c.startswith(code) for c in self.other_codes):
+            return True
+        for word in cleaned.lower().split():
+            segmented = _segment(word)
+            if segmented and all(w in self._lexicon["text"] or w in self._lexicon["title"] for w in segmented):
+                continue
+            grams = self._lexicon["grams"]
+            if (all(g in grams for g in _grams(word)) if len(word) >= 2
+                    else any(g.startswith(word) for g in grams)):
+                continue
+            return False
+        return bool(cleaned)
 
     @contextlib.contextmanager
     def _searcher(self) -> Iterator[Any]:
@@ -312,6 +359,59 @@ class LoadedIndex:
 
         return tier_rule(query, self.size, self.regions, holding, rows,
                          lambda code: rows(code, exact=True)).astype(np.int8)
+
+    def _candidates(self, query: str) -> np.ndarray | None:
+        """Every enterprise that may have a tier for ``query`` (sorted rows), or None when
+        that could be more than :attr:`sparse_limit`: every word's match holds the
+        enterprises holding all words, so the rarest word's match, the whole query's
+        names and the code prefix hold every one that matches at all."""
+        words = query.split()
+        if not words:
+            return np.array([], dtype=np.int64)
+
+        def sizes(word: str) -> tuple[int, str, str]:
+            forms = variants(word, self.regions)  # each later form is a piece of the earlier ones
+            head = fold(word).upper()
+            size = self.names.estimate(forms[-1]) if forms else 0
+            if head:
+                size += len(self._code_range(head))
+            return size, forms[-1] if forms else "", head
+
+        size, form, head = min(sizes(w) for w in words)
+        whole = variants("".join(words), self.regions)
+        code = code_query(query)
+        size += self.names.estimate(whole[-1]) if whole else 0
+        size += len(self._code_range(code)) if code else 0
+        if size > self.sparse_limit:
+            return None
+        parts = [self.names.owner[self.names.starts(f)] for f in (form, whole[-1] if whole else "") if f]
+        parts += [self._code_range(p) for p in (head, code) if p]
+        return np.unique(np.concatenate([np.asarray(p, dtype=np.int64) for p in parts])) if parts \
+            else np.array([], dtype=np.int64)
+
+    def ranked(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """The enterprises with a tier for ``query`` (rows in credit-code order) and their
+        tiers: :func:`.rank.tier_rule` asked of the few candidates when there are few,
+        of every enterprise (:meth:`tiers`) otherwise."""
+        cand = self._candidates(query)
+        if cand is None:
+            tiers = self.tiers(query)
+            rows = np.flatnonzero(tiers >= 0)
+            return rows, tiers[rows]
+        upper = self.upper_codes[cand]
+        names = [self.name_list[i] for i in cand.tolist()] if len(cand) <= _BY_NAME else []
+
+        def holding(forms: list[str]) -> np.ndarray:
+            if names:  # a few names: asked one by one
+                return np.fromiter((any(f in n for f in forms) for n in names), dtype=bool, count=len(names))
+            found = np.concatenate([self.names.owner[self.names.starts(f)] for f in forms] or [np.zeros(0, np.int32)])
+            return np.isin(cand, found)
+
+        tiers = tier_rule(query, len(cand), self.regions, holding,
+                          lambda prefix: np.char.startswith(upper, prefix) if len(upper) else np.zeros(0, bool),
+                          lambda code: upper == code).astype(np.int8)
+        keep = tiers >= 0
+        return cand[keep], tiers[keep]
 
     def _enterprise_filter(self, filters: dict[str, str]) -> np.ndarray | None:
         mask = None
@@ -352,13 +452,12 @@ class LoadedIndex:
     def _other_results(self, text: str, filters: dict[str, str]) -> list[int]:
         return [d for d, _ in self._other_scored(text, tuple(sorted(filters.items())))]
 
-    @functools.lru_cache(maxsize=2048)  # noqa: B019 - one cache per loaded index, dropped with it
-    def _other_scored(self, text: str, filters: tuple[tuple[str, str], ...]) -> list[tuple[int, float]]:
+    def _other_ranking(self, text: str, filters: tuple[tuple[str, str], ...]) -> list[tuple[int, float]]:
         """Tasks, items, plans and documents in Whoosh's order, with their scores."""
         from .server_index import other_query
 
         q = other_query(text)
-        if q is None or not self.other_docs:
+        if q is None or not self.other_docs or not self._others_may_hold(text):
             return []
         q = _restrict_prefixes(q, self.other_codes)
         allowed = self._other_filter(dict(filters)) if filters else self.other_docs
@@ -371,47 +470,57 @@ class LoadedIndex:
 
     def search(self, text: str, limit: int = 20, filters: dict[str, str] | None = None,
                sort: str = "", page: int = 1) -> dict[str, Any]:
-        """One page of hits as plain dicts, ranked by :mod:`.rank`, and the exact total."""
-        cleaned = clean_query(text)
+        """One page of hits as plain dicts, ranked by :mod:`.rank`, and the exact total.
+
+        Answers are kept for the index's lifetime (the most recent 2,048): the
+        index never changes, and a public search is asked the same names again and again.
+        """
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, min(int(page), MAX_PAGE))
-        wanted = {f: v for f, v in (filters or {}).items() if f in FILTERS and v}
-        tiers = self.tiers(cleaned)
+        wanted = tuple(sorted((f, v) for f, v in (filters or {}).items() if f in FILTERS and v))
+        found = self._answer(text, limit, wanted, "date" if sort == "date" else "", page)
+        return {**found, "results": [dict(h) for h in found["results"]]}
+
+    def _compute(self, text: str, limit: int, filters: tuple[tuple[str, str], ...], sort: str,
+                page: int) -> dict[str, Any]:
+        cleaned = clean_query(text)
+        wanted = dict(filters)
+        rows, tiers = self.ranked(cleaned)
         chosen = self._enterprise_filter(wanted)
         if chosen is not None:
-            tiers[~chosen] = -1
+            keep = chosen[rows]
+            rows, tiers = rows[keep], tiers[keep]
         others = self._other_results(text, wanted)
-        counts = [int(np.count_nonzero(tiers == t)) for t in range(OTHER)]
-        ents = sum(counts)
-        total = ents + len(others)
+        total = len(rows) + len(others)
         first, last = (page - 1) * limit, min(page * limit, total)
         results: list[dict[str, Any]] = []
         if first < last and sort == "date":
-            results = self._by_date(tiers, others, first, last)
+            results = self._by_date(rows, tiers, others, first, last)
         elif first < last:
-            results = self._in_rank_order(tiers, counts, others, first, last)
+            results = self._in_rank_order(rows, tiers, others, first, last)
         return {"query": cleaned, "total": total, "page": page, "pages": -(-total // limit),
                 "limit": limit, "results": results}
 
-    def _in_rank_order(self, tiers: np.ndarray, counts: list[int], others: list[int],
+    def _in_rank_order(self, rows: np.ndarray, tiers: np.ndarray, others: list[int],
                        first: int, last: int) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         at = 0
-        for tier in range(OTHER):
-            n = int(counts[tier])
-            if at + n > first and at < last:
-                rows = np.flatnonzero(tiers == tier)[max(0, first - at):last - at]
-                results += self._enterprise_hits(rows, np.full(len(rows), tier))
-            at += n
+        for tier in range(OTHER):  # within a tier, rows are in credit-code order already
+            if at >= last:
+                break
+            chosen = rows[tiers == tier]
+            if at + len(chosen) > first:
+                picked = chosen[max(0, first - at):last - at]
+                results += self._enterprise_hits(picked, np.full(len(picked), tier))
+            at += len(chosen)
         results += [self._other_hit(d) for d in others[max(0, first - at):max(0, last - at)]]
         return results
 
-    def _by_date(self, tiers: np.ndarray, others: list[int], first: int, last: int
+    def _by_date(self, rows: np.ndarray, tiers: np.ndarray, others: list[int], first: int, last: int
                  ) -> list[dict[str, Any]]:
         """Newest first; within a day, in rank order."""
-        rows = np.flatnonzero(tiers >= 0)
         span = OTHER * max(self.size, 1)
-        ranks = np.concatenate([tiers[rows].astype(np.int64) * max(self.size, 1) + rows,
+        ranks = np.concatenate([tiers.astype(np.int64) * max(self.size, 1) + rows,
                                 span + np.arange(len(others), dtype=np.int64)])
         days = np.concatenate([self.day_rank[rows],
                                np.array([self.other_day_rank[d] for d in others], dtype=np.int64)])
@@ -421,7 +530,7 @@ class LoadedIndex:
         out = []
         for k in picked.tolist():
             if k < len(rows):
-                out += self._enterprise_hits(rows[k:k + 1], tiers[rows[k:k + 1]])
+                out += self._enterprise_hits(rows[k:k + 1], tiers[k:k + 1])
             else:
                 out.append(self._other_hit(others[k - len(rows)]))
         return out

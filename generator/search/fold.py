@@ -79,7 +79,13 @@ def plain(text: str | None) -> str:
 
 def suffixes() -> list[str]:
     """Legal-form suffixes, longest first (folded), as the query may leave them out."""
-    return sorted({fold(s) for s in _rules()["suffixes"]}, key=lambda s: (-len(s), s))
+    return list(_suffixes())
+
+
+@functools.cache
+def _suffixes() -> tuple[str, ...]:
+    # folded once: every query word asks for them (variants), a server many times a second
+    return tuple(sorted({fold(s) for s in _rules()["suffixes"]}, key=lambda s: (-len(s), s)))
 
 
 def regions(settings: dict) -> list[str]:
