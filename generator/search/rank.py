@@ -34,15 +34,30 @@ TIERS = ("code", "code_prefix", "name", "enterprise", "other")
 OTHER = TIERS.index("other")
 MAX_QUERY = 200  # characters; longer queries are cut, never an error
 _CODE = re.compile(r"^[0-9A-Za-z]{8,18}$")
-_JUNK = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+")
+
+
+def _cut(text: str, units: int) -> str:
+    """The start of ``text`` that fits in ``units`` UTF-16 code units, as JavaScript's
+    ``slice`` cuts a string (a character outside the BMP counts two)."""
+    if len(text) * 2 <= units:
+        return text
+    used = 0
+    for n, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return text[:n]
+    return text
 
 
 def clean_query(text: str | None) -> str:
-    """Words only: query-syntax characters become spaces, so no input can be a syntax
-    error; full-width letters and digits become plain ones (a code typed on a Chinese
-    input method is still a code)."""
-    text = unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY])
-    return " ".join(_JUNK.sub(" ", text).split())
+    """Words only, exactly as search.js's ``cleanQuery`` makes them: the first
+    :data:`MAX_QUERY` characters (UTF-16 code units, as a browser counts), NFKC (full-width
+    letters and digits become plain ones, so a code typed on a Chinese input method is
+    still a code), and every run of anything but letters, digits, ``_`` and ``-`` one
+    space; so no input can be a syntax error."""
+    text = unicodedata.normalize("NFKC", _cut(text or "", MAX_QUERY))
+    kept = "".join(c if c in "_-" or unicodedata.category(c)[0] in "LN" else " " for c in text)
+    return " ".join(kept.split())
 
 
 def code_query(query: str) -> str:
