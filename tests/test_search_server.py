@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -252,3 +253,60 @@ def test_the_proxy_config_sends_the_pages_policies():
     assert re.search(r'set \$csp_search "([^"]+)";', conf).group(1) == expected["search"]
     assert "proxy_pass http://gongkai_search" in conf and re.search(r"location ~ /\\.\s*\{\s*deny all;", conf)
     assert Path(ROOT / "deploy" / "gongkai-serve.service").is_file()
+
+
+def test_clients_that_hang_up_leave_nothing_in_the_log(served):
+    """Visitors who close the connection mid-answer (a big file, a search) are no error."""
+    import socket
+
+    out, _ = sample_site()
+    big = max((p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")
+               and ".gongkai" not in p.as_posix()), key=lambda p: p.stat().st_size)
+    host, port = served.url.split("//")[1].rstrip("/").split(":")
+    for n in range(40):
+        path = "/" + big.relative_to(out).as_posix() if n % 2 else "/api/search?q=%E5%85%AC%E5%8F%B8&limit=100"
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            sock.recv(10)  # the first bytes of the answer, then hang up
+    assert httpx.get(served.url, timeout=30).status_code == 200
+    assert "Traceback" not in served.log() and "Error" not in served.log(), served.log()
+
+
+def test_production_mode_workers_access_log_and_the_proxys_client(tmp_path):
+    out, _ = sample_site()
+    with gongkai_serve(out, sample_settings_file(), tmp_path, "--production", "--workers", "2") as server:
+        answers = [httpx.get(server.url + "api/search", params={"q": "公司"}, timeout=30,
+                             headers={"X-Forwarded-For": "203.0.113.7"}) for _ in range(6)]
+        assert all(a.status_code == 200 and a.json()["total"] > 0 for a in answers)
+        assert httpx.get(server.url + "no/such/page/", timeout=30).status_code == 404
+        said = (tmp_path / "serve.out").read_text(encoding="utf-8") + server.log()
+        assert "正式模式，2 个进程" in said
+        assert re.search(r'203\.0\.113\.7:\d+ - "GET /api/search\?q=', said), said
+    assert "Traceback" not in server.log()
+
+
+def test_a_rebuilt_index_is_answered_without_a_restart(tmp_path):
+    """The build replaces the index in place: the running service reads the new one in the
+    background and answers from it, and from the old one until then."""
+    import shutil
+
+    from generator.search.records import search_records
+    from generator.search.server_index import write_index
+
+    out, model = sample_site()
+    site = tmp_path / "site"
+    shutil.copytree(out, site, symlinks=True)
+    with gongkai_serve(site, sample_settings_file(), tmp_path / "serve") as server:
+        assert api(server.url, q="蓝莓农场")["total"] == 0
+        records = search_records(model)
+        first = records.index[records["kind"] == "enterprise"][0]
+        for column in ("title", "text", "names"):
+            records.at[first, column] = "澄湖镇蓝莓农场"
+        write_index(records, site / ".gongkai-search")
+        for _ in range(200):
+            found = api(server.url, q="蓝莓农场")
+            if found["total"]:
+                break
+            time.sleep(0.1)
+        assert found["total"] == 1 and found["results"][0]["title"] == "澄湖镇蓝莓农场"
+    assert "Traceback" not in server.log()
