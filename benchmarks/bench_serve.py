@@ -100,7 +100,7 @@ def one_client_latency(url: str, kinds: dict[str, list[str]], per_kind: int) -> 
     with httpx.Client(base_url=url, timeout=60) as client:
         for kind, qs in kinds.items():
             times = []
-            for q in qs[:per_kind]:
+            for q in list(dict.fromkeys(qs))[:per_kind]:  # each asked once: the server keeps answers
                 t = time.perf_counter()
                 client.get("api/search", params={"q": q}).raise_for_status()
                 times.append((time.perf_counter() - t) * 1000)
@@ -188,6 +188,7 @@ def main() -> None:
     for kind, qs in kinds.items():
         times = []
         for q in qs:
+            loaded.forget_answers()  # prefixes repeat: time the search, not the kept answer
             t = time.perf_counter()
             loaded.search(q)
             times.append((time.perf_counter() - t) * 1000)

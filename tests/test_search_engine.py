@@ -201,14 +201,14 @@ def test_few_candidates_or_every_enterprise_the_same_answer(index):
     try:
         for text in queries(index):
             index.sparse_limit = engine.SPARSE
-            index._answer.cache_clear()
+            index.forget_answers()
             few_rows, few_tiers = index.ranked(clean_query(text))
             sparse = [index.search(text, 20, {}, s) for s in ("", "date")]
             index.sparse_limit = -1
-            index._answer.cache_clear()
+            index.forget_answers()
             rows, tiers = index.ranked(clean_query(text))
             assert few_rows.tolist() == rows.tolist() and few_tiers.tolist() == tiers.tolist(), text
             assert sparse == [index.search(text, 20, {}, s) for s in ("", "date")], text
     finally:
         index.sparse_limit = engine.SPARSE
-        index._answer.cache_clear()
+        index.forget_answers()

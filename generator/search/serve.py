@@ -43,7 +43,7 @@ from .records import FILTER_LABELS, FILTERS, KIND_LABELS
 
 MAX_URL = 8192  # bytes of path and query string, as nginx's default buffers take them
 PAGE_SIZE = 20
-SEARCH_THREADS = 4  # searches at once; more would only wait for the same two cores
+SEARCH_THREADS = 1  # searches at once per process: they hold the GIL, and the event loop must not wait
 LOG = logging.getLogger("gongkai.serve")
 
 # code → (status, message): the stable codes of the API's errors, documented in README
