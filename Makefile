@@ -63,8 +63,8 @@ html: setup
 publish: setup
 	$(BIN)/gongkai build --settings publishconf.py
 
-serve:
-	cd $(OUTPUTDIR) && $(PY) -m http.server $(PORT) --bind 127.0.0.1
+serve: setup
+	$(BIN)/gongkai serve --port $(PORT) --output $(OUTPUTDIR) --settings pelicanconf.py
 
 devserver: setup
 	$(BIN)/pelican content -s pelicanconf.py -r -l -p $(PORT)
