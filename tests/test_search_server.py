@@ -251,6 +251,7 @@ def test_the_proxy_config_sends_the_pages_policies():
     expected = policies([ROOT / "themes/gongkai/templates"])
     assert re.search(r'set \$csp "([^"]+)";', conf).group(1) == expected["page"]
     assert re.search(r'set \$csp_search "([^"]+)";', conf).group(1) == expected["search"]
+    assert "proxy_hide_header Content-Security-Policy;" in conf  # sent once, by nginx
     assert "proxy_pass http://gongkai_search" in conf and re.search(r"location ~ /\\.\s*\{\s*deny all;", conf)
     assert Path(ROOT / "deploy" / "gongkai-serve.service").is_file()
 
