@@ -141,19 +141,6 @@ def test_pages_totals_filters_and_date_order_as_before(index):
             assert tiers == sorted(tiers) and all(t <= OTHER for t in tiers)
 
 
-def test_an_index_without_the_table_answers_the_same_from_whoosh(index, tmp_path):
-    bare = tmp_path / "index"
-    shutil.copytree(index.folder, bare)
-    (bare / engine.ENTERPRISES).unlink()
-    old = engine.loaded(bare)
-    assert old.size == index.size and old.table.column_names == index.table.column_names
-    for text in queries(index)[:40]:
-        for sort in ("", "date"):
-            assert old.search(text, 50, {}, sort) == index.search(text, 50, {}, sort), text
-    year = {"year": index.options["year"][0]}
-    assert old.search("青禾", 100, year) == index.search("青禾", 100, year)
-
-
 def test_a_rewritten_index_is_read_again(index, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(index.folder, copy)

@@ -97,34 +97,6 @@ def test_search_script_stays_local_and_writes_text_only():
     assert "textContent" in js and 'root + "pagefind/pagefind.js"' in js
 
 
-def test_two_process_server_index_answers_like_the_serial_one(tmp_path):
-    from generator.search import server_index
-
-    _, model = sample_site()
-    records = search_records(model)
-    # enough records to take the multi-process path: the sample ten times, each copy at its own URL
-    copies = [records.assign(url=records["url"] + f"#{k}") for k in range(10)]
-    many = pd.concat(copies, ignore_index=True)
-    assert len(many) > 5000
-    server_index.write_index(many, tmp_path / "serial", processes=1)
-    server_index.write_index(many, tmp_path / "parallel", processes=2)
-    assert len(list((tmp_path / "parallel").glob("*.seg"))) > 1  # one segment per process
-    ents = records[records["kind"] == "enterprise"]
-    queries = [ents["code"].iloc[0], ents["code"].iloc[-1][:10], ents["title"].iloc[3][:2],
-               ents["title"].iloc[7][:4]]
-    for query in queries:
-        serial = server_index.search(tmp_path / "serial", query, limit=100)
-        parallel = server_index.search(tmp_path / "parallel", query, limit=100)
-        assert serial["total"] == parallel["total"] > 0, query
-
-        def pages(found):  # copies of one record tie on score, so compare records, not copies
-            return [h["url"].split("#")[0] for h in found["results"]]
-
-        assert pages(serial)[:1] == pages(parallel)[:1]
-        if serial["total"] <= 100:  # every hit listed: no tie at a cut-off
-            assert set(pages(serial)) == set(pages(parallel))
-
-
 def test_records_kept_from_the_last_build_equal_records_computed_afresh(tmp_path, monkeypatch):
     """An incremental build computes only the enterprises whose rows changed; the rest
     come from the cache, and the whole equals a computation from scratch."""

@@ -62,7 +62,8 @@ def test_damaged_state_means_a_fresh_index(tmp_path):
     server_index.write_index(records, index)
     (index / server_index.RECORD_HASHES).write_bytes(b"not parquet")
     assert server_index.write_index(records, index) == "written"
-    assert len(pd.read_parquet(index / server_index.RECORD_HASHES)) == len(records)
+    # a hash per Whoosh document: the tasks, items, plans and documents
+    assert len(pd.read_parquet(index / server_index.RECORD_HASHES)) == (records["kind"] != "enterprise").sum()
 
 
 def test_server_index_is_written_with_the_filter_lists_or_fails_in_words(tmp_path):
@@ -70,7 +71,7 @@ def test_server_index_is_written_with_the_filter_lists_or_fails_in_words(tmp_pat
 
     _, model = sample_site()
     records = search_records(model)
-    assert _write_server_index(records, tmp_path / "index", {"year": ["2026"]}, 2) == "written"
+    assert _write_server_index(records, tmp_path / "index", {"year": ["2026"]}) == "written"
     code = records[records["kind"] == "enterprise"]["code"].iloc[0]
     assert server_index.search(tmp_path / "index", code)["results"][0]["code"] == code
     assert (tmp_path / "index" / OPTIONS).is_file()
@@ -78,33 +79,6 @@ def test_server_index_is_written_with_the_filter_lists_or_fails_in_words(tmp_pat
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the index folder should go")
     with pytest.raises(RuntimeError, match="服务器搜索索引生成失败"):
-        _write_server_index(records, blocked / "index", {}, 2)
+        _write_server_index(records, blocked / "index", {})
 
 
-def test_enterprise_records_are_hashed_by_what_they_are_made_from():
-    """An enterprise record's hash follows its record fingerprint and the salt (what else
-    records depend on); other records are hashed by their text. A fingerprint list that
-    does not match the records is not used."""
-    from generator.search.records import record_fingerprints, record_salt
-
-    _, model = sample_site()
-    records = search_records(model)
-    fingerprints, salt = record_fingerprints(model["results"]), record_salt(model)
-    hashes = server_index.record_hashes(records, (fingerprints, salt))
-    by_text = server_index.record_hashes(records)
-    ents = (records["kind"] == "enterprise").to_numpy()
-    assert ents.any() and (~ents).any()
-    assert (hashes[~ents] == by_text[~ents]).all()
-    assert hashes[ents].is_unique
-
-    first = fingerprints.index[0]
-    url = records.loc[records["code"] == first, "url"].iloc[0]
-    moved = fingerprints.copy()
-    moved.iloc[0] += 1  # that enterprise's rows changed
-    again = server_index.record_hashes(records, (moved, salt))
-    assert again[url] != hashes[url]
-    assert (again.drop(url) == hashes.drop(url)).all()
-    resalted = server_index.record_hashes(records, (fingerprints, salt + "x"))
-    assert (resalted[ents] != hashes[ents]).all()
-    short = server_index.record_hashes(records, (fingerprints.iloc[1:], salt))
-    assert (short == by_text).all()

@@ -23,7 +23,6 @@ from .records import (
     filter_options,
     model_index,
     record_fingerprints,
-    record_salt,
     search_records,
 )
 
@@ -112,13 +111,12 @@ def _replace(path: Path, text: str) -> None:
 
 
 def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],
-                        processes: int, made_from: tuple[pd.Series, str] | None = None,
                         regions: list[str] | None = None) -> str:
-    """The Whoosh index, after the browser's indexes: run beside them, its writer
-    processes and the browser indexes' working tables would together need more memory
-    than a provincial build may take (issue goal: 6 GiB at a million results)."""
+    """The server index (Whoosh for tasks, items, plans and documents; a table for the
+    enterprises), after the browser's indexes, whose working tables it need not share
+    memory with."""
     try:
-        how = server_index.write_index(records, folder, processes, made_from)
+        how = server_index.write_index(records, folder)
         # replaced, never written into: the staged index shares its files with the live one
         _replace(folder / server_index.REGIONS, json.dumps(regions or [], ensure_ascii=False))
         _replace(folder / OPTIONS, json.dumps(options, ensure_ascii=False, sort_keys=True))
@@ -188,10 +186,7 @@ def build_search(model: Model, settings: dict[str, Any], output: Path,
         state["pagefind"] = fingerprint
         took["pagefind"] = time.perf_counter() - start - sum(took.values())
     if todo.get("server"):
-        processes = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
-        done["server"] = _write_server_index(records, folder, options, processes,
-                                             (record_fps, record_salt(model)),
-                                             fold.regions(settings))
+        done["server"] = _write_server_index(records, folder, options, fold.regions(settings))
         state["server"] = fingerprint
         took["server"] = time.perf_counter() - start - sum(took.values())
     for key, path in state_files.items():

@@ -4,8 +4,7 @@
 read once per index version (:func:`loaded`), and a query touches only arrays:
 
 * enterprises, from the table :mod:`.server_index` writes beside the Whoosh index
-  (``enterprises.parquet``; an index written without it is read from Whoosh's stored
-  fields instead), kept in credit-code order, which is the order within a tier;
+  (``enterprises.parquet``), kept in credit-code order, which is the order within a tier;
 * their folded names as one array of code points with every position of every
   character pair (:class:`NameIndex`), so the enterprises holding a piece of a name
   are found without scanning the names, exactly as ``str.contains`` would find them;
@@ -242,20 +241,9 @@ class LoadedIndex:
 
     def _read_enterprises(self, searcher) -> pa.Table:
         try:
-            table = pq.read_table(self.folder / ENTERPRISES, columns=list(_COLUMNS))
-        except (OSError, pa.ArrowException):
-            table = None
-        if table is not None:
-            return table
-        # an index written before the table was: the same fields from Whoosh (slower)
-        reader = searcher.reader()
-        names = list(reader.column_reader("names"))
-        rows: dict[str, list[str]] = {c: [] for c in _COLUMNS}
-        for docnum in searcher.docs_for_query(wq.Term("kind", "enterprise")):
-            fields = reader.stored_fields(docnum)
-            for c in _COLUMNS:
-                rows[c].append(names[docnum].decode() if c == "names" else fields.get(c) or "")
-        return pa.table({c: pa.array(v, type=pa.string()) for c, v in rows.items()})
+            return pq.read_table(self.folder / ENTERPRISES, columns=list(_COLUMNS))
+        except (OSError, pa.ArrowException):  # no such index: nothing to find
+            return pa.table({c: pa.array([], type=pa.string()) for c in _COLUMNS})
 
     def _load_enterprises(self, table: pa.Table) -> None:
         codes = np.array(table["code"].to_pylist(), dtype=str)

@@ -20,8 +20,7 @@ import pandas as pd
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
-from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .rank import clean_query, code_query
 from .records import FILTERS
@@ -62,18 +61,13 @@ def schema() -> Schema:
         "url": ID(stored=True, unique=True),
         "kind": ID(stored=True),
         "label": STORED,  # the title as shown
-        # no positions: queries are words, never phrases, and positions double the postings' cost;
-        # enterprises are found by "keys", so their names are not segmented
+        # no positions: queries are words, never phrases, and positions double the postings' cost
         "title": TEXT(analyzer=analyzer(), field_boost=2.0, phrase=False),
         "code": ID(stored=True, sortable=True),
         "summary": STORED,
         "date": ID(stored=True, sortable=True),
         "text": TEXT(analyzer=analyzer(), phrase=False),
         "grams": KEYWORD(lowercase=True, scorable=True),
-        # an enterprise's folded names: their characters and pairs (as the word index
-        # keys them), and the names themselves for the ranking rule
-        "keys": KEYWORD(lowercase=False),
-        "names": COLUMN(VarBytesColumn()),
     }
     for f in FILTERS:
         fields[f] = KEYWORD(stored=True, commas=True, lowercase=False)
@@ -124,56 +118,25 @@ RECORD_HASHES = "records.parquet"
 UPDATE_AT_MOST = 0.25  # above this share of changed records, a fresh index is cheaper
 
 
-def record_hashes(records: pd.DataFrame, made_from: tuple[pd.Series, str] | None = None
-                  ) -> pd.Series:
-    """A 64-bit hash per record (by URL) of every field the index holds.
-
-    ``made_from``: the record fingerprints of the enterprises (by code, in code order) and
-    the salt of what else their records depend on (``records.record_fingerprints`` and
-    ``records.record_salt``). Those fix each enterprise record's content, so its hash is
-    derived from them instead of from half a million records' text.
-    """
-    hashes = np.zeros(len(records), dtype=np.uint64)
-    todo = np.ones(len(records), dtype=bool)
-    if made_from is not None:
-        fingerprints, salt = made_from
-        ents = (records["kind"] == "enterprise").to_numpy()
-        codes = records["code"].to_numpy(dtype=object)[ents]
-        if len(codes) == len(fingerprints) and \
-                (codes == fingerprints.index.to_numpy(dtype=object)).all():
-            seed = int.from_bytes(hashlib.sha256(f"{salt}\0{LAYOUT}".encode()).digest()[:8],
-                                  "little")
-            with np.errstate(over="ignore"):
-                hashes[ents] = (fingerprints.to_numpy(dtype=np.uint64)
-                                * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(seed)
-            todo = ~ents
-    if todo.any():
-        rest = records[todo]
-        shown = pd.DataFrame({c: rest[c].astype(str) for c in ("kind", "title", "code", "summary",
-                                                               "date", "text", "grams")})
-        for f in FILTERS:
-            shown[f] = rest[f].map("\x1f".join)
-        shown["layout"] = LAYOUT
-        hashes[todo] = pd.util.hash_pandas_object(shown, index=False).to_numpy()
-    return pd.Series(hashes, index=records["url"].astype(str).to_numpy(), dtype="uint64")
+def record_hashes(records: pd.DataFrame) -> pd.Series:
+    """A 64-bit hash per record (by URL) of every field the index holds."""
+    shown = pd.DataFrame({c: records[c].astype(str) for c in ("kind", "title", "code", "summary",
+                                                              "date", "text", "grams")})
+    for f in FILTERS:
+        shown[f] = records[f].map("\x1f".join)
+    shown["layout"] = LAYOUT
+    return pd.Series(pd.util.hash_pandas_object(shown, index=False).to_numpy(),
+                     index=records["url"].astype(str).to_numpy(), dtype="uint64")
 
 
 def _documents(records: pd.DataFrame):
-    """Whoosh documents. An enterprise is found by the keys of its folded names and by its
-    code, as in the browser's word index; its departments, items and results are filters.
-    The task names and result words of its text would add half of all postings and bring
-    every enterprise of a task into a search for the task, which is a record of its own.
-    """
+    """Whoosh documents of tasks, items, plans and documents (enterprises are answered
+    from :func:`enterprise_table`)."""
     columns = {c: records[c].tolist() for c in records.columns}
     for i in range(len(records)):
-        doc = {k: columns[k][i] for k in ("url", "kind", "code", "summary", "date", "text")}
+        doc = {k: columns[k][i] for k in ("url", "kind", "code", "summary", "date", "text", "title",
+                                           "grams")}
         doc["label"] = columns["title"][i]
-        if doc["kind"] == "enterprise":
-            names = str(columns["names"][i] or "")
-            doc.update(text="", title="", grams="", names=names.encode(),
-                       keys=" ".join(sorted(set().union(*map(_name_keys, names.split())))))
-        else:
-            doc.update(title=columns["title"][i], grams=columns["grams"][i], names=b"", keys="")
         for f in FILTERS:
             doc[f] = _keywords(columns[f][i])
         yield doc
@@ -204,18 +167,22 @@ def _previous_hashes(target: Path) -> pd.Series | None:
         return None
 
 
-def write_index(records: pd.DataFrame, target: Path, processes: int = 1,
-                made_from: tuple[pd.Series, str] | None = None) -> str:
+def write_index(records: pd.DataFrame, target: Path) -> str:
     """Bring the index at ``target`` to hold exactly ``records``; say how ("written"/"updated").
 
     When few records changed since the index was written, only those are replaced in a
-    hard-linked copy of it (a rebuild of a provincial index takes minutes; 1 % more results
-    takes seconds). Otherwise every record is written again: tokenizing with jieba is most
-    of the cost, so with several processes each writes its own segment (no final merge).
-    Either way the new index replaces the old one only when it is complete.
-    ``made_from``: see :func:`record_hashes`.
+    hard-linked copy of it; otherwise every record is written again. Either way the new
+    index replaces the old one only when it is complete.
+
+    Enterprises are not Whoosh documents: :mod:`.engine` answers them from the table
+    written beside the index (:func:`enterprise_table`), and half a million of them were
+    most of the time an index took to write. Whoosh holds the tasks, items, plans and
+    documents.
     """
-    hashes = record_hashes(records, made_from)
+    ents = records.index[records["kind"] == "enterprise"]
+    table = enterprise_table(records)
+    records = records.drop(index=ents)
+    hashes = record_hashes(records)
     previous = _previous_hashes(target)
     staging = target.with_name(target.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
@@ -241,14 +208,11 @@ def write_index(records: pd.DataFrame, target: Path, processes: int = 1,
     else:
         staging.mkdir(parents=True)
         ix = windex.create_in(str(staging), schema())
-        if processes > 1 and len(records) > 5000:
-            writer = ix.writer(limitmb=256, procs=processes, multisegment=True)
-        else:
-            writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256)
         for doc in _documents(records):
             writer.add_document(**doc)
         writer.commit()
-    enterprise_table(records).to_parquet(staging / ENTERPRISES, index=False)
+    table.to_parquet(staging / ENTERPRISES, index=False)
     pd.DataFrame({"url": hashes.index, "hash": hashes.to_numpy()}).to_parquet(
         staging / RECORD_HASHES, index=False)
     shutil.rmtree(target, ignore_errors=True)
@@ -258,13 +222,6 @@ def write_index(records: pd.DataFrame, target: Path, processes: int = 1,
 
 def _grams(word: str) -> list[str]:
     return [word[k:k + 2] for k in range(len(word) - 1)]
-
-
-def _name_keys(name: str) -> set[str]:
-    """A folded name's keys: its pairs, and its last character (a single character is
-    found as the start of a pair or as the last one). Half of :func:`.word_index.keys`:
-    a posting per character would double the index and its writing time."""
-    return set(_grams(name)) | ({name[-1]} if name else set())
 
 
 def other_query(text: str) -> wq.Query | None:
