@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .settings import SITE_DEFAULTS as DEFAULT_SETTINGS
 
 
 class UsageError(Exception):
@@ -20,8 +21,6 @@ class UsageError(Exception):
 class StrictRefused(Exception):
     """``--strict`` and the build found warnings: the staged site is not published."""
 
-
-DEFAULT_SETTINGS = Path(__file__).resolve().parent / "site" / "defaults.py"
 
 
 def _settings(path: str | None) -> dict:

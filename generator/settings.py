@@ -100,6 +100,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# gongkai's own site settings, for a folder without a settings file (see that file)
+SITE_DEFAULTS = Path(__file__).resolve().parent / "site" / "defaults.py"
+
+
 def load_settings(path: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
     """Merge defaults, a pelicanconf-style Python file and explicit overrides.
 

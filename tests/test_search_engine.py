@@ -22,7 +22,7 @@ from whoosh import query as wq
 from generator.search import engine
 from generator.search.rank import OTHER, clean_query, enterprise_tiers
 from generator.search.records import FILTERS
-from generator.search.server_index import other_query
+from generator.search.whoosh_text import other_query
 
 
 @pytest.fixture(scope="module")

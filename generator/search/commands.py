@@ -102,8 +102,24 @@ def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str
         sock.close()
         os.environ[ENVIRONMENT] = json.dumps({"cwd": os.getcwd(), "settings": settings_file,
                                               "output": str(out)}, ensure_ascii=False)
-        uvicorn.run("generator.search.serve:app_from_environment", factory=True, host=host, port=bound,
+        uvicorn.run("generator.search.commands:app_from_environment", factory=True, host=host, port=bound,
                     workers=workers, **options)
     elif app is not None:
         uvicorn.Server(uvicorn.Config(create_app(app), **options)).run(sockets=[sock])
     return 0
+
+
+def app_from_environment():
+    """The application for a worker process uvicorn started (production, several workers):
+    the same settings, site and index as the command that started it (which checked the
+    settings file already)."""
+    import os
+
+    from ..settings import SITE_DEFAULTS, load_settings
+    from .serve import ENVIRONMENT, create_app
+
+    given = json.loads(os.environ[ENVIRONMENT])
+    os.chdir(given["cwd"])
+    settings = load_settings(given["settings"] or ("pelicanconf.py" if Path("pelicanconf.py").is_file()
+                                                   else SITE_DEFAULTS))
+    return create_app(search_app(settings, given["output"]))

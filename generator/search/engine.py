@@ -233,7 +233,7 @@ class LoadedIndex:
             table = self._read_enterprises(searcher)
             self._read_others(searcher)
         self._load_enterprises(table)
-        from .server_index import _segment
+        from .whoosh_text import _segment
 
         _segment("检查")  # jieba loads its dictionary on first use
 
@@ -296,10 +296,10 @@ class LoadedIndex:
         self._other_scored.cache_clear()
 
     def _others_may_hold(self, text: str) -> bool:
-        """False when :func:`.server_index.other_query` cannot match a task, item, plan or
+        """False when :func:`.whoosh_text.other_query` cannot match a task, item, plan or
         document: one of its words has none of its terms in their fields, and the code
         part none of their codes (the fields' lexicons, read once; Whoosh is not asked)."""
-        from .server_index import _grams, _segment
+        from .whoosh_text import _grams, _segment
 
         cleaned = clean_query(text)
         code = code_query(cleaned)
@@ -459,7 +459,7 @@ class LoadedIndex:
 
     def _other_ranking(self, text: str, filters: tuple[tuple[str, str], ...]) -> list[tuple[int, float]]:
         """Tasks, items, plans and documents in Whoosh's order, with their scores."""
-        from .server_index import other_query
+        from .whoosh_text import other_query
 
         q = other_query(text)
         if q is None or not self.other_docs or not self._others_may_hold(text):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
@@ -306,15 +305,4 @@ def create_app(search: SearchApp) -> ASGIApp:
     return Guard(app, search)
 
 
-ENVIRONMENT = "GONGKAI_SERVE"  # how worker processes learn what to serve
-
-
-def app_from_environment() -> ASGIApp:
-    """The application for a worker process uvicorn started (production, several workers):
-    the same settings, site and index as the command that started it."""
-    from ..cli import _settings
-    from .commands import search_app
-
-    given = json.loads(os.environ[ENVIRONMENT])
-    os.chdir(given["cwd"])
-    return create_app(search_app(_settings(given["settings"]), given["output"]))
+ENVIRONMENT = "GONGKAI_SERVE"  # how worker processes learn what to serve (commands.run_serve)
