@@ -20,7 +20,7 @@ DEFAULT_LANG = "zh"
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 
 PLUGIN_PATHS: list[str] = []
-PLUGINS = ["generator.site.plugin", "generator.search.plugin"]
+PLUGINS = ["generator.build.plugin"]
 
 # --- data ---------------------------------------------------------------------------
 GONGKAI_DATA_DIR = "data"

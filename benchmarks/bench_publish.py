@@ -22,11 +22,11 @@ from common import ROOT, WORK, run, sample
 
 def child(data: str, out: str) -> None:
     sys.path.insert(0, str(ROOT))
+    from generator import urls
     from generator.model.cache import load_model_cached
     from generator.publish.build import publish
     from generator.publish.sitemap import write_sitemaps
     from generator.settings import load_settings
-    from generator.site import urls
     from generator.site.views import all_departments
 
     settings = load_settings(ROOT / "pelicanconf.py", GONGKAI_SITE_URL="https://gk.example.gov.cn/")

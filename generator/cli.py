@@ -11,11 +11,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .console import UsageError, command_settings
 from .settings import SITE_DEFAULTS as DEFAULT_SETTINGS
-
-
-class UsageError(Exception):
-    """A problem with how the command was called (exit code 2)."""
 
 
 class StrictRefused(Exception):
@@ -23,25 +20,12 @@ class StrictRefused(Exception):
 
 
 
-def _settings(path: str | None) -> dict:
-    from .settings import load_settings
-
-    if path is None and Path("pelicanconf.py").is_file():
-        path = "pelicanconf.py"
-    if path is not None and not Path(path).is_file():
-        raise UsageError(f"设置文件不存在：{path}")
-    try:
-        return load_settings(path if path is not None else DEFAULT_SETTINGS)
-    except Exception as exc:  # a settings file is Python: any error in it is the user's to fix
-        raise UsageError(f"设置文件 {path} 无法执行：{type(exc).__name__}: {exc}") from exc
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from .model import load_model
     from .model.load import DataFolderError
     from .validate.report import as_json, as_markdown, as_text
 
-    settings = _settings(args.settings)
+    settings = command_settings(args.settings)
     data = args.data or settings.get("GONGKAI_DATA_DIR", "data")
     try:
         model = load_model(data, settings)
@@ -60,13 +44,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from pelican.settings import read_settings
 
-    from .site import inputs
-    from .site.atomic import BuildRunning, only_build
+    from .build import inputs
+    from .build.atomic import BuildRunning, only_build
 
     start = time.perf_counter()
     settings_path = args.settings or ("pelicanconf.py" if Path("pelicanconf.py").is_file()
                                       else None)
-    merged = _settings(settings_path)  # a missing or broken settings file is a usage error
+    merged = command_settings(settings_path)  # a missing or broken settings file is a usage error
     override: dict = {}
     if args.content:
         override["PATH"] = str(Path(args.content).resolve())
@@ -114,12 +98,12 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
 
     from pelican import Pelican
 
+    from .build import inputs
+    from .build.atomic import Seeding, staged_output, staging_path
+    from .build.gate import DataRefused, publishable_model
+    from .build.spare import linked_files
     from .console import quiet_pelican
-    from .site import inputs
-    from .site.atomic import Seeding, staged_output, staging_path
     from .site.build import MANIFEST_IN_OUTPUT
-    from .site.plugin import DataRefused, publishable_model
-    from .site.spare import linked_files
     from .trust.reconcile import ReconciliationError, reconciliation_line
     from .trust.reproducible import clamp_mtimes, source_date_epoch
     from .validate.report import warning_summary
@@ -207,7 +191,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.page < 1:
         raise UsageError("--page 须为正整数")
     try:
-        return run_search(_settings(args.settings), args.query, args.output, args.limit,
+        return run_search(command_settings(args.settings), args.query, args.output, args.limit,
                           args.json, args.page)
     except NoIndex as exc:
         raise UsageError(str(exc)) from exc
@@ -221,7 +205,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers < 1 or (args.workers > 1 and not args.production):
         raise UsageError("--workers 须为正整数，多于 1 个进程时须同时指定 --production")
     try:
-        return run_serve(_settings(args.settings), args.output, args.port, args.host, args.production,
+        return run_serve(command_settings(args.settings), args.output, args.port, args.host, args.production,
                          args.workers, args.settings and str(Path(args.settings).resolve()))
     except NoIndex as exc:
         raise UsageError(str(exc)) from exc

@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 # argparse's messages (Python 3.11 to 3.13), as gettext message ids
@@ -163,3 +164,22 @@ def _without_done(print_: Callable[..., Any]) -> Callable[..., Any]:
         return print_(*objects, **kwargs)
 
     return filtered
+
+
+class UsageError(Exception):
+    """A problem with how the command was called (exit code 2)."""
+
+
+def command_settings(path: str | None) -> dict:
+    """The settings a command runs with: the file given, else ./pelicanconf.py, else
+    gongkai's defaults; a missing or broken file is the caller's to fix (exit 2)."""
+    from .settings import SITE_DEFAULTS, load_settings
+
+    if path is None and Path("pelicanconf.py").is_file():
+        path = "pelicanconf.py"
+    if path is not None and not Path(path).is_file():
+        raise UsageError(f"设置文件不存在：{path}")
+    try:
+        return load_settings(path if path is not None else SITE_DEFAULTS)
+    except Exception as exc:  # a settings file is Python: any error in it is the user's to fix
+        raise UsageError(f"设置文件 {path} 无法执行：{type(exc).__name__}: {exc}") from exc

@@ -22,7 +22,7 @@ def _department_slugs():
     """Department addresses depend on the data (generator.site.urls keeps the slugs of the
     data being published): what a test's data set there is undone after it, so a module's
     shared site keeps its own."""
-    from generator.site import urls
+    from generator import urls
 
     saved = dict(urls._department_slugs)
     yield

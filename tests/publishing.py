@@ -17,7 +17,7 @@ TEMPLATES = ROOT / "themes" / "gongkai" / "templates"
 def published() -> tuple[Path, Model, PublishResult]:
     """(output folder, model, result) of the sample data published with the project's
     settings; the URL builder gives departments the sample's slugs (see tests/conftest.py)."""
-    from generator.site.departments import use_for_urls
+    from generator.model.departments import use_for_urls
 
     out, model, result = _published()
     use_for_urls(model)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def sample_site() -> tuple[Path, Model]:
     """(output folder, model) of the sample data built with the project's settings; the
     URL builder gives departments the sample's slugs (see tests/conftest.py)."""
-    from generator.site.departments import use_for_urls
+    from generator.model.departments import use_for_urls
 
     out, model = _sample_site()
     use_for_urls(model)

@@ -10,10 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import GOV, SCJG, DataFolder, only, problems
 
+from generator import urls
+from generator.model.departments import directory
 from generator.publish.feeds import write_feeds
-from generator.site import urls
 from generator.site.build import build_pages
-from generator.site.departments import directory
 
 THEME = Path(__file__).resolve().parents[1] / "themes" / "gongkai" / "templates"
 SETTINGS = {"SITENAME": "测试站点", "GONGKAI_REGION": "测试县", "GONGKAI_PROCESSES": 1}

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import TASK_BM, USCC_A, USCC_B, DataFolder
 
-from generator.agency.diff import DiffError, as_json, as_markdown, as_text, diff_revisions
+from generator.agency.diff import DiffError, as_json, as_markdown, as_text
+from generator.agency.revisions import diff_revisions
 from generator.contract import load_contract
 from generator.settings import load_settings
 

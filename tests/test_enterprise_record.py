@@ -21,8 +21,8 @@ from helpers import GOV, SCJG, TASK_BM, TASK_LH, USCC_A, USCC_B, DataFolder
 from sitebuild import page as sample_page
 from sitebuild import sample_site
 
+from generator import urls
 from generator.model import load_model
-from generator.site import urls
 from generator.site.build import build_pages
 
 THEME = Path(__file__).resolve().parents[1] / "themes" / "gongkai" / "templates"

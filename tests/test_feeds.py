@@ -11,10 +11,10 @@ import pytest
 from helpers import GOV, DataFolder
 from publishing import published
 
+from generator import urls
 from generator.model.plans import plan_versions
 from generator.publish import feeds
 from generator.publish.build import publish
-from generator.site import urls
 from generator.site.views import all_departments
 
 

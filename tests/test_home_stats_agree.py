@@ -15,9 +15,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sitebuild import ROOT, page
 
+from generator import urls
 from generator.model import load_model
 from generator.settings import load_settings
-from generator.site import urls
 from generator.site.build import build_pages
 
 TEMPLATES = [ROOT / "themes" / "gongkai" / "templates"]

@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import expect
 from sitebuild import ROOT, sample_site
 
+from generator import urls
 from generator.settings import load_settings
-from generator.site import urls
 from generator.site.render import Renderer, make_environment
 
 PHONE = {"width": 390, "height": 844}

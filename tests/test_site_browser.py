@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sitebuild import sample_site
 
-from generator.site import urls
+from generator import urls
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from helpers import USCC_A, DataFolder
 
-from generator.site import urls
+from generator import urls
 from generator.site.build import build_pages
 
 THEME = Path(__file__).resolve().parents[1] / "themes" / "gongkai" / "templates"

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from sitebuild import page, sample_site
 
+from generator import urls
 from generator.model.plans import plan_changes
 from generator.rules import figures
-from generator.site import urls
 
 
 @pytest.fixture(scope="module")

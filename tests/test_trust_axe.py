@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from browser import serve
 from sitebuild import sample_site
 
-from generator.site import urls
+from generator import urls
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
 OPTIONAL = {"stats": "stats/", "data": "data/", "search": "search/"}

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import inputs
+from generator.build.atomic import staging_path
 from generator.cli import main
-from generator.site import inputs
-from generator.site.atomic import staging_path
 from generator.trust.reconcile import ReconciliationError, counts, reconciliation_line
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from helpers import TASK_BM, TASK_LH, problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.site import urls
+from generator import urls
 
 
 @pytest.mark.parametrize("identifier", [
@@ -79,7 +79,7 @@ def test_departments_that_read_alike_each_keep_a_page_of_their_own(folder):
 def test_column_wise_paths_equal_one_by_one(values):
     import pandas as pd
 
-    from generator.site import urls
+    from generator import urls
     from generator.trust.paths import _paths
 
     series = pd.Series(values, dtype=object)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from ..cli import UsageError, _settings
+from ..console import UsageError, command_settings
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -31,7 +32,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_templates(args: argparse.Namespace) -> int:
     from .templates import write_templates
 
-    settings = _settings(args.settings)
+    settings = command_settings(args.settings)
     formats = ("xlsx", "csv") if args.format == "both" else (args.format,)
     written = write_templates(Path(args.out), formats, settings)
     for path in written:
@@ -41,9 +42,10 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from ..contract import load_contract
-    from .diff import DiffError, as_json, as_markdown, as_text, diff_revisions, published_lines
+    from .diff import DiffError, as_json, as_markdown, as_text, published_lines
+    from .revisions import diff_revisions
 
-    settings = _settings(args.settings)
+    settings = command_settings(args.settings)
     data = Path(args.data or settings.get("GONGKAI_DATA_DIR", "data"))
     if args.folders and (args.rev_from or args.rev_to):
         raise UsageError("比较两个目录时不能同时使用 --from/--to。")
@@ -72,7 +74,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_agency_commands(sub: argparse._SubParsersAction) -> None:
+def add_agency_commands(sub: Any) -> None:
+    """``sub``: the ``gongkai`` parser's subcommands (what ``add_subparsers`` returned)."""
     p = sub.add_parser("init", help="生成一个新的公示数据仓库（模板、设置、持续集成）")
     p.add_argument("dir", help="新仓库的目录")
     p.add_argument("--region", help="地区名称，如 青禾县（不给出时逐项提问）")

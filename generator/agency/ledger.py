@@ -45,15 +45,8 @@ import pyarrow.parquet as pq
 
 from ..contract import load_contract
 from ..model import Model
-from .diff import (
-    RESULT_KEY,
-    DiffError,
-    compare_text,
-    materialize,
-    published_changes,
-    repository_of,
-    text_table,
-)
+from .diff import RESULT_KEY, DiffError, compare_text, published_changes, text_table
+from .revisions import materialize, repository_of
 
 COLUMNS = ["date", "commit", "kind", *RESULT_KEY, "entity_name", "field", "field_title", "old",
            "new", "old_published_on", "subject", "anchor"]
@@ -296,66 +289,3 @@ def check_published(model: Model, settings: dict[str, Any], cache_dir: Path | st
 
 
 KIND_LABELS = {"retracted": "撤回", "corrected": "更正"}
-
-
-def changes_page(model: Model, settings: dict[str, Any], cache_dir: Path | str):
-    """The public 更新记录 page: which record, when, what it said before."""
-    from ..site import urls
-    from ..site.views import Page
-
-    ledger = build_ledger(model, settings, cache_dir)
-    rows = ledger.entries.astype(object).where(ledger.entries.notna(), "").to_dict("records")
-    for row in rows:
-        row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
-        row["task_url"] = urls.task(row["task_id"])
-        # an enterprise whose results were all withdrawn keeps its page, saying so
-        row["enterprise_url"] = urls.enterprise(row["uscc"])
-    dates = [r["date"] for r in rows if r["date"] and r["date"] != UNCOMMITTED]
-    return Page("changes/", "changes.html", {
-        "entries": rows, "available": ledger.available, "notes": ledger.notes,
-        "retracted": sum(r["kind"] == "retracted" for r in rows),
-        "corrected": sum(r["kind"] == "corrected" for r in rows),
-        "data_updated": max(dates) if dates else "",
-    })
-
-
-def correction_entries(model: Model) -> list:
-    """Feed entries for the all-updates feed (and the feeds of the tasks and departments named)."""
-    from datetime import date as date_type
-
-    from ..publish.feeds import FeedEntry
-
-    entries = corrections_frame(model, model.settings, model.settings.get("CACHE_PATH", "cache"))
-    if not len(entries):
-        return []
-    tasks = model["tasks"]
-    leads = dict(zip(tasks["task_id"].astype(str), tasks["lead_department"].astype(str),
-                     strict=True))
-    out = []
-    for row in entries.astype(object).where(entries.notna(), "").to_dict("records"):
-        if row["date"] == UNCOMMITTED:
-            if model.as_of is None:
-                continue
-            day = model.as_of
-        else:
-            day = date_type.fromisoformat(row["date"])
-        label = KIND_LABELS.get(row["kind"], row["kind"])
-        key = "/".join(["corrections", row["commit"] or "uncommitted", row["task_id"], row["uscc"],
-                        row["item_id"], row["kind"], row["field"] or ""])
-        lead = leads.get(row["task_id"])
-        out.append(FeedEntry(
-            key=key, title=f"{label}已公示的检查结果：{row['entity_name']}（任务 {row['task_id']}）",
-            link="changes/", day=day, summary=describe(row), category="更正和撤回",
-            departments=(lead,) if lead else (), tasks=(row["task_id"],)))
-    return out
-
-
-def _register_feed_entries() -> None:
-    try:
-        from ..publish.feeds import register_entries
-    except ImportError:  # a build without the open-data outputs
-        return
-    register_entries(correction_entries)
-
-
-_register_feed_entries()

@@ -108,7 +108,7 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
             ) -> PublishResult:
     """Write everything under data/ and feeds/, and the three pages when templates are given."""
     output = Path(output)
-    from ..site.departments import use_for_urls
+    from ..model.departments import use_for_urls
 
     use_for_urls(model)  # department files and feeds are named by this data's slugs
     url = site_url(settings)

@@ -21,12 +21,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .. import urls
 from ..model import Model
-from ..site import urls
 from .files import FileInfo, remove_stale, write_file
 from .schema import LIST_DELIMITER, DatasetSchema, from_contract, from_mapping, to_arrow
 
-FOLDER = "data"
+FOLDER = urls.DATA_FOLDER
 CONTRACT_TABLES = ("items", "plans", "tasks", "strata", "results", "dispositions", "departments")
 FIGURES_PREFIX = "figures_"  # computed tables share names with contract tables
 BOM = b"\xef\xbb\xbf"
@@ -67,14 +67,8 @@ def partition_path(name: str, year: int) -> str:
     return f"{FOLDER}/{name}/year={int(year)}/part-0.parquet"
 
 
-def task_csv(task_id: str) -> str:
-    """The CSV of one task's results, below the site root."""
-    return f"{FOLDER}/tasks/{urls.segment(task_id)}.csv"
-
-
-def department_csv(department: str) -> str:
-    """The CSV of the results one department inspected, below the site root."""
-    return f"{FOLDER}/departments/{urls.department_slug(department)}.csv"
+task_csv = urls.task_csv
+department_csv = urls.department_csv
 
 
 # --- building the datasets from the model ----------------------------------------------

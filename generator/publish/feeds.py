@@ -30,14 +30,14 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from feedgen.feed import FeedGenerator
 
+from .. import urls
 from ..model import Model
 from ..model.plans import plan_changes, plan_versions
 from ..model.publications import publication_events
-from ..site import urls
 from .files import FileInfo, remove_stale, write_file
 
-FOLDER = "feeds"
-FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+FOLDER = urls.FEED_FOLDER
+FORMATS = urls.FEED_FORMATS
 CHANGE_WORDS = {"added": "新增任务", "removed": "删除任务", "changed": "修改"}
 
 
@@ -92,12 +92,8 @@ def unregister_entries(source: EntrySource) -> None:
         _SOURCES.remove(source)
 
 
-def task_feed_path(task_id: str, fmt: str = "atom") -> str:
-    return f"{FOLDER}/tasks/{urls.segment(task_id)}.{fmt}.xml"
-
-
-def department_feed_path(name: str, fmt: str = "atom") -> str:
-    return f"{FOLDER}/departments/{urls.department_slug(name)}.{fmt}.xml"
+task_feed_path = urls.task_feed
+department_feed_path = urls.department_feed
 
 
 # --- entries from the model ------------------------------------------------------------
@@ -204,7 +200,7 @@ def collect_feeds(model: Model, settings: dict[str, Any],
             by_dept.setdefault(d, []).append(e)
         for t in e.tasks:
             by_task.setdefault(t, []).append(e)
-    from ..site.departments import moved, use_for_urls  # the departments that have a page
+    from ..model.departments import moved, use_for_urls  # the departments that have a page
 
     departments = use_for_urls(model)
     for name, d in departments.items():

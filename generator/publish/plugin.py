@@ -14,6 +14,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from ..build.gate import model_for
 from .build import publish, site_url
 from .sitemap import write_discovery
 
@@ -25,10 +26,8 @@ class OpenDataGenerator(Generator):
         pass
 
     def generate_output(self, writer) -> None:
-        from ..site.plugin import _model_for
-
         start = time.perf_counter()
-        model = self.context.get("gongkai_model") or _model_for(self.settings)
+        model = self.context.get("gongkai_model") or model_for(self.settings)
         previous = self.settings.get("GONGKAI_PREVIOUS_OUTPUT")
         result = publish(model, self.settings, Path(self.output_path),
                          [Path(self.theme) / "templates"], Path(previous) if previous else None)

@@ -19,6 +19,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .. import signals as gongkai_signals
+from ..build.gate import model_for
 from ..forked import Forked, can_fork
 from .build import BUNDLE_STATE, build_search
 
@@ -39,9 +40,7 @@ def _documents(context: dict) -> list[dict[str, str]]:
 def _model(generator: Generator) -> Any:
     model = generator.context.get("gongkai_model")
     if model is None:
-        from ..site.plugin import _model_for
-
-        model = _model_for(generator.settings)
+        model = model_for(generator.settings)
     return model
 
 

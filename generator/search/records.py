@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import urls
 from ..model import Model
 from ..model.enterprises import EnterpriseIndex, enterprise_index
 from ..model.enterprises import enterprises as enterprise_table
-from ..site import urls
-from ..site.views import CATEGORY_LABELS, date_strings
+from ..model.texts import date_strings
+from ..rules.aggregate import CATEGORY_LABELS
 from .fold import fold
 
 COLUMNS = ["url", "kind", "title", "code", "summary", "date", "text", "grams", "names",
@@ -156,7 +157,7 @@ def _salt(items: pd.Series, tasks: pd.Series) -> str:
     digest = hashlib.sha256(repr(CATEGORY_LABELS).encode())
     for names in (items, tasks):
         digest.update(repr(sorted(zip(names.index.astype(str), names.astype(str), strict=True))).encode())
-    for name in ("records.py", "fold.py", "fold.toml", "../site/urls.py", "../site/views.py",
+    for name in ("records.py", "fold.py", "fold.toml", "../urls.py", "../model/texts.py", "../rules/aggregate.py",
                  "../model/enterprises.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()

@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..site import urls
+from .. import urls
 from .code_index import ByCode
 from .fold import plain
 from .records import FILTERS

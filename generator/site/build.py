@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import urls
 from ..model import Model
-from . import stats, urls, views
+from . import stats, views
+from .changes import changes_page  # 更新记录: corrections and retractions
 from .render import (
     Counts,
     Manifest,
@@ -189,8 +191,6 @@ def _other_pages(data: views.SiteData, model: Model, settings: dict[str, Any], o
     small += tombstones
     rendering.poll()
     small += stats.stats_pages(data, output, renderer.env)  # also writes the chart SVGs
-    from ..agency.ledger import changes_page  # 更新记录: corrections and retractions
-
     small.append(changes_page(model, model.settings, Path(cache_dir or output.parent / "cache")))
     paths = [p.path for p in small + task_pages] + list(kept)
     if len(set(paths)) != len(paths):

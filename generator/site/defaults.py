@@ -16,7 +16,7 @@ DEFAULT_LANG = "zh"
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 
 PLUGIN_PATHS: list[str] = []
-PLUGINS = ["generator.site.plugin", "generator.search.plugin"]
+PLUGINS = ["generator.build.plugin"]
 
 ARTICLE_PATHS = ["notices"]
 PAGE_PATHS = ["pages"]

@@ -15,62 +15,18 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from ..build.gate import model_for
 from ..model import Model
-from ..model.cache import load_model_cached
-from ..model.load import DataFolderError
-from ..settings import load_settings
 from ..signals import BUSY_CORES, data_outputs_starting
 from .build import build_pages, rerenders_all
 from .render import FILTERS
-
-
-class DataRefused(Exception):
-    """The data has errors (exit 1) or cannot be read (exit 2): nothing is published."""
-
-    def __init__(self, message: str, exitcode: int = 1) -> None:
-        super().__init__(message)
-        self.exitcode = exitcode
-
-
-def publishable_model(data_dir: Path, settings: dict, cache_dir: Path) -> Model:
-    """The validated model, or :class:`DataRefused` with the report printed.
-
-    One gate for ``gongkai build`` and ``pelican content`` alike: data with errors is
-    never published, whichever command builds the site.
-    """
-    try:
-        model = load_model_cached(data_dir, settings, cache_dir)
-    except DataFolderError as exc:
-        raise DataRefused(str(exc), exitcode=2) from exc
-    if not model.ok:
-        from ..validate.report import as_text
-
-        print(as_text(model), file=sys.stderr)
-        raise DataRefused(f"数据有 {model.problems.errors} 个错误，未发布。"
-                          "请先运行 gongkai validate 并改正。")
-    from ..agency.ledger import RetractionsRefused, check_published
-
-    try:  # public results this build retracts or corrects: warned, or refused by setting
-        check_published(model, settings, cache_dir)
-    except RetractionsRefused as exc:
-        raise DataRefused(str(exc)) from exc
-    return model
-
-
-def _model_for(settings: dict) -> Model:
-    model = settings.get("GONGKAI_MODEL")
-    if model is not None:
-        return model
-    merged = load_settings(None, **{k: v for k, v in settings.items() if k.isupper()})
-    return publishable_model(Path(settings.get("GONGKAI_DATA_DIR", "data")), merged,
-                             Path(settings.get("CACHE_PATH", "cache")))
 
 
 class DataPagesGenerator(Generator):
     """Renders enterprise, task, item, plan, department and index pages."""
 
     def generate_context(self) -> None:
-        self.model = _model_for(self.settings)
+        self.model = model_for(self.settings)
         self.context["gongkai_model"] = self.model
         as_of = self.model.as_of
         self.context["data_updated_site"] = as_of.isoformat() if as_of else ""
@@ -155,13 +111,5 @@ def add_filters(generator) -> None:
 
 
 def register() -> None:
-    from ..console import quiet_pelican
-    from ..publish.plugin import register as register_open_data
-    from .direct_build import stage_runs
-
-    quiet_pelican()  # Pelican's and Docutils' English lines, for pelican content too
-
-    signals.initialized.connect(stage_runs)  # pelican content: staged and swapped in too
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_filters)
-    register_open_data()  # datasets, feeds and sitemaps, after the data pages

@@ -26,8 +26,8 @@ from jinja2 import Environment, FileSystemLoader, Template, Undefined, select_au
 from jinja2.runtime import BlockReference, Context, Macro, new_context
 from markupsafe import Markup, _escape_inner, escape
 
+from .. import urls
 from ..forked import Forked, can_fork
-from . import urls
 
 
 @dataclass

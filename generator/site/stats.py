@@ -16,11 +16,12 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment
 
+from .. import urls
 from ..rules import Figures, figures
 from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN
 from . import charts as plots
-from . import urls
 from .formats import ratio_text
+from .page import Page
 from .render import write_if_changed
 
 STATS = "stats/"
@@ -253,7 +254,6 @@ def undetermined_rows(f: Figures) -> list[dict[str, Any]]:
 
 def stats_pages(data, output: Path, env: Environment) -> list:
     """The dashboard and the overdue list; writes the chart files as a side effect."""
-    from .views import Page
 
     model = data.model
     f = figures(model)

@@ -20,41 +20,22 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .. import urls
 from ..model import Model
+from ..model.departments import Department, department_names, moved, use_for_urls
 from ..model.enterprises import date_key
 from ..model.enterprises import enterprises as enterprise_table
 from ..model.plans import plan_changes, plan_versions
 from ..model.publications import publication_events
-from ..publish import links as downloads
+from ..model.texts import date_codes, date_strings
 from ..rules import figures
-from . import stats, urls
-from .departments import Department, department_names, moved, use_for_urls
+from ..rules.aggregate import CATEGORY_LABELS
+from . import links as downloads
+from . import stats
 from .formats import ratio_text
+from .page import Page
 
-CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题",
-                   "not_applicable": "不适用"}
 CHANGE_LABELS = {"added": "新增任务", "removed": "删除任务", "changed": "修改"}
-
-
-@dataclass
-class Page:
-    path: str  # folder URL relative to the site root, e.g. "tasks/T1/"
-    template: str
-    context: dict[str, Any]
-    fingerprint: int | None = None  # None: always render, write only if bytes differ
-
-
-def date_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each date's code, and the YYYY-MM-DD text of each code, formatted once per distinct
-    date; a missing date has code -1, which picks the "" at the end of the texts."""
-    codes, uniques = pd.factorize(values)
-    return codes, np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
-
-
-def date_strings(values: pd.Series) -> list[str]:
-    """Format dates as YYYY-MM-DD once per distinct date; missing → ""."""
-    codes, formatted = date_codes(values)
-    return formatted[codes].tolist()
 
 
 def run_bounds(keys: np.ndarray) -> np.ndarray:

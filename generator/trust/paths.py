@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..site import urls
+from .. import urls
 from ..validate.stage import Stage
 
 # URL function → the columns whose values it turns into a path

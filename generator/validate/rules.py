@@ -147,7 +147,7 @@ def departments_rules(stages: Stages) -> None:
     Short codes are compared without case: they name folders of the site, and ``SJ`` and
     ``sj`` are one folder on the file systems of most desktops.
     """
-    from ..site.urls import RESERVED
+    from ..urls import RESERVED
 
     s = stages["departments"]
     unique_keys(s)

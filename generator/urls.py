@@ -164,3 +164,27 @@ def root_for(path: str) -> str:
 def output_file(path: str) -> str:
     """The file that serves a folder URL."""
     return path + "index.html" if path.endswith("/") or path == "" else path
+
+
+# --- open-data files: pages link to them, the open-data output writes them ---------------
+DATA_FOLDER = "data"
+FEED_FOLDER = "feeds"
+FEED_FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+
+
+def task_csv(task_id: str) -> str:
+    """The CSV of one task's results, below the site root."""
+    return f"{DATA_FOLDER}/tasks/{segment(task_id)}.csv"
+
+
+def department_csv(department: str) -> str:
+    """The CSV of the results one department inspected, below the site root."""
+    return f"{DATA_FOLDER}/departments/{department_slug(department)}.csv"
+
+
+def task_feed(task_id: str, fmt: str = "atom") -> str:
+    return f"{FEED_FOLDER}/tasks/{segment(task_id)}.{fmt}.xml"
+
+
+def department_feed(name: str, fmt: str = "atom") -> str:
+    return f"{FEED_FOLDER}/departments/{department_slug(name)}.{fmt}.xml"

@@ -336,7 +336,7 @@ def _after_publish(output: Path, trash: Path | None) -> None:
     package = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(package)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
-    args = [sys.executable, "-m", "generator.site.spare", str(output)]
+    args = [sys.executable, "-m", "generator.build.spare", str(output)]
     if trash is not None:
         args.append(str(trash))
     try:

@@ -13,8 +13,8 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Model
-from . import urls
+from .. import urls
+from .model import Model
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from ..site.build import MANIFEST_IN_OUTPUT
 from ..trust.reproducible import clamp_mtimes, source_date_epoch
 from .atomic import staged_output
-from .build import MANIFEST_IN_OUTPUT
 from .spare import linked_files
 
 

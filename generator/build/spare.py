@@ -1,7 +1,7 @@
 """The files a staged build may hard-link from the live site, and the detached process
 that seeds the next build's folder after a build is published (see :mod:`.atomic`).
 
-    python -m generator.site.spare OUTPUT [TRASH]
+    python -m generator.build.spare OUTPUT [TRASH]
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..publish.files import published_files
 from ..search.server_index import index_files
+from ..site.build import manifest_files
 from .atomic import seed_spare
-from .build import manifest_files
 
 
 def linked_files(output: Path) -> set[str]:
