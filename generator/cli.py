@@ -100,10 +100,10 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
 
     from .build import inputs
     from .build.atomic import Seeding, staged_output, staging_path
+    from .build.context import BuildContext, active
     from .build.gate import DataRefused, publishable_model
     from .build.spare import linked_files
     from .console import quiet_pelican
-    from .site.build import MANIFEST_IN_OUTPUT
     from .trust.reconcile import ReconciliationError, reconciliation_line
     from .trust.reproducible import clamp_mtimes, source_date_epoch
     from .validate.report import warning_summary
@@ -139,7 +139,6 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
             print(line, file=sys.stderr)
         print(f"错误：--strict：数据有 {model.problems.warnings} 个警告，未发布。", file=sys.stderr)
         return 1
-    settings["GONGKAI_MODEL"] = model
     settings["GONGKAI_DATA_DIR"] = str(data)
     if not Path(settings["PATH"]).is_dir():
         Path(settings["PATH"]).mkdir(parents=True)
@@ -148,8 +147,11 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
     try:
         with staged_output(output, linked, seeding, spare=background):
             settings["OUTPUT_PATH"] = str(staging)
-            settings["GONGKAI_MANIFEST"] = str(staging / MANIFEST_IN_OUTPUT)
-            Pelican(settings).run()
+            this_run = BuildContext(data_dir=data, output=staging, published=output,
+                                    cache_dir=Path(settings.get("CACHE_PATH", "cache")),
+                                    model=model, command="gongkai")
+            with active(this_run):
+                Pelican(settings).run()
             # every warning, those of validation and those found while building (W304,
             # W501), grouped as gongkai validate groups them
             summary = warning_summary(model, pointer)

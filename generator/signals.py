@@ -6,12 +6,10 @@ anything, with the generator as sender: every generator's context is complete by
 model and that context can start there and run beside the pages. Keyword
 ``rerender_all``: every data page is about to be rendered again (a first build, or
 templates, settings or page code changed), so the pages alone will keep every core busy.
-A receiver that starts work beside the pages adds the cores it takes to
-``context[BUSY_CORES]``, and the pages use the others.
+A receiver that starts work beside the pages adds the cores it takes to the run's
+``busy_cores`` (``generator.build.context``), and the pages use the others.
 """
 
 from blinker import signal
 
 data_outputs_starting = signal("gongkai_data_outputs_starting")
-
-BUSY_CORES = "gongkai_busy_cores"

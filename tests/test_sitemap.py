@@ -116,7 +116,6 @@ def test_page_list_from_the_manifest_equals_the_folder_walk():
     from generator.publish.plugin import built_pages
 
     out, _ = sample_site()
-    settings = {"GONGKAI_MANIFEST": str(out / ".gongkai-pages.parquet")}
-    known = built_pages(settings, out)
+    known = built_pages(out, out / ".gongkai-pages.parquet")
     assert known and any(p.startswith(sitemap.ENTERPRISES) for p in known)
     assert sitemap.page_paths(out, known) == sitemap.page_paths(out)

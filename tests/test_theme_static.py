@@ -650,7 +650,6 @@ def pelican_site(tmp_path_factory) -> Path:
             "SITENAME": "双随机、一公开信息公示",
             "GONGKAI_FEATURES": ["search", "stats", "data"],
             "PLUGINS": ["generator.site.plugin"],
-            "GONGKAI_MODEL": None,
             "SITEURL": "",
             "RELATIVE_URLS": True,
             "DEFAULT_LANG": "zh",

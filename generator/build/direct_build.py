@@ -12,39 +12,40 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from ..site.build import MANIFEST_IN_OUTPUT
 from ..trust.reproducible import clamp_mtimes, source_date_epoch
 from .atomic import staged_output
+from .context import BuildContext, active, current
 from .spare import linked_files
 
 
-def _point(pelican, output: Path, manifest: Path | None) -> None:
+def _point(pelican, output: Path) -> None:
     pelican.output_path = str(output)
     pelican.settings["OUTPUT_PATH"] = str(output)
-    if manifest is None:
-        pelican.settings.pop("GONGKAI_MANIFEST", None)
-    else:
-        pelican.settings["GONGKAI_MANIFEST"] = str(manifest)
 
 
 def stage_runs(pelican) -> None:
     """Pelican's ``initialized`` signal: make each run of ``pelican`` build beside its output.
 
-    A caller that sets ``GONGKAI_MANIFEST`` (``gongkai build``) already builds into a
-    staging folder that holds the page manifest, and is left alone.
+    A Pelican object made inside a run under way (``gongkai build``, which stages its
+    own) is left alone.
     """
-    if pelican.settings.get("GONGKAI_MANIFEST") or getattr(pelican, "gongkai_staged", False):
+    if current() is not None or getattr(pelican, "gongkai_staged", False):
         return
     run = pelican.run
 
     def staged_run() -> None:
         output = Path(pelican.output_path).absolute()
+        settings = pelican.settings
         with staged_output(output, partial(linked_files, output)) as staging:
-            _point(pelican, staging, staging / MANIFEST_IN_OUTPUT)
+            this_run = BuildContext(data_dir=Path(settings.get("GONGKAI_DATA_DIR", "data")),
+                                    output=staging, published=output,
+                                    cache_dir=Path(settings.get("CACHE_PATH", "cache")))
+            _point(pelican, staging)
             try:
-                run()
+                with active(this_run):
+                    run()
             finally:
-                _point(pelican, output, None)
+                _point(pelican, output)
             epoch = source_date_epoch()
             if epoch is not None:
                 clamp_mtimes(staging, epoch)

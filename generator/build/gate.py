@@ -9,6 +9,7 @@ from ..model import Model
 from ..model.cache import load_model_cached
 from ..model.load import DataFolderError
 from ..settings import load_settings
+from .context import current
 
 
 class DataRefused(Exception):
@@ -47,9 +48,12 @@ def publishable_model(data_dir: Path, settings: dict, cache_dir: Path) -> Model:
 def model_for(settings: dict) -> Model:
     """The build's model: the one ``gongkai build`` validated, or (``pelican content``) loaded
     and validated here once."""
-    model = settings.get("GONGKAI_MODEL")
-    if model is not None:
-        return model
+    run = current()
+    if run is not None and run.model is not None:
+        return run.model
     merged = load_settings(None, **{k: v for k, v in settings.items() if k.isupper()})
-    return publishable_model(Path(settings.get("GONGKAI_DATA_DIR", "data")), merged,
-                             Path(settings.get("CACHE_PATH", "cache")))
+    model = publishable_model(Path(settings.get("GONGKAI_DATA_DIR", "data")), merged,
+                              Path(settings.get("CACHE_PATH", "cache")))
+    if run is not None:  # validated once per run, whichever output asks first
+        run.model = model
+    return model

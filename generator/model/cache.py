@@ -33,7 +33,7 @@ def _key(data_dir: Path, settings: dict[str, Any]) -> str:
 
 def _code_and_settings(digest, settings: dict[str, Any]) -> None:
     relevant = {k: v for k, v in settings.items()
-                if k.startswith("GONGKAI_") and k != "GONGKAI_MODEL"}
+                if k.startswith("GONGKAI_")}
     digest.update(repr(sorted((k, repr(v)) for k, v in relevant.items())).encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in {".py", ".toml"}:

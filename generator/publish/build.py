@@ -62,7 +62,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # settings that reach the files besides every GONGKAI_* one
 KEY_SETTINGS = ("SITENAME", "SITEURL", "AUTHOR", "TIMEZONE", "RELATIVE_URLS", "THEME_STATIC_DIR",
                 "DEFAULT_LANG")
-NOT_KEYED = ("GONGKAI_MODEL", "GONGKAI_MANIFEST", "GONGKAI_PREVIOUS_OUTPUT", "GONGKAI_DATA_DIR")
+NOT_KEYED = ("GONGKAI_DATA_DIR", "GONGKAI_PROCESSES", "GONGKAI_SEARCH_BESIDE")
 
 
 def input_key(model: Model, settings: dict[str, Any], template_dirs: list[Path],
@@ -134,7 +134,7 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
     result = PublishResult(tables, feed_result.feeds, files, days,
                            removed=removed + feed_result.removed)
     if template_dirs:
-        globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
+        globals_ = {k: v for k, v in settings.items() if k.isupper()}
         renderer = Renderer(make_environment(template_dirs, globals_), output, {})
         renderer.write(pages.DATA_PAGE, "data.html",
                        pages.data_page(model, tables, settings, days, url), result.pages)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from ..build.context import MANIFEST_IN_OUTPUT, current, manifest_pages
 from ..build.gate import model_for
 from .build import publish, site_url
 from .sitemap import write_discovery
@@ -28,9 +29,8 @@ class OpenDataGenerator(Generator):
     def generate_output(self, writer) -> None:
         start = time.perf_counter()
         model = self.context.get("gongkai_model") or model_for(self.settings)
-        previous = self.settings.get("GONGKAI_PREVIOUS_OUTPUT")
         result = publish(model, self.settings, Path(self.output_path),
-                         [Path(self.theme) / "templates"], Path(previous) if previous else None)
+                         [Path(self.theme) / "templates"])
         if result.skipped:
             print("开放数据：数据、设置和模板均未变化，未重新生成", file=sys.stderr)
             return
@@ -49,18 +49,13 @@ def set_site_url(pelican_object) -> None:
     settings["GONGKAI_SITE_URL"] = site_url(settings)
 
 
-def built_pages(settings: dict, output: Path) -> list[str] | None:
-    """The data pages of this build, from the page manifest the data-page generator saved."""
-    from ..site import build
-    from ..site.render import Manifest
-
-    if settings.get("GONGKAI_MANIFEST"):
-        path = Path(settings["GONGKAI_MANIFEST"])
-    elif hasattr(build, "manifest_path"):
-        path = build.manifest_path(output, Path(settings.get("CACHE_PATH", "cache")))
-    else:
-        return None
-    pages = list(Manifest(path).previous)
+def built_pages(output: Path, manifest: Path | None = None) -> list[str] | None:
+    """The data pages of this build, from the page manifest the data-page generator saved
+    (the run's, else the one inside ``output``); None when it does not describe ``output``."""
+    run = current()
+    if manifest is None:
+        manifest = run.manifest if run is not None else output / MANIFEST_IN_OUTPUT
+    pages = manifest_pages(manifest)
     # trust the manifest only when it describes this output
     return pages if pages and all((output / p).is_dir() for p in pages[:50]) else None
 
@@ -69,7 +64,7 @@ def write_sitemaps(pelican_object) -> None:
     settings = pelican_object.settings
     url = site_url(settings)
     output = Path(pelican_object.output_path)
-    files = write_discovery(output, url, built_pages(settings, output) if url else None)
+    files = write_discovery(output, url, built_pages(output) if url else None)
     if not url:
         print("提示：未设置网站公开地址（SITEURL 或 GONGKAI_SITE_URL），未生成 sitemap.xml。",
               file=sys.stderr)

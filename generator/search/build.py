@@ -76,7 +76,7 @@ def render_search_page(template_dirs: list[Path], settings: dict[str, Any], outp
     its place in that order.
     """
     options = {f: options.get(f, []) for f in FILTERS}
-    globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
+    globals_ = {k: v for k, v in settings.items() if k.isupper()}
     env = make_environment(template_dirs, globals_)
     html = env.get_template("search.html").render(
         root="../", nav_current="search", filters=options, filter_labels=FILTER_LABELS,

@@ -19,6 +19,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .. import signals as gongkai_signals
+from ..build.context import current
 from ..build.gate import model_for
 from ..forked import Forked, can_fork
 from .build import BUNDLE_STATE, build_search
@@ -69,8 +70,9 @@ def start_beside(generator: Generator, rerender_all: bool = True) -> None:
             or not runs_beside(settings, Path(generator.output_path), rerender_all)):
         return
     generator.context[JOB] = Forked(_run, generator, True)
-    context = generator.context
-    context[gongkai_signals.BUSY_CORES] = context.get(gongkai_signals.BUSY_CORES, 0) + 1
+    run = current()
+    if run is not None:  # the pages leave this stage its core
+        run.busy_cores += 1
 
 
 class SearchGenerator(Generator):

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import urls
+from ..build.context import MANIFEST_IN_OUTPUT
 from ..model import Model
 from . import stats, views
 from .changes import changes_page  # 更新记录: corrections and retractions
@@ -38,8 +39,7 @@ NOT_PAGE_CODE = {"atomic.py", "spare.py", "direct_build.py", "inputs.py"}
 def _settings_fingerprint(settings: dict[str, Any]) -> str:
     keys = [k for k in sorted(settings) if k in PAGE_SETTINGS or (
         k.startswith(("GONGKAI_", "FEED_"))
-        and k not in ("GONGKAI_DATA_DIR", "GONGKAI_MODEL", "GONGKAI_MANIFEST",
-                      "GONGKAI_PROCESSES", "GONGKAI_SEARCH_BESIDE"))]
+        and k not in ("GONGKAI_DATA_DIR", "GONGKAI_PROCESSES", "GONGKAI_SEARCH_BESIDE"))]
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         if path.name not in NOT_PAGE_CODE:
@@ -50,11 +50,6 @@ def _settings_fingerprint(settings: dict[str, Any]) -> str:
 def _mix(fingerprints: np.ndarray, salt: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         return (fingerprints * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(salt)
-
-
-# a staged build (gongkai build) keeps the manifest inside the output, so it is swapped in
-# together with the pages it describes and can never disagree with them after a crash
-MANIFEST_IN_OUTPUT = ".gongkai-pages.parquet"
 
 
 def manifest_path(output: Path, cache_dir: Path | None = None) -> Path:
@@ -74,11 +69,10 @@ def page_salt(settings: dict[str, Any], template_dirs: list[Path]) -> int:
 
 
 def rerenders_all(settings: dict[str, Any], output: Path, template_dirs: list[Path],
-                  cache_dir: Path | None = None) -> bool:
+                  cache_dir: Path | None = None, manifest: Path | None = None) -> bool:
     """True when the next :func:`build_pages` renders every page again: no earlier build,
     or templates, settings or page code changed since it."""
-    path = (Path(settings["GONGKAI_MANIFEST"]) if settings.get("GONGKAI_MANIFEST")
-            else manifest_path(Path(output), cache_dir))
+    path = manifest or manifest_path(Path(output), cache_dir)
     return Manifest.saved_salt(path) != page_salt(settings, template_dirs)
 
 
@@ -86,11 +80,12 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
                 template_dirs: list[Path], content_links: dict[str, str] | None = None,
                 notices: list[dict[str, str]] | None = None, cache_dir: Path | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                busy_cores: int = 0) -> Counts:
+                processes: int | None = None, manifest: Path | None = None) -> Counts:
     """Write every data page under ``output``; return how many were written and skipped.
 
-    ``busy_cores``: cores another stage of the build is using meanwhile (see
-    ``generator.signals``); the pages take the rest, at least one.
+    ``processes``: the workers the pages may use (default GONGKAI_PROCESSES or every
+    core); ``manifest``: where the page manifest is kept (a staged build keeps it inside
+    the folder it writes), else in the cache, named after ``output``.
     """
     output = Path(output)
     from ..agency.ledger import build_ledger  # what was corrected or withdrawn, and when
@@ -98,16 +93,15 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     cache = Path(cache_dir or output.parent / "cache")
     ledger = build_ledger(model, model.settings, cache).entries
     data = views.SiteData.from_model(model, content_links, ledger)
-    globals_ = {k: v for k, v in settings.items() if k.isupper() and k != "GONGKAI_MODEL"}
+    globals_ = {k: v for k, v in settings.items() if k.isupper()}
     env = make_environment(template_dirs, globals_)
     renderer = Renderer(env, output, {})
     salt = page_salt(settings, template_dirs)
     counts = Counts()
 
     page_size = int(settings.get("GONGKAI_PAGE_SIZE", 100))
-    manifest = Manifest(Path(settings["GONGKAI_MANIFEST"]) if settings.get("GONGKAI_MANIFEST")
-                        else manifest_path(output, cache_dir))
-    processes = max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1) - busy_cores)
+    manifest = Manifest(manifest or manifest_path(output, cache_dir))
+    processes = processes or max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1))
 
     # Enterprise pages first: they are nearly all of the pages, and need neither the rule
     # figures nor the task pages. Their workers render while this process works out

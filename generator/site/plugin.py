@@ -15,9 +15,10 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from ..build.context import current
 from ..build.gate import model_for
 from ..model import Model
-from ..signals import BUSY_CORES, data_outputs_starting
+from ..signals import data_outputs_starting
 from .build import build_pages, rerenders_all
 from .render import FILTERS
 
@@ -35,10 +36,12 @@ class DataPagesGenerator(Generator):
         start = time.perf_counter()
         template_dirs = [Path(self.theme) / "templates"]
         cache = Path(self.settings.get("CACHE_PATH", "cache"))
+        run = current()
+        manifest = run.manifest if run is not None else None
         # outputs that may run beside the pages start first, told whether every page is
         # about to be rendered again (then the pages alone use every core)
         data_outputs_starting.send(self, rerender_all=rerenders_all(
-            self.settings, Path(self.output_path), template_dirs, cache))
+            self.settings, Path(self.output_path), template_dirs, cache, manifest))
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
         warn_missing_documents(self.model, content_links)
@@ -54,7 +57,8 @@ class DataPagesGenerator(Generator):
 
         counts = build_pages(self.model, self.settings, Path(self.output_path), template_dirs,
                              content_links, notices, cache, progress,
-                             busy_cores=int(self.context.get(BUSY_CORES, 0)))
+                             processes=run.processes(self.settings) if run else None,
+                             manifest=manifest)
         self.context["gongkai_counts"] = counts
         # after the pages: the figures it needs are worked out while enterprise pages render
         warn_unknown_calendar_years(self.model)
@@ -62,7 +66,7 @@ class DataPagesGenerator(Generator):
         print(f"数据页面：写入 {counts.written}，未变化 {counts.unchanged + counts.skipped}"
               f"（其中 {counts.skipped} 页无需重新生成），删除 {counts.deleted}，"
               f"用时 {elapsed:.2f} 秒", file=sys.stderr)
-        if self.settings.get("GONGKAI_MODEL") is None:  # pelican content: no gongkai build
+        if run is None or run.command != "gongkai":  # gongkai build prints its own summary
             from ..validate.report import warning_summary
 
             for line in warning_summary(self.model, "gongkai validate"):
