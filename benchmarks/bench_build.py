@@ -1,14 +1,12 @@
 """Full, unchanged and incremental site builds at scale.
 
-    python benchmarks/bench_build.py [ROWS] [ADDED] [--background]
+    python benchmarks/bench_build.py [ROWS] [ADDED]
 
 Goals (issue 3): 1,000,000 rows full build < 10 min and < 6 GiB; no-change rebuild < 30 s;
 incremental build after adding 10,000 rows < 60 s. The added rows are held back from
 the results files for the first build and restored for the incremental one; a last
-build removes them again right away. With --background the builds leave deleting the
-previous site and seeding the next build's folder to a detached process
-(``gongkai build --background``): the incremental build then starts once that work is
-done (as between two data commits), the last one before it is done.
+build removes them again right away. Each build after the first starts from the site
+the one before it replaced, caught up with the published one (see generator/build/atomic.py).
 """
 
 from __future__ import annotations
@@ -51,24 +49,7 @@ def stages(log: str) -> str:
     return "\n".join("  " + x for x in lines if x.startswith(STAGES))
 
 
-def settle(out) -> float:
-    """Wait for the work a build leaves to a detached process (deleting the previous site,
-    seeding the next build's folder); return the seconds waited."""
-    import time
-
-    start = time.perf_counter()
-    spare = out.parent / f".{out.name}.spare"
-    busy = (f".{out.name}.removing-", f".{out.name}.spare.tmp")
-    while time.perf_counter() - start < 600:
-        names = [p.name for p in out.parent.iterdir()]
-        if spare.is_dir() and not any(n.startswith(busy) for n in names):
-            break
-        time.sleep(0.2)
-    return time.perf_counter() - start
-
-
 def main() -> None:
-    background = "--background" in sys.argv
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 100_000
     added = int(args[1]) if len(args) > 1 else max(1, rows // 100)
@@ -78,8 +59,8 @@ def main() -> None:
     # the disk busy during the timed build; earlier runs are removed after this one
     out = WORK / f"build-out-{rows}-{os.getpid()}"
     earlier = sorted(WORK.glob(f"build-out-{rows}*"))
-    # each run holds about two files or folders per result row, and its staging spare one
-    # more folder per enterprise: when the file system (tmpfs counts inodes) could not
+    # each run holds about two files or folders per result row, and the site its last
+    # build replaced one more folder per enterprise: when the file system (tmpfs counts inodes) could not
     # hold two runs at once, the earlier ones go first
     if earlier and os.statvfs(WORK).f_favail < 3 * rows:
         for folder in earlier:
@@ -89,41 +70,37 @@ def main() -> None:
     shutil.copytree(source, data)
     held, _ = hold_back(str(data), added)
     cmd = [sys.executable, "-m", "generator.cli", "build", "--data", str(data), "--output",
-           str(out), *(["--background"] if background else [])]
+           str(out)]
     seconds, peak, log = run(cmd)
     pages = count_files(out)
     print(f"full build, {rows - added:,} result rows: {pages:,} pages in {seconds:.1f} s "
           f"({pages / seconds:,.0f} pages/s), peak memory {peak:.2f} GiB\n{stages(log)}")
     seconds, peak, log = run(cmd)
     print(f"no-change rebuild: {seconds:.1f} s, peak memory {peak:.2f} GiB\n{stages(log)}")
-    if background:
-        waited = settle(out)
-        print(f"background work after the builds (deleting the previous site, seeding the next "
-              f"build's folder) finished {waited:.1f} s later")
     held["full"].to_csv(held["file"], index=False, encoding="utf-8-sig")
     seconds, peak, log = run(cmd)
     print(f"incremental build after adding {added:,} rows: {seconds:.1f} s, peak memory {peak:.2f} GiB\n"
           f"{stages(log)}")
-    # the same change undone at once: the next build's folder is still being seeded
+    # the same change undone
     hold_back(str(data), added)
     seconds, peak, log = run(cmd)
-    print(f"incremental build removing them again, started right after: {seconds:.1f} s, "
+    print(f"incremental build removing them again: {seconds:.1f} s, "
           f"peak memory {peak:.2f} GiB\n{stages(log)}")
     for folder in earlier:
         remove_run(folder)
 
 
 def remove_run(folder: Path) -> None:
-    """An earlier run's output, with what its builds kept beside it (the staging spare and
-    lock) and in the cache (the server index and search records), a few GiB at 1M rows."""
+    """An earlier run's output, with what its builds kept beside it (the site they replaced
+    and the lock) and in the cache (the server index and search records), a few GiB at 1M rows."""
     from generator.search.server_index import index_dir
 
     shutil.rmtree(folder, ignore_errors=True)
     index = ROOT / index_dir({}, folder)  # the builds run in ROOT, whose cache/ they use
-    for kept in (folder.with_name(f".{folder.name}.spare"), index,
+    for kept in (folder.with_name(f".{folder.name}.previous"), index,
                  index.with_name(f"{index.name}-records.parquet"),
                  index.with_name(f"{index.name}-state.json"),
-                 folder.with_name(f".{folder.name}.lock")):
+                 folder.with_name(f".{folder.name}.build.lock")):
         if kept.is_dir():
             shutil.rmtree(kept, ignore_errors=True)
         else:

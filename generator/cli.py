@@ -78,20 +78,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with only_build(output):  # a second build on the same output stops here, said so
             return _build_held(args.force, settings, merged, data, output, key, start,
-                               args.strict, args.background)
+                               args.strict)
     except BuildRunning as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
 
 def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: Path, key: str,
-                start: float, strict: bool = False, background: bool = False) -> int:
+                start: float, strict: bool = False) -> int:
     """The build of cmd_build once it holds its output: skipped when nothing changed,
     else validated, rendered beside the published site and swapped in.
 
     ``strict``: warnings refuse publication, as ``gongkai validate --strict`` fails on them.
-    ``background``: the previous site is deleted, and the next build's folder seeded, by a
-    detached process after the command returns (see site.atomic).
     """
     import time
     from functools import partial
@@ -102,7 +100,7 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
     from .build.atomic import Seeding, staged_output, staging_path
     from .build.context import BuildContext, active
     from .build.gate import DataRefused, publishable_model
-    from .build.spare import linked_files
+    from .build.shared import linked_files
     from .console import quiet_pelican
     from .trust.reconcile import ReconciliationError, reconciliation_line
     from .trust.reproducible import clamp_mtimes, source_date_epoch
@@ -122,7 +120,7 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
         print(last.get("reconciliation", ""))
         print(f"完成：输出到 {output}，用时 {time.perf_counter() - start:.1f} 秒")
         return 0
-    linked = partial(linked_files, output)  # listed only if no spare can be adopted
+    linked = partial(linked_files, output)  # listed only when the staging folder is prepared
     seeding = Seeding(output, linked)  # on the second core while the data is validated
     try:
         model = publishable_model(data, merged, Path(settings.get("CACHE_PATH", "cache")))
@@ -145,7 +143,7 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
     # build beside the published site and swap only a finished, reconciled build in
     staging = staging_path(output)
     try:
-        with staged_output(output, linked, seeding, spare=background):
+        with staged_output(output, linked, seeding):
             settings["OUTPUT_PATH"] = str(staging)
             this_run = BuildContext(data_dir=data, output=staging, published=output,
                                     cache_dir=Path(settings.get("CACHE_PATH", "cache")),
@@ -249,8 +247,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="即使数据、内容、设置、主题和程序都与上次相同，也重新生成")
     p.add_argument("--strict", action="store_true",
                    help="有警告也不发布（返回 1），与 gongkai validate --strict 相同")
-    p.add_argument("--background", action="store_true",
-                   help="发布后由后台进程删除旧站点并准备下一次生成的目录（命令先返回）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("contract-doc", help="生成数据规范文档")

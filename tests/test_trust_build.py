@@ -215,8 +215,9 @@ def test_rows_that_do_not_add_up_stop_the_build(folder):
 
 
 def test_nothing_outlives_the_build_and_leftovers_go_next_time(tmp_path):
-    """When ``gongkai build`` returns, the previous site is gone and no process of it is
-    left; a deletion cut short by a crash or a reboot is finished by the next build."""
+    """When ``gongkai build`` returns, no process of it is left, and beside the site
+    there is only the site it replaced (the next build's starting point) and the lock;
+    a deletion cut short by a crash or a reboot is finished by the next build."""
     import psutil
 
     old, new = sample(tmp_path, "old", 7, 500), sample(tmp_path, "new", 8, 500)
@@ -232,74 +233,43 @@ def test_nothing_outlives_the_build_and_leftovers_go_next_time(tmp_path):
         time.sleep(0.05)
     assert proc.returncode == 0, proc.communicate()[1]
     assert (out / "index.html").is_file()
-    # the locks stay (empty), nothing else: no staging, spare or half-deleted folder
-    assert sorted(p.name for p in out.parent.iterdir()) == [".output.build.lock", ".output.lock", "output"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        ".output.build.lock", ".output.previous", "output"]
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
 
 
-def test_in_the_background_the_previous_site_goes_after_the_command(tmp_path):
-    """Asked for (``--background``), the deletion and the next build's folder are left to
-    a detached process: the command returns first, and things settle soon after."""
-    old, new = sample(tmp_path, "old", 7, 500), sample(tmp_path, "new", 8, 500)
-    out = tmp_path / "site" / "output"
-    run("build", "--background", "--data", str(old), "--output", str(out))
-    run("build", "--background", "--data", str(new), "--output", str(out))
-    assert (out / "index.html").is_file() and not staging_path(out).exists()
-    settled = [".output.build.lock", ".output.lock", ".output.spare", "output"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and sorted(p.name for p in out.parent.iterdir()) != settled:
-        time.sleep(0.1)
-    assert sorted(p.name for p in out.parent.iterdir()) == settled
+def test_the_replaced_site_is_caught_up_and_builds_the_same_bytes(tmp_path):
+    """The site a build replaces is kept and becomes the next build's folder: brought up
+    to date with the published site first (only what changed is touched; unchanged
+    data pages stay hard links of the live ones), it publishes exactly what a build
+    from a fresh copy publishes, also after files were meddled with by hand."""
+    from generator.build.atomic import catch_up
+    from generator.build.shared import linked_files
 
+    a, b, c = (sample(tmp_path, name, seed, 500) for name, seed in (("a", 3), ("b", 4), ("c", 5)))
+    out = tmp_path / "x" / "output"
+    run("build", "--data", str(a), "--output", str(out))
+    run("build", "--data", str(b), "--output", str(out))
+    previous = out.parent / ".output.previous"
+    assert tree(previous) != tree(out)  # the site of data a, as it was
+    (previous / "about" / "index.html").write_text("changed by hand", encoding="utf-8")
+    (previous / "enterprises" / "stray.html").write_text("not published", encoding="utf-8")
+    shutil.rmtree(next(p for p in (previous / "tasks").iterdir() if p.is_dir()))
 
-def wait_for_spare(out: Path) -> Path:
-    spare = out.parent / f".{out.name}.spare"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not spare.is_dir():
-        time.sleep(0.05)
-    assert spare.is_dir(), "the next build's folder was not seeded after publishing"
-    return spare
-
-
-def test_the_next_builds_folder_is_seeded_after_publishing_and_adopted(tmp_path):
-    """With --background, after publishing a detached process seeds the next build's
-    folder from the new site (data pages hard-linked, Pelican's pages copied); the next
-    build starts from it, and publishes exactly what a build seeded on the spot publishes."""
-    old, new = sample(tmp_path, "old", 3, 500), sample(tmp_path, "new", 4, 500)
-    out = tmp_path / "a" / "output"
-    run("build", "--background", "--data", str(old), "--output", str(out))
-    spare = wait_for_spare(out)
-    seeded = tree(spare)
-    assert seeded.pop(".gongkai-spare")
-    assert seeded == tree(out)
+    catch_up(previous, out, linked_files(out))
+    assert tree(previous) == tree(out)
     page = next((out / "enterprises").rglob("index.html"))
-    twin = spare / page.relative_to(out)
-    assert twin.stat().st_ino == page.stat().st_ino  # a data page: hard-linked
-    assert (spare / "about/index.html").stat().st_ino != (out / "about/index.html").stat().st_ino
+    assert (previous / page.relative_to(out)).stat().st_ino == page.stat().st_ino
+    assert catch_up(previous, out, linked_files(out)) == 0  # nothing left to do
 
-    spare_inode = spare.stat().st_ino
-    run("build", "--background", "--data", str(new), "--output", str(out))
-    assert out.stat().st_ino == spare_inode  # the spare became the published site
-
-    # the same history with the spare thrown away before the second build
-    control = tmp_path / "b" / "output"
-    run("build", "--background", "--data", str(old), "--output", str(control))
-    shutil.rmtree(wait_for_spare(control))
-    run("build", "--data", str(new), "--output", str(control))
+    previous_inode = previous.stat().st_ino
+    run("build", "--data", str(c), "--output", str(out))
+    assert out.stat().st_ino == previous_inode  # the kept folder became the new site
+    control = tmp_path / "y" / "output"
+    run("build", "--data", str(b), "--output", str(control))
+    assert not (control.parent / ".output.previous").exists()  # a first build replaced nothing
+    run("build", "--data", str(c), "--output", str(control))  # so this one starts from a copy
     assert tree(out) == tree(control)
-
-
-def test_a_spare_seeded_from_another_site_is_not_used(tmp_path):
-    old, new = sample(tmp_path, "old", 5, 500), sample(tmp_path, "new", 6, 500)
-    out = tmp_path / "site" / "output"
-    run("build", "--background", "--data", str(old), "--output", str(out))
-    spare = wait_for_spare(out)
-    (spare / "enterprises" / "stray.html").write_text("not published", encoding="utf-8")
-    (out / "notice.txt").write_text("placed by hand after the build", encoding="utf-8")
-    run("build", "--data", str(new), "--output", str(out))
-    # not adopted (its inode may well be reused: the stale spare is deleted at once)
-    assert not (out / "enterprises" / "stray.html").exists()
-    assert (out / "notice.txt").read_text(encoding="utf-8") == "placed by hand after the build"
 
 
 def test_search_beside_the_pages_publishes_what_search_after_them_does(tmp_path):

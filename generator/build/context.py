@@ -82,3 +82,15 @@ def manifest_pages(manifest: Path) -> list[str]:
         return pq.read_table(manifest, columns=["path"]).column("path").to_pylist()
     except (OSError, KeyError, ValueError):
         return []
+
+
+def manifest_fingerprints(manifest: Path) -> dict[str, int]:
+    """Page folder URL → fingerprint, from a page manifest (empty without one)."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(manifest, columns=["path", "fingerprint"])
+    except (OSError, KeyError, ValueError):
+        return {}
+    return dict(zip(table.column("path").to_pylist(), table.column("fingerprint").to_pylist(),
+                    strict=True))

@@ -9,13 +9,15 @@ object that has no staging of its own (``pelican content``, each reload of ``pel
 
 from __future__ import annotations
 
+import sys
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
 from ..trust.reproducible import clamp_mtimes, source_date_epoch
-from .atomic import staged_output
+from .atomic import BuildRunning, only_build, staged_output
 from .context import BuildContext, active, current
-from .spare import linked_files
+from .shared import linked_files
 
 
 def _point(pelican, output: Path) -> None:
@@ -36,7 +38,13 @@ def stage_runs(pelican) -> None:
     def staged_run() -> None:
         output = Path(pelican.output_path).absolute()
         settings = pelican.settings
-        with staged_output(output, partial(linked_files, output)) as staging:
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(only_build(output))
+            except BuildRunning as exc:  # a second build on the same output: said, not traced
+                print(f"错误：{exc}", file=sys.stderr)
+                raise SystemExit(2) from None
+            staging = stack.enter_context(staged_output(output, partial(linked_files, output)))
             this_run = BuildContext(data_dir=Path(settings.get("GONGKAI_DATA_DIR", "data")),
                                     output=staging, published=output,
                                     cache_dir=Path(settings.get("CACHE_PATH", "cache")))
