@@ -8,32 +8,18 @@ site, checking half a million page fingerprints and swapping it in costs a minut
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from .keys import StageKey
 
 STATE = ".gongkai-build.json"
 PACKAGES = ("pelican", "jinja2", "pandas", "pyarrow", "pagefind", "whoosh-reloaded", "jieba",
             "chinesecalendar", "feedgen")
 PROGRAM = Path(__file__).resolve().parents[1]
-
-
-def _tree(digest: hashlib._Hash, label: str, folder: Path | None) -> None:
-    digest.update(f"\0{label}\0".encode())
-    if folder is None or not folder.exists():
-        return
-    if folder.is_file():
-        digest.update(folder.read_bytes())
-        return
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
 
 
 def _git_head(folder: Path) -> str:
@@ -49,19 +35,13 @@ def _git_head(folder: Path) -> str:
 def build_key(data: Path, content: Path, theme: Path, settings_file: Path | None,
               extra: Iterable[str] = ()) -> str:
     """sha256 of every input of a build (files by relative path and bytes, not location)."""
-    digest = hashlib.sha256()
+    key = StageKey("build")
     for label, folder in (("data", data), ("content", content), ("theme", theme),
                           ("settings", settings_file), ("program", PROGRAM)):
-        _tree(digest, label, Path(folder) if folder else None)
-    versions = []
-    for name in PACKAGES:
-        try:
-            versions.append(f"{name}={version(name)}")
-        except PackageNotFoundError:  # a package that is not installed is part of the key too
-            versions.append(f"{name}=-")
-    digest.update(json.dumps([versions, _git_head(Path(data)), os.environ.get("SOURCE_DATE_EPOCH", ""),
-                              list(extra)], ensure_ascii=False).encode())
-    return digest.hexdigest()
+        key.tree(Path(folder) if folder else None, label=label)
+    return (key.versions(*PACKAGES)
+            .value([_git_head(Path(data)), os.environ.get("SOURCE_DATE_EPOCH", ""), list(extra)])
+            .hexdigest())
 
 
 def unchanged(output: Path, key: str) -> dict | None:

@@ -7,37 +7,20 @@ source of the package itself, so any change at all means a full validation.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from pathlib import Path
 from typing import Any
 
+from ..build.keys import StageKey
 from ..forked import detach
 from .load import load_model
 from .model import Model
 
-PACKAGE = Path(__file__).resolve().parents[1]
-
 
 def _key(data_dir: Path, settings: dict[str, Any]) -> str:
-    digest = hashlib.sha256(str(data_dir.resolve()).encode())
-    for path in sorted(data_dir.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                          .encode())
-    _code_and_settings(digest, settings)
-    return digest.hexdigest()
-
-
-def _code_and_settings(digest, settings: dict[str, Any]) -> None:
-    relevant = {k: v for k, v in settings.items()
-                if k.startswith("GONGKAI_")}
-    digest.update(repr(sorted((k, repr(v)) for k, v in relevant.items())).encode())
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in {".py", ".toml"}:
-            digest.update(path.read_bytes())
+    return (StageKey("model").value(str(data_dir.resolve())).files(data_dir)
+            .settings(settings, prefixes=("GONGKAI_",)).code("").hexdigest())
 
 
 def load_model_cached(data_dir: str | Path, settings: dict[str, Any], cache_dir: Path) -> Model:
@@ -80,9 +63,8 @@ KEPT_REVISIONS = 3
 
 def tree_cache_path(tree: str, settings: dict[str, Any], cache_dir: Path) -> Path:
     """Where the model of a committed state is kept (it may not be there yet)."""
-    digest = hashlib.sha256(f"tree\0{tree}\n".encode())
-    _code_and_settings(digest, settings)
-    return cache_dir / "revisions" / f"{digest.hexdigest()}.pickle"
+    key = StageKey("model").value(f"tree {tree}").settings(settings, prefixes=("GONGKAI_",))
+    return cache_dir / "revisions" / f"{key.code('').hexdigest()}.pickle"
 
 
 def load_model_at_tree(folder: str | Path, tree: str, settings: dict[str, Any],

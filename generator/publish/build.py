@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..build.keys import StageKey
 from ..model import Model
 from ..settings import DEFAULTS
 from ..site.render import Counts, Renderer, make_environment
@@ -58,33 +58,20 @@ def _remove_stale_tables(output: Path, keep: set[str]) -> int:
 
 
 STATE = ".gongkai-open-data.json"
-PACKAGE = Path(__file__).resolve().parents[1]
 # settings that reach the files besides every GONGKAI_* one
 KEY_SETTINGS = ("SITENAME", "SITEURL", "AUTHOR", "TIMEZONE", "RELATIVE_URLS", "THEME_STATIC_DIR",
                 "DEFAULT_LANG")
-NOT_KEYED = ("GONGKAI_DATA_DIR", "GONGKAI_PROCESSES", "GONGKAI_SEARCH_BESIDE")
 
 
 def input_key(model: Model, settings: dict[str, Any], template_dirs: list[Path],
               extra: list[feeds.FeedEntry]) -> str:
     """Hash of everything the outputs depend on: data files (path, size, time), settings,
     code, templates and the entries of registered feed sources."""
-    digest = hashlib.sha256()
-    data_dir = Path(model.data_dir)
-    for path in sorted(data_dir.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                          .encode())
-    keyed = sorted((k, repr(v)) for k, v in settings.items() if k.isupper() and k not in NOT_KEYED
-                   and (k.startswith("GONGKAI_") or k in KEY_SETTINGS))
-    digest.update(repr(keyed).encode())
-    for folder in [PACKAGE, *template_dirs]:
-        for path in sorted(Path(folder).rglob("*")):
-            if path.suffix in {".py", ".toml", ".html"}:
-                digest.update(path.read_bytes())
-    digest.update(repr(extra).encode())
-    return digest.hexdigest()
+    key = (StageKey("open-data").files(Path(model.data_dir))
+           .settings(settings, KEY_SETTINGS, ("GONGKAI_",)).code(""))
+    for folder in template_dirs:
+        key.tree(Path(folder), (".html",), label="templates")
+    return key.value(extra).hexdigest()
 
 
 def _unchanged(output: Path, key: str) -> bool:

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +30,7 @@ import pandas as pd
 from feedgen.feed import FeedGenerator
 
 from .. import urls
+from ..build.keys import StageKey
 from ..model import Model
 from ..model.plans import plan_changes, plan_versions
 from ..model.publications import publication_events
@@ -306,7 +306,7 @@ STATE = ".gongkai-feeds.json"
 
 @cache
 def _code_salt() -> bytes:
-    return hashlib.sha256(Path(__file__).read_bytes() + version("feedgen").encode()).digest()
+    return StageKey("feeds").code("publish/feeds.py").versions("feedgen").digest()
 
 
 def render_key(feed: Feed, fmt: str, settings: dict[str, Any], as_of: date | None,

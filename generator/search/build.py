@@ -7,12 +7,12 @@ import json
 import os
 import sys
 import time
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..build.keys import StageKey
 from ..model import Model
 from ..site.render import make_environment
 from . import code_index, fold, pagefind_bundle, server_index, word_index
@@ -58,13 +58,10 @@ def model_fingerprint(model: Model, documents: list[dict[str, str]] | None,
             digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
         digest.update(f"{name}{list(frame.columns)}".encode())
     digest.update(json.dumps(documents or [], ensure_ascii=False, sort_keys=True).encode())
-    relevant = {k: v for k, v in settings.items() if (k.startswith("GONGKAI_SEARCH")
-                and k != "GONGKAI_SEARCH_BESIDE") or k == "GONGKAI_RESULT_VOCABULARY"}
-    digest.update(repr(sorted((k, repr(v)) for k, v in relevant.items())).encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
-    digest.update(version("pagefind").encode())
-    return digest.hexdigest()
+    key = (StageKey("search").value(digest.digest())
+           .settings(settings, ["GONGKAI_RESULT_VOCABULARY"], ["GONGKAI_SEARCH"])
+           .code("search").versions("pagefind"))
+    return key.hexdigest()
 
 
 def render_search_page(template_dirs: list[Path], settings: dict[str, Any], output: Path,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import urls
+from ..build.keys import StageKey
 from ..model import Model
 from ..model.enterprises import EnterpriseIndex, enterprise_index
 from ..model.enterprises import enterprises as enterprise_table
@@ -152,15 +153,11 @@ def model_index(model: Model | dict[str, pd.DataFrame]) -> EnterpriseIndex:
 
 def _salt(items: pd.Series, tasks: pd.Series) -> str:
     """Changes whenever the code that makes records, or an item's or task's name, changes."""
-    import hashlib
-
-    digest = hashlib.sha256(repr(CATEGORY_LABELS).encode())
+    key = StageKey("search-records").value(CATEGORY_LABELS)
     for names in (items, tasks):
-        digest.update(repr(sorted(zip(names.index.astype(str), names.astype(str), strict=True))).encode())
-    for name in ("records.py", "fold.py", "fold.toml", "../urls.py", "../model/texts.py", "../rules/aggregate.py",
-                 "../model/enterprises.py"):
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()
+        key.value(sorted(zip(names.index.astype(str), names.astype(str), strict=True)))
+    return key.code("search/records.py", "search/fold.py", "search/fold.toml", "urls.py",
+                    "model/texts.py", "rules/aggregate.py", "model/enterprises.py").hexdigest()
 
 
 def record_salt(model: Model | dict[str, pd.DataFrame]) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
+from ..build.keys import StageKey
 from .records import FILTERS
 from .whoosh_text import analyzer
 
@@ -79,7 +80,7 @@ def _keywords(values: list[str]) -> str:
 
 
 # an index written by other code (another schema, other documents) is rebuilt, never updated
-LAYOUT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+LAYOUT = StageKey("server-index").code("search/server_index.py").hexdigest()[:16]
 RECORD_HASHES = "records.parquet"
 UPDATE_AT_MOST = 0.25  # above this share of changed records, a fresh index is cheaper
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import urls
 from ..build.context import MANIFEST_IN_OUTPUT
+from ..build.keys import StageKey
 from ..model import Model
 from . import stats, views
 from .changes import changes_page  # 更新记录: corrections and retractions
@@ -31,20 +32,15 @@ from .render import (
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "SITESUBTITLE", "RELATIVE_URLS", "THEME_STATIC_DIR",
                  "DEFAULT_LANG")
 MANIFEST_NAME = "gongkai-pages.parquet"
-# modules of this package that never change what a page holds (where and how a build is
-# staged and published): editing them does not re-render every page
-NOT_PAGE_CODE = {"atomic.py", "spare.py", "direct_build.py", "inputs.py"}
+# the code a page's bytes depend on besides the templates: the views and their helpers,
+# the URL scheme, the model's derived tables, the rules, the ledger of corrections
+PAGE_CODE = ("site", "urls.py", "model", "rules", "contract", "agency/ledger.py",
+             "agency/diff.py", "agency/revisions.py")
 
 
 def _settings_fingerprint(settings: dict[str, Any]) -> str:
-    keys = [k for k in sorted(settings) if k in PAGE_SETTINGS or (
-        k.startswith(("GONGKAI_", "FEED_"))
-        and k not in ("GONGKAI_DATA_DIR", "GONGKAI_PROCESSES", "GONGKAI_SEARCH_BESIDE"))]
-    code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        if path.name not in NOT_PAGE_CODE:
-            code.update(path.read_bytes())
-    return repr([(k, repr(settings[k])) for k in keys]) + code.hexdigest()
+    return (StageKey("pages").settings(settings, PAGE_SETTINGS, ("GONGKAI_", "FEED_"))
+            .code(*PAGE_CODE).hexdigest())
 
 
 def _mix(fingerprints: np.ndarray, salt: int) -> np.ndarray:
