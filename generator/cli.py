@@ -295,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:  # nothing this command started outlives it
+        from .model.cache import finish_writing
+
+        finish_writing()
 
 
 if __name__ == "__main__":

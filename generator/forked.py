@@ -8,9 +8,7 @@ side by side on a machine with more than one core.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import pickle
-import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -61,31 +59,3 @@ class Forked:
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
-
-
-DETACHED_SECONDS = 600  # a detached process still running after this is stopped
-
-
-def detach(fn: Callable[..., Any], *args: Any) -> bool:
-    """Run ``fn(*args)`` in a forked process nobody waits for; False when it cannot fork
-    (the caller then runs it itself).
-
-    For work whose result only a later build reads, such as writing a cache: the build
-    goes on at once, on a core that is idle while it validates. The process forks twice
-    so the detached one is never left as a zombie of the build.
-    """
-    if not can_fork():
-        return False
-    first = os.fork()
-    if first:
-        os.waitpid(first, 0)
-        return True
-    try:
-        if os.fork() == 0:
-            signal.alarm(DETACHED_SECONDS)  # never left running (a lock held at fork time)
-            try:
-                fn(*args)
-            finally:
-                os._exit(0)
-    finally:
-        os._exit(0)

@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
+from ..model.cache import finish_writing
 from ..trust.reproducible import clamp_mtimes, source_date_epoch
 from .atomic import BuildRunning, only_build, staged_output
 from .context import BuildContext, active, current
@@ -54,6 +55,7 @@ def stage_runs(pelican) -> None:
                     run()
             finally:
                 _point(pelican, output)
+                finish_writing()  # the model cache: nothing outlives the run
             epoch = source_date_epoch()
             if epoch is not None:
                 clamp_mtimes(staging, epoch)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..build.keys import StageKey
-from ..forked import detach
+from ..forked import Forked, can_fork
 from .load import load_model
 from .model import Model
 
@@ -41,10 +41,25 @@ def load_model_cached(data_dir: str | Path, settings: dict[str, Any], cache_dir:
     model = load_model(data_dir, settings)
     if model.ok:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        # pickling a million rows takes a second or more; the build need not wait for it
-        if not detach(_store, target, key, model):
+        # pickling a million rows takes a second or more: a forked process does it while
+        # the build goes on, and the command waits for it before it exits (not a daemon)
+        if can_fork():
+            _WRITING.append(Forked(_store, target, key, model))
+        else:
             _store(target, key, model)
     return model
+
+
+_WRITING: list[Forked] = []
+
+
+def finish_writing() -> None:
+    """Wait for the model pickles still being written (a build calls it before it returns)."""
+    while _WRITING:
+        try:
+            _WRITING.pop().result()
+        except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+            pass
 
 
 def _store(target: Path, key: str, model: Model) -> None:
