@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..build.keys import StageKey
+from ..build.writer import FileInfo, write_file
 from ..model import Model
 from ..settings import DEFAULTS
 from ..site.render import Counts, Renderer, make_environment
 from . import archive, datapackage, datasets, feeds, pages
-from .files import FileInfo, write_file
 
 
 def site_url(settings: dict[str, Any]) -> str:

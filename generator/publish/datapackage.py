@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..build.writer import FileInfo
 from ..model import Model
 from .datasets import FOLDER, Dataset
-from .files import FileInfo
 from .schema import LIST_DELIMITER, Column, DatasetSchema
 
 DESCRIPTOR = f"{FOLDER}/datapackage.json"

@@ -22,8 +22,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .. import urls
+from ..build.writer import FileInfo, write_file
 from ..model import Model
-from .files import FileInfo, remove_stale, write_file
+from .files import remove_stale
 from .schema import LIST_DELIMITER, DatasetSchema, from_contract, from_mapping, to_arrow
 
 FOLDER = urls.DATA_FOLDER

@@ -31,10 +31,11 @@ from feedgen.feed import FeedGenerator
 
 from .. import urls
 from ..build.keys import StageKey
+from ..build.writer import FileInfo, write_file
 from ..model import Model
 from ..model.plans import plan_changes, plan_versions
 from ..model.publications import publication_events
-from .files import FileInfo, remove_stale, write_file
+from .files import remove_stale
 
 FOLDER = urls.FEED_FOLDER
 FORMATS = urls.FEED_FORMATS

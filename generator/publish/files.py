@@ -1,46 +1,10 @@
-"""Writing published files: only when the bytes differ, and never in place.
-
-A changed file is written to a temporary name and renamed over the old one, so a
-hard link to the old file (an archive snapshot) keeps the old bytes, and a reader
-never sees half a file.
-"""
+"""The open-data files of a site: written through the engine's writer (only when the
+bytes differ, never in place), stale ones removed, all of them listed for staging."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
-
-
-@dataclass
-class FileInfo:
-    """One published file: where it is below the site root, its size and SHA-256."""
-
-    path: str  # relative to the site root, "/"-separated, e.g. "data/results.csv"
-    bytes: int
-    sha256: str
-    written: bool = False
-
-
-def write_file(root: Path, path: str, data: bytes) -> FileInfo:
-    """Write ``data`` to ``root/path`` unless the file already holds exactly these bytes."""
-    target = root / path
-    digest = hashlib.sha256(data).hexdigest()
-    info = FileInfo(path, len(data), digest)
-    try:
-        if target.stat().st_size == len(data):
-            with open(target, "rb") as fh:
-                if fh.read() == data:
-                    return info
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
-    info.written = True
-    return info
 
 
 def remove_stale(root: Path, folder: str, keep: set[str]) -> int:

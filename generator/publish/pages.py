@@ -7,11 +7,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..build.writer import FileInfo
 from ..model import Model
 from .datapackage import DESCRIPTOR, license_descriptor
 from .datasets import Dataset
 from .feeds import Feed
-from .files import FileInfo
 
 DATA_PAGE = "data/"
 DICTIONARY_PAGE = "data/dictionary/"

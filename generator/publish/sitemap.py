@@ -12,7 +12,8 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from .files import FileInfo, remove_stale, write_file
+from ..build.writer import FileInfo, write_file
+from .files import remove_stale
 
 LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
 INDEX = "sitemap.xml"

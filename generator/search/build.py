@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..build.keys import StageKey
+from ..build.writer import replace_file
 from ..model import Model
 from ..site.render import make_environment
 from . import code_index, fold, pagefind_bundle, server_index, word_index
@@ -78,14 +78,7 @@ def render_search_page(template_dirs: list[Path], settings: dict[str, Any], outp
     html = env.get_template("search.html").render(
         root="../", nav_current="search", filters=options, filter_labels=FILTER_LABELS,
         query="", chosen={}, sort="")
-    target = Path(output) / PAGE
-    if target.is_file() and target.read_text(encoding="utf-8") == html:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, target)  # never write into a file the published site may share
-    return True
+    return replace_file(Path(output) / PAGE, html.encode("utf-8"))
 
 
 def write_fold(output: Path, settings: dict[str, Any]) -> None:
@@ -94,17 +87,12 @@ def write_fold(output: Path, settings: dict[str, Any]) -> None:
     for name, data in fold.browser_files(settings).items():
         if name == fold.FILE:
             data = data | {"tiers": list(TIERS)}
-        target = Path(output) / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, target)
+        replace_file(Path(output) / name,
+                     json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def _replace(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    replace_file(path, text.encode("utf-8"))
 
 
 def _write_server_index(records: pd.DataFrame, folder: Path, options: dict[str, list[str]],

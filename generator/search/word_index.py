@@ -40,7 +40,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import shutil
 from array import array
 from itertools import chain
@@ -50,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from .. import urls
+from ..build.writer import replace_file
 from .code_index import ByCode
 from .fold import plain
 from .records import FILTERS
@@ -314,14 +314,5 @@ def write_words(records: pd.DataFrame, output: Path, options: dict[str, list[str
             else:
                 old.unlink()
     for name, text in wanted.items():
-        path = target / name
-        data = text.encode("utf-8")
-        try:
-            if path.read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        tmp = path.with_name(name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        replace_file(target / name, text.encode("utf-8"))
     return target
