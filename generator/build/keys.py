@@ -101,7 +101,9 @@ class StageKey:
 
     def value(self, value: Any) -> StageKey:
         """Bytes as they are, anything else by its repr (which must be deterministic)."""
-        return self._part("value", value if isinstance(value, bytes) else repr(value).encode())
+        if isinstance(value, bytes):
+            return self._part("bytes", value)
+        return self._part("repr", repr(value).encode())
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()
