@@ -19,7 +19,7 @@ def folder(tmp_path: Path) -> DataFolder:
 
 @pytest.fixture(autouse=True)
 def _department_slugs():
-    """Department addresses depend on the data (generator.site.urls keeps the slugs of the
+    """Department addresses depend on the data (generator.urls keeps the slugs of the
     data being published): what a test's data set there is undone after it, so a module's
     shared site keeps its own."""
     from generator import urls

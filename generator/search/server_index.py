@@ -57,7 +57,7 @@ def index_dir(settings: dict[str, Any], output: str | Path) -> Path:
 
 
 def cache_key(output: str | Path) -> str:
-    """The same key for a site's output and its staging folder (see site.atomic), for the
+    """The same key for a site's output and its staging folder (see build.atomic), for the
     caches kept outside both."""
     output = Path(output).resolve()
     if output.name.startswith(".") and output.name.endswith(".building"):
@@ -68,7 +68,7 @@ def cache_key(output: str | Path) -> str:
 def index_files(output: str | Path) -> set[str]:
     """The server index's files in ``output`` ("/"-separated, relative): Whoosh writes new
     segment and table-of-contents files and never rewrites one, so a staged build may
-    hard-link them from the live site (site.spare)."""
+    hard-link them from the live site (build.shared)."""
     folder = Path(output) / FOLDER
     base = len(str(Path(output))) + 1
     return {str(p)[base:].replace(os.sep, "/") for p in folder.rglob("*") if p.is_file()} \
