@@ -72,11 +72,13 @@ def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str
 
     import uvicorn
 
-    from .serve import ENVIRONMENT, MAX_URL, create_app
+    from .serve import ENVIRONMENT, HTTP_PROTOCOL, MAX_URL, create_app
 
     # a missing or unreadable index fails here, in words; with several workers each of them
     # reads it, the supervising process only checks that it is there
     app = search_app(settings, output) if workers == 1 else None
+    if app is not None and app.problem:
+        raise NoIndex(f"无法读取 {app.folder} 的搜索索引：{app.problem}；请重新运行 gongkai build。")
     out = app.output if app is not None else _folder(settings, output)[0].resolve()
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -92,6 +94,7 @@ def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str
     options: dict[str, Any] = dict(
         log_level="info" if production else "warning", access_log=production,
         proxy_headers=production, forwarded_allow_ips="127.0.0.1,::1", server_header=False,
+        http=HTTP_PROTOCOL,  # a request it cannot parse is answered in Chinese too
         backlog=2048, timeout_keep_alive=5, timeout_graceful_shutdown=10,
         h11_max_incomplete_event_size=MAX_URL + 65_536,  # the app answers 414 itself, in Chinese
     )

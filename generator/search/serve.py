@@ -34,6 +34,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..site.render import make_environment
 from . import engine
@@ -47,6 +48,7 @@ LOG = logging.getLogger("gongkai.serve")
 
 # code → (status, message): the stable codes of the API's errors, documented in README
 ERRORS: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "请求的格式有误，服务器无法识别。"),
     "bad_parameter": (400, "请求参数有误：page 和 limit 须为正整数。"),
     "control_character": (400, "请求中含有控制字符，无法识别。"),
     "not_found": (404, "没有找到这个页面。"),
@@ -101,16 +103,28 @@ class SearchApp:
         self.env = make_environment(template_dirs, globals_)
         self.policies = policies(template_dirs)
         self.error_root = str(settings.get("GONGKAI_404_ROOT") or "/")
-        self.index = engine.loaded(self.folder)  # read now: the first visitor waits for nothing
+        self.problem = ""  # why the index cannot be read, if it cannot: searches answer 503
+        try:
+            engine.loaded(self.folder)  # read now: the first visitor waits for nothing
+        except Exception as exc:  # the site is still served; each search tries to read it again
+            self.problem = f"{type(exc).__name__}: {exc}"
+
+    def index(self) -> engine.LoadedIndex:
+        """The loaded index, or :class:`Unavailable` when it cannot be read (a broken or
+        half-written build): the asker is told to try later, the operator why."""
+        try:
+            return engine.loaded(self.folder, wait=False)
+        except Exception as exc:
+            raise Unavailable(f"{type(exc).__name__}: {exc}") from exc
 
     @property
     def options(self) -> dict[str, list[str]]:
-        return engine.loaded(self.folder, wait=False).options
+        return self.index().options
 
     def answer(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The API's answer; ``params`` already checked by :func:`read_params`. A build
         that replaces the index is picked up without a restart (:func:`.engine.loaded`)."""
-        index = engine.loaded(self.folder, wait=False)
+        index = self.index()
         filters = {f: params.get(f, "") for f in FILTERS}
         filters = {f: v for f, v in filters.items() if v in index.options.get(f, [])}
         sort = "date" if params.get("sort") == "date" else ""
@@ -162,6 +176,10 @@ class SearchApp:
         return out
 
 
+class Unavailable(Exception):
+    """The search index cannot be read; answered 503 ``search_unavailable``."""
+
+
 class BadRequest(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -205,8 +223,12 @@ class Guard:
         policy = self.search.policies["server" if path in SERVER_PAGES else
                                       "search" if path.startswith("/search/") else "page"]
 
+        started = False
+
         async def send_with_headers(message: dict) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 extra = {"Content-Security-Policy": policy, **HEADERS}
@@ -227,7 +249,12 @@ class Guard:
         elif any(part.startswith(".") for part in path.split("/")):
             code = "not_found"
         if code is None:
-            await self.app(scope, receive, send_with_headers)
+            try:
+                await self.app(scope, receive, send_with_headers)
+            except Exception as exc:  # Starlette answered 500 and passed it on: one line, no traceback
+                LOG.error("服务器出错：%s %s：%s: %s", scope["method"], path, type(exc).__name__, exc)
+                if not started:
+                    await error_response(self.search, path, "server_error")(scope, receive, send_with_headers)
             return
         response = error_response(self.search, path, code)
         await response(scope, receive, send_with_headers)
@@ -264,8 +291,8 @@ def create_app(search: SearchApp) -> ASGIApp:
             return error_response(search, request.url.path, exc.code)
         try:
             return await answer(params)
-        except Exception:  # an unreadable index: say so in words, log the cause for the operator
-            LOG.exception("搜索出错")
+        except Unavailable as exc:  # say so in words; the operator learns why, in one line
+            LOG.warning("搜索暂时不可用：%s", exc)
             return error_response(search, request.url.path, "search_unavailable")
 
     async def api(request: Request) -> Response:
@@ -302,7 +329,37 @@ def create_app(search: SearchApp) -> ASGIApp:
         Mount("/", StaticFiles(directory=search.output, html=True, follow_symlink=False)),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, 500: server_error})
+    HttpProtocol.answer = malformed_answer(search)
     return Guard(app, search)
+
+
+def malformed_answer(search: SearchApp) -> bytes:
+    """The whole response to a request uvicorn cannot parse (a broken request line or
+    header): the theme's error page in Chinese, with the security headers, then close."""
+    status, _ = ERRORS["bad_request"]
+    body = search.error_page("bad_request").encode("utf-8")
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(body)),
+               "Connection": "close", "Content-Security-Policy": search.policies["page"], **HEADERS}
+    head = f"HTTP/1.1 {status} Bad Request\r\n" + "".join(f"{k.lower()}: {v}\r\n" for k, v in headers.items())
+    return head.encode("utf-8") + b"\r\n" + body
+
+
+class HttpProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP protocol (httptools, what it picks by itself), whose answer to a
+    request it cannot parse is in Chinese, not its own English plain text. Named in the
+    server's ``Config(http=...)`` (:data:`HTTP_PROTOCOL`), so worker processes use it too;
+    :func:`create_app` sets the page from the theme, in each process."""
+
+    answer: bytes = (f'HTTP/1.1 400 Bad Request\r\ncontent-type: text/html; charset=utf-8\r\n'
+                     f'connection: close\r\n\r\n<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+                     f'<h1>{ERRORS["bad_request"][1]}</h1></html>').encode()
+
+    def send_400_response(self, msg: str) -> None:
+        self.transport.write(self.answer)
+        self.transport.close()
+
+
+HTTP_PROTOCOL = f"{__name__}:HttpProtocol"
 
 
 ENVIRONMENT = "GONGKAI_SERVE"  # how worker processes learn what to serve (commands.run_serve)
