@@ -230,3 +230,36 @@ def test_the_validated_model_is_cached_without_the_build_waiting_for_it(tmp_path
     assert calls == []  # read back, not validated again
     assert again["results"].equals(model["results"])
     assert not list((tmp_path / "cache").glob("*.tmp"))
+
+
+def test_enterprise_pages_from_the_build_renderer_equal_plain_jinja(tmp_path):
+    """The Renderer the build writes pages with (trimmed globals, cached templates) gives
+    the bytes a plain Jinja environment with every setting in its globals gives."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+    from sitebuild import ROOT, sample_settings, sample_site
+
+    from generator.site import views
+    from generator.site.render import FILTERS, Renderer, make_environment
+
+    _, model = sample_site()
+    settings = {k: v for k, v in sample_settings().items() if k.isupper()}
+    theme = ROOT / "themes/gongkai/templates"
+    renderer = Renderer(make_environment([theme], settings), tmp_path, {})
+    assert len(renderer.env.globals) < len(settings)  # settings no template reads are left out
+    plain = Environment(loader=FileSystemLoader(str(theme)), trim_blocks=True, lstrip_blocks=True,
+                        autoescape=select_autoescape(default=True, default_for_string=True))
+    plain.globals.update(settings)
+    plain.filters.update(FILTERS)
+    plain.globals["partial"] = lambda name, **kw: Markup(plain.get_template(name).render(**kw))
+    pages = views.EnterprisePages(views.SiteData.from_model(model, {}))
+    load = getattr(pages, "load", None)
+    if load is not None:
+        import numpy as np
+
+        load(np.arange(len(pages)))
+    for i in range(0, len(pages), max(1, len(pages) // 40)):
+        path = pages.path(i)
+        expected = plain.get_template(pages.template).render(
+            pages.context(i), root=urls.root_for(path), page_path=path)
+        assert renderer.render_one(path, pages.template, pages.context(i)) == expected.encode()

@@ -324,12 +324,12 @@ def test_records_give_plain_python_values_with_missing_as_empty_text():
 
 
 def test_the_data_page_environment_renders_calls_as_jinja_does(tmp_path):
-    """Macros, blocks, partials and context functions called through PageContext's short
-    path give what Jinja's own environment gives, in every way they can be called."""
-    from jinja2 import DictLoader, Environment, pass_context, select_autoescape
+    """Macros, blocks, partials, context functions and settings rendered by the build's
+    Renderer give what a plain Jinja environment with every setting gives."""
+    from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
     from markupsafe import Markup
 
-    from generator.site.render import make_environment
+    from generator.site.render import Renderer, make_environment
 
     templates = {
         "macros.html": (
@@ -348,7 +348,7 @@ def test_the_data_page_environment_renders_calls_as_jinja_does(tmp_path):
             '{{ m.rest(1, 2, 3, k="v") }}{{ shout(name) }}'
             '{% for r in rows %}{{ m.pair(loop.index, r) }}{% endfor %}'
             '{{ partial("part.html", x=name) }}{{ partial("part.html", x=name) }}'
-            '{{ super() }}{% endblock %}'),
+            '{{ super() }}{{ SITENAME }}{{ root }}{% endblock %}'),
         "part.html": "<p>{{ x }}</p>",
     }
 
@@ -356,15 +356,20 @@ def test_the_data_page_environment_renders_calls_as_jinja_does(tmp_path):
     def shout(context, value):
         return f"{value}!{context['name']}"
 
-    ours = make_environment([tmp_path], {"shout": shout})
-    ours.loader = DictLoader(templates)
-    plain = Environment(loader=DictLoader(templates), trim_blocks=True, lstrip_blocks=True,
+    for name, text in templates.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    settings = {"SITENAME": "站<名>", "UNUSED_SETTING": "不用"}
+    ours = make_environment([tmp_path], {"shout": shout, **settings})
+    assert "SITENAME" in ours.globals and "UNUSED_SETTING" not in ours.globals
+    plain = Environment(loader=FileSystemLoader(tmp_path), trim_blocks=True, lstrip_blocks=True,
                         autoescape=select_autoescape(default=True, default_for_string=True))
-    plain.globals["shout"] = shout
+    plain.globals.update(shout=shout, **settings)
     plain.globals["partial"] = lambda name, **kw: Markup(plain.get_template(name).render(**kw))
     variables = {"name": "A&B", "rows": ["r1", "<r2>"]}
-    expected = plain.get_template("page.html").render(**variables)
-    assert ours.get_template("page.html").render(**variables) == expected
+    expected = plain.get_template("page.html").render(**variables, root="../", page_path="a/")
+    rendered = Renderer(ours, tmp_path / "out", {}).render_one("a/", "page.html", variables)
+    assert rendered == expected.encode("utf-8")
+    assert "站&lt;名&gt;../" in expected
     assert "<i>A&amp;B|&lt;x&gt;</i>" in expected and "一-二" in expected
     assert '<div title="标题">内容A&amp;B</div>' in expected and "1-2,3" not in expected
     assert expected.count("<p>A&amp;B</p>") == 2

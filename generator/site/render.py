@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from jinja2 import Environment, FileSystemLoader, Template, Undefined, select_autoescape
-from jinja2.runtime import BlockReference, Context, Macro, new_context
-from markupsafe import Markup, _escape_inner, escape
+from jinja2 import Environment, FileSystemLoader, Template, Undefined, meta, select_autoescape
+from markupsafe import Markup, escape
 
 from .. import urls
 from ..forked import Forked, can_fork
@@ -70,65 +69,13 @@ def zh_date(value: Any) -> Markup:
 FILTERS = {"url_segment": urls.segment, "plaintext": plaintext, "zh_date": zh_date}
 
 
-def output_escape(value: Any) -> str:
-    """What a ``{{ value }}`` writes into the page: the same text as ``markupsafe.escape``.
+def output_escape(value: Any) -> Markup:
+    """What a ``{{ value }}`` writes into a page: ``markupsafe.escape`` itself.
 
-    Jinja escapes every value it writes and wraps the answer in a new ``Markup``,
-    about a third of the time a data page takes. Written output is only joined into
-    the page (or into a block or macro result, which Jinja marks safe itself), so a
-    string with nothing to escape can go out as it is, and markup as it is.
+    Kept as a name of its own so that the tests that hold data pages to MarkupSafe's
+    escaping have one thing to point at.
     """
-    kind = type(value)
-    if kind is str:
-        escaped = _escape_inner(value)
-        return value if escaped is value else Markup(escaped)
-    if kind is Markup:
-        return value
     return escape(value)
-
-
-class PageTemplate(Template):
-    """A template whose ``{{ }}`` output goes through :func:`output_escape`."""
-
-    @classmethod
-    def _from_namespace(cls, environment: Environment, namespace: dict[str, Any],
-                        globals: Any) -> Template:  # noqa: A002 (Jinja's own name)
-        namespace["escape"] = output_escape
-        return super()._from_namespace(environment, namespace, globals)
-
-
-class PageContext(Context):
-    """A context whose calls of macros, ``self.block()`` and partials skip Jinja's
-    generic dispatch.
-
-    ``Context.call`` works out, on every call, whether the callable wants the context,
-    the evaluation context or the environment passed in: a few attribute probes, each
-    failing with a caught exception. A page makes about ten such calls (the layout's
-    blocks, partials and macros), which cost about a seventh of its rendering. The
-    answer is known for Jinja's own macro and block types and for :class:`Partials`:
-    those are called directly, exactly as ``Context.call`` would call them.
-    Everything else goes the generic way.
-    """
-
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (as Jinja's)
-        kind = type(__obj)
-        if kind is not Macro and kind is not BlockReference and kind is not Partials:
-            return Context.call(__self, __obj, *args, **kwargs)
-        if kwargs:  # the loop and block variables only a context-taking callable receives
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-        if kind is Macro:
-            # Macro.__call__ with every argument given by position and no caller: the
-            # only case taken here; defaults, keywords and callers go through Jinja
-            if (not kwargs and len(args) == __obj._argument_count and not __obj.caller
-                    and not __obj.catch_kwargs and not __obj.catch_varargs):
-                return __obj._invoke(list(args), __self.eval_ctx.autoescape)
-            return Context.call(__self, __obj, *args, **kwargs)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:
-            return __self.environment.undefined(
-                "value was undefined because a callable raised a StopIteration exception")
 
 
 class PageEnvironment(Environment):
@@ -137,26 +84,47 @@ class PageEnvironment(Environment):
     Every page looks its layout and macros up again (``extends``, ``import``), and
     Jinja's template cache is a locked LRU list that re-orders itself on every hit. A
     build never reloads a template (``auto_reload`` is off), so the first answer for a
-    name stays the answer.
+    name stays the answer. Only the public ``get_template`` is overridden.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._compiled: dict[str, Template] = {}
+        self.compiled: dict[str, Template] = {}
 
     def get_template(self, name: Any, parent: str | None = None,
                      globals: Any = None) -> Template:  # noqa: A002 (Jinja's own name)
         if globals is None and type(name) is str:  # join_path is not overridden: name as given
-            compiled = self._compiled.get(name)
+            compiled = self.compiled.get(name)
             if compiled is None:
-                compiled = self._compiled[name] = super().get_template(name, parent)
+                compiled = self.compiled[name] = super().get_template(name, parent)
             return compiled
         return super().get_template(name, parent, globals)
 
 
+def used_names(env: Environment) -> set[str]:
+    """Every name the environment's templates read from their context or globals.
+
+    Found by parsing each template once (``jinja2.meta``), so it holds whatever a
+    template, its layout, macros or partials may look up.
+    """
+    names: set[str] = set()
+    if env.loader is None:
+        return names
+    for name in env.loader.list_templates():
+        source = env.loader.get_source(env, name)[0]
+        names |= meta.find_undeclared_variables(env.parse(source, name))
+    return names
+
+
 def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, Any]
                      ) -> Environment:
-    """Autoescape everywhere: no data value can become markup."""
+    """Autoescape everywhere: no data value can become markup.
+
+    Settings (upper-case names) reach the globals only when a template reads them:
+    ``Template.render`` copies every global into each page's context, and a build
+    passes all of Pelican's settings, most of which no template uses. Other globals
+    (functions, helpers) are kept as given.
+    """
     env = PageEnvironment(
         loader=FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -164,10 +132,9 @@ def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, An
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.template_class = PageTemplate
-    env.context_class = PageContext
-    env.globals.update(globals_)
     env.filters.update(FILTERS)
+    used = used_names(env)
+    env.globals.update({k: v for k, v in globals_.items() if not k.isupper() or k in used})
     env.globals["partial"] = Partials(env)
     return env
 
@@ -246,7 +213,6 @@ class Renderer:
         self.env = env
         self.output = output
         self.base = base_context
-        self._globals = dict(env.globals)
         self._folder = os.path.join(os.fspath(output), "")  # pages are written by the million
 
     def template(self, name: str) -> Template:
@@ -255,15 +221,9 @@ class Renderer:
         return self.env.get_template(name)
 
     def render_one(self, path: str, template: str, context: dict[str, Any]) -> bytes:
-        # Template.render copies the environment's globals (all settings) into a fresh
-        # context for every page; merging them once here and rendering in a shared
-        # context gives the same result at a fraction of the cost.
-        compiled = self.template(template)
-        variables = {**self._globals, **self.base, **context, "root": urls.root_for(path),
-                     "page_path": path}
-        context = new_context(self.env, compiled.name, compiled.blocks, variables, shared=True)
-        body = compiled.root_render_func(context)
-        return "".join(body).encode("utf-8")
+        """The page's bytes, by ``Template.render`` with the globals the templates read."""
+        variables = {**self.base, **context, "root": urls.root_for(path), "page_path": path}
+        return self.template(template).render(variables).encode("utf-8")
 
     def write(self, path: str, template: str, context: dict[str, Any], counts: Counts,
               new: bool = False) -> None:
