@@ -311,3 +311,26 @@ def test_a_rebuilt_index_is_answered_without_a_restart(tmp_path):
             time.sleep(0.1)
         assert found["total"] == 1 and found["results"][0]["title"] == "澄湖镇蓝莓农场"
     assert "Traceback" not in server.log()
+
+
+def test_queries_are_normalized_as_the_browser_normalizes_them(base_url):
+    """A code typed full-width, in lower case or between ideographic spaces, a name in
+    traditional characters or without its legal-form suffix: the same enterprise found."""
+    import opencc
+
+    _, model = sample_site()
+    code, _ = prefix_sibling(model)
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    for typed in (wide, code.lower(), f"　{code}　"):
+        assert api(base_url, q=typed)["results"][0]["code"] == code, typed
+    s2t = opencc.OpenCC("s2t").convert
+
+    def to_traditional(text: str) -> str:  # character by character, as the fold compares
+        return "".join(s2t(c) for c in text)
+
+    names = [h for h in api(base_url, q="有限公司", limit="100")["results"] if h["kind"] == "enterprise"]
+    hit = next(h for h in names if to_traditional(h["title"]) != h["title"] and h["title"].endswith("有限公司"))
+    shorter = hit["title"].removesuffix("有限公司")
+    for typed in (to_traditional(hit["title"]), shorter, to_traditional(shorter)):
+        found = api(base_url, q=typed, limit="100")["results"]
+        assert hit["code"] in [h["code"] for h in found], typed
