@@ -9,6 +9,8 @@ import logging
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -57,6 +59,8 @@ MALFORMED = {
     "NUL in a header": b"GET / HTTP/1.1\r\nHost: x\r\nX-Name: a\x00b\r\n\r\n",
     "space before the colon": b"GET / HTTP/1.1\r\nHost : x\r\n\r\n",
     "unknown HTTP version": b"GET / HTTP/7.1\r\nHost: x\r\n\r\n",
+    "raw UTF-8 in the target": b"GET /\xe5\xad\x97 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "control characters in a header": b"GET / HTTP/1.1\r\nHost: x\r\nX-Name: " + b"\x01" * 10 + b"\r\n\r\n",
     "binary": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(64)),
 }
 
@@ -175,3 +179,17 @@ def test_an_exception_in_a_handler_is_a_500_in_chinese_and_one_log_line(tmp_path
     assert len(errors) == 1, log.lines
     assert re.search(r"GET /search/.*UndefinedError.*no_such_function", errors[0]), errors
     assert not any("Traceback" in line for line in log.lines), log.lines
+
+
+def test_preview_with_an_unreadable_index_stops_in_words(tmp_path):
+    """One process, as for preview: an index that cannot be read stops ``gongkai serve``
+    at once (exit 2) with the reason, instead of serving a search that cannot answer."""
+    out = tmp_path / "output"
+    out.mkdir()
+    broken_index(tmp_path).rename(out / ".gongkai-search")
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "serve", "--port", "0", "--output", str(out),
+                           "--settings", str(sample_settings_file())],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "无法读取" in done.stderr and "EmptyIndexError" in done.stderr and "Traceback" not in done.stderr
+    assert "正在服务" not in done.stdout

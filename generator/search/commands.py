@@ -72,7 +72,7 @@ def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str
 
     import uvicorn
 
-    from .serve import ENVIRONMENT, HTTP_PROTOCOL, MAX_URL, create_app
+    from .serve import ENVIRONMENT, HTTP_PROTOCOL, create_app
 
     # a missing or unreadable index fails here, in words; with several workers each of them
     # reads it, the supervising process only checks that it is there
@@ -96,7 +96,6 @@ def run_serve(settings: dict[str, Any], output: str | None, port: int, host: str
         proxy_headers=production, forwarded_allow_ips="127.0.0.1,::1", server_header=False,
         http=HTTP_PROTOCOL,  # a request it cannot parse is answered in Chinese too
         backlog=2048, timeout_keep_alive=5, timeout_graceful_shutdown=10,
-        h11_max_incomplete_event_size=MAX_URL + 65_536,  # the app answers 414 itself, in Chinese
     )
     shown = f"[{host}]" if ":" in host else host
     mode = f"正式模式，{workers} 个进程" if production and workers > 1 else ("正式模式" if production else "预览")
