@@ -1,0 +1,155 @@
+"""Write the static JSON API from the model: one pass over each table, one file per record.
+
+Every table is turned into plain Python columns once (dates as ISO strings, missing values
+as ``null``), rows are grouped by the model's enterprise index, and each file is written
+through the engine's writer, which leaves a file alone when its bytes are unchanged. A
+rebuild of unchanged data therefore rewrites nothing, and the bytes never depend on the
+order or time of a build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import urls
+from ..build.writer import FileInfo, write_file
+from ..contract import Table
+from ..model import Model
+from ..publish.files import remove_stale
+from . import schema
+
+FOLDER = f"api/{schema.VERSION}"
+OPENAPI = f"{FOLDER}/openapi.json"
+
+
+def dumps(value: Any) -> bytes:
+    """Stable bytes: sorted keys, UTF-8 Chinese, no spaces."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _column(values: pd.Series, kind: str) -> list[Any]:
+    if kind == "date":
+        text = values.dt.strftime("%Y-%m-%d")
+        return text.astype(object).where(values.notna(), None).tolist()
+    if kind in ("list", "result"):
+        return [list(v) if isinstance(v, (list, tuple, np.ndarray)) else [] for v in values]
+    if kind == "integer":
+        return [None if pd.isna(v) else int(v) for v in values.astype(object)]
+    if kind == "number":
+        return [None if pd.isna(v) else float(v) for v in values.astype(object)]
+    return values.astype(object).where(values.notna(), None).tolist()
+
+
+def columns(table: Table, frame: pd.DataFrame, skip: tuple[str, ...] = ()
+            ) -> dict[str, list[Any]]:
+    """Each published field of ``table`` as a list of JSON values, converted vectorized."""
+    out: dict[str, list[Any]] = {}
+    for f in table.fields:
+        if f.name in skip:
+            continue
+        out[f.name] = _column(frame[f.name], f.type)
+        if f.type == "ratio":
+            out[f.name + "_min"] = _column(frame[f.name + "_min"], "number")
+    return out
+
+
+def records(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    names = list(cols)
+    return [dict(zip(names, row, strict=True)) for row in zip(*cols.values(), strict=True)]
+
+
+def _links(page: str, site: str) -> dict[str, str]:
+    return {"html": site + page}
+
+
+class Writer:
+    """Collects the files of one API build and writes each only when its bytes changed."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = Path(output)
+        self.files: list[FileInfo] = []
+
+    def write(self, rel: str, value: Any) -> None:
+        self.files.append(write_file(self.output, f"{FOLDER}/{rel}", dumps(value)))
+
+    def index(self, kind: str, entries: list[dict[str, str]]) -> None:
+        pages = max(1, -(-len(entries) // schema.PAGE_SIZE))
+        for n in range(1, pages + 1):
+            chunk = entries[(n - 1) * schema.PAGE_SIZE:n * schema.PAGE_SIZE]
+            self.write(f"{kind}/index-{n}.json", {
+                "page": n, "pages": pages, "total": len(entries), "items": chunk,
+                "next": f"index-{n + 1}.json" if n < pages else None})
+
+
+def write_api(model: Model, settings: dict[str, Any], output: Path) -> list[FileInfo]:
+    """Write ``api/v1/`` under ``output``; stale files are removed. Returns every file."""
+    site = str(settings.get("GONGKAI_SITE_URL") or "/")
+    contract = model.contract
+    w = Writer(output)
+
+    # enterprises: results and follow-ups grouped by the model's enterprise index
+    results = model["results"]
+    index = model.enterprise_index
+    order = np.lexsort((results["_row"].to_numpy(), index.row))
+    bounds = index.bounds(order)
+    ordered = results.iloc[order]
+    rows = records({**columns(contract["results"], ordered, skip=("uscc", "entity_name")),
+                    "category": ordered["category"].astype(object).tolist()})
+    names = ordered["entity_name"].astype(object).tolist()
+    disp = model["dispositions"]
+    where = index.position(disp["uscc"].to_numpy(dtype=object))
+    dorder = np.lexsort((disp["_row"].to_numpy(), where))
+    dbounds = np.searchsorted(where[dorder], np.arange(len(index.codes) + 1))
+    follow = records(columns(contract["dispositions"], disp.iloc[dorder], skip=("uscc",)))
+    entries = []
+    for i, code in enumerate(index.codes):
+        start, stop = bounds[i], bounds[i + 1]
+        own = rows[start:stop]
+        seen = list(dict.fromkeys(names[start:stop]))
+        latest = names[start + int(np.argmax([r["inspected_on"] or "" for r in own]))]
+        page = urls.enterprise(code)
+        w.write(f"enterprises/{urls.segment(code)}.json", {
+            "uscc": code, "name": latest, "names": seen, "results": own,
+            "follow_ups": follow[dbounds[i]:dbounds[i + 1]],
+            "links": {**_links(page, site), "feed": site + page + "feed.atom"}})
+        entries.append({"id": code, "name": latest,
+                        "url": f"{urls.segment(code)}.json"})
+    w.index("enterprises", entries)
+
+    for kind, key, label in (("tasks", "task_id", "name"), ("items", "item_id", "name")):
+        frame = model[kind].sort_values(key, kind="stable")
+        link = urls.task if kind == "tasks" else urls.item
+        entries = []
+        for rec in records(columns(contract[kind], frame)):
+            ident = rec[key]
+            w.write(f"{kind}/{urls.segment(ident)}.json",
+                    {**rec, "links": _links(link(ident), site)})
+            entries.append({"id": ident, "name": rec[label] or ident,
+                            "url": f"{urls.segment(ident)}.json"})
+        w.index(kind, entries)
+
+    plans = model["plans"].sort_values(["plan_id", "version", "task_id"], kind="stable")
+    recs = records(columns(contract["plans"], plans))
+    entries = []
+    for plan_id, group in pd.Series(range(len(recs))).groupby(
+            plans["plan_id"].to_numpy(), sort=True):
+        versions = [{k: v for k, v in recs[j].items() if k != "plan_id"} for j in group]
+        w.write(f"plans/{urls.segment(plan_id)}.json", {
+            "plan_id": plan_id, "versions": versions,
+            "links": _links(urls.plan(plan_id), site)})
+        entries.append({"id": plan_id, "name": versions[-1]["plan_name"] or plan_id,
+                        "url": f"{urls.segment(plan_id)}.json"})
+    w.index("plans", entries)
+
+    spec = schema.openapi(contract, site.rstrip("/") + f"/{FOLDER}" if site != "/" else "",
+                          str(settings.get("SITENAME") or "gongkai"))
+    w.files.append(write_file(output, OPENAPI, json.dumps(
+        spec, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")))
+    remove_stale(Path(output), FOLDER, {f.path for f in w.files})
+    return w.files
