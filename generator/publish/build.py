@@ -129,6 +129,9 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
                        pages.dictionary_page(model, tables), result.pages)
         renderer.write(pages.FEEDS_PAGE, "feeds.html", pages.feeds_page(model, feed_result.feeds),
                        result.pages)
+    from ..api.build import write_api
+
+    write_api(model, settings, output)  # api/v1/: written only where bytes changed
     state = {"key": key, "files": {f.path: f.bytes for f in files}}
     for page in (pages.DATA_PAGE, pages.DICTIONARY_PAGE, pages.FEEDS_PAGE) if template_dirs else ():
         state["files"][page + "index.html"] = (output / page / "index.html").stat().st_size

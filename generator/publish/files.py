@@ -24,8 +24,8 @@ def remove_stale(root: Path, folder: str, keep: set[str]) -> int:
 
 
 # everything this package writes; all of it is replaced, never rewritten in place
-PUBLISHED = ("data", "feeds", "sitemaps", "sitemap.xml", "robots.txt", ".gongkai-open-data.json",
-             ".gongkai-feeds.json")
+PUBLISHED = ("api", "data", "feeds", "sitemaps", "sitemap.xml", "robots.txt",
+             ".gongkai-open-data.json", ".gongkai-feeds.json")
 
 
 def published_files(output: Path) -> set[str]:
