@@ -129,12 +129,18 @@ PATHS = (
 )
 
 
+def _operation(path: str) -> str:
+    """A unique operation id per path: ``getEnterprises``, ``getEnterprisesIndex``..."""
+    folder, name = path.strip("/").split("/")
+    return "get" + folder.title() + ("Index" if name.startswith("index-") else "")
+
+
 def openapi(contract: Contract, server: str, title: str) -> dict[str, Any]:
     """The OpenAPI 3.1 description of the static files under ``api/v1/``."""
     paths: dict[str, Any] = {}
     for path, schema, param, summary in PATHS:
         paths[path] = {"get": {
-            "summary": summary, "operationId": "get" + schema + ("Page" if param == "page" else ""),
+            "summary": summary, "operationId": _operation(path),
             "parameters": [{"name": param, "in": "path", "required": True,
                             "schema": {"type": "integer", "minimum": 1} if param == "page"
                             else {"type": "string"}}],

@@ -1,0 +1,116 @@
+"""The static JSON API: a valid OpenAPI 3.1 file, every file valid against its schema,
+one file per record of the model, and a rebuild that rewrites only what changed."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import validate
+from publishing import published
+
+from generator import urls
+from generator.api import build, schema
+
+
+@pytest.fixture(scope="module")
+def site():
+    return published()
+
+
+@pytest.fixture(scope="module")
+def spec(site):
+    out, _, _ = site
+    return json.loads((out / build.OPENAPI).read_text(encoding="utf-8"))
+
+
+def api_files(out: Path) -> list[Path]:
+    root = out / build.FOLDER
+    return sorted(p for p in root.rglob("*.json") if p.name != "openapi.json")
+
+
+def test_openapi_file_is_valid_openapi_3_1(spec):
+    validate(spec)
+    assert spec["openapi"] == "3.1.0"
+
+
+def test_schemas_come_from_the_contract(site, spec):
+    _, model, _ = site
+    for table, name in (("tasks", "Task"), ("items", "Item")):
+        props = spec["components"]["schemas"][name]["properties"]
+        for f in model.contract[table].fields:
+            assert props[f.name]["title"] == f.title
+
+
+def test_every_api_file_validates_against_its_schema(site, spec):
+    out, _, _ = site
+    files = api_files(out)
+    assert files
+    for path in files:
+        rel = path.relative_to(out / build.FOLDER).as_posix()
+        validator = Draft202012Validator(
+            {"components": spec["components"],
+             "$ref": f"#/components/schemas/{schema.schema_for(rel)}"},
+            format_checker=FormatChecker())
+        errors = list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8"))))
+        assert not errors, (rel, errors[0].message)
+
+
+def test_one_file_per_record_and_indexes_list_them_all(site):
+    out, model, _ = site
+    root = out / build.FOLDER
+    codes = set(model["results"]["uscc"])
+    for kind, ids in (("enterprises", codes), ("tasks", set(model["tasks"]["task_id"])),
+                      ("items", set(model["items"]["item_id"])),
+                      ("plans", set(model["plans"]["plan_id"]))):
+        listed, page = [], root / kind / "index-1.json"
+        while True:
+            data = json.loads(page.read_text(encoding="utf-8"))
+            listed += [e["id"] for e in data["items"]]
+            if not data["next"]:
+                break
+            page = page.with_name(data["next"])
+        assert set(listed) == ids and len(listed) == len(ids), kind
+        for ident in ids:
+            assert (root / kind / f"{urls.segment(ident)}.json").is_file()
+
+
+def test_enterprise_file_has_every_result_and_follow_up(site):
+    out, model, _ = site
+    results, disp = model["results"], model["dispositions"]
+    code = results["uscc"].value_counts().index[0]
+    data = json.loads((out / build.FOLDER / "enterprises" / f"{code}.json")
+                      .read_text(encoding="utf-8"))
+    assert len(data["results"]) == (results["uscc"] == code).sum()
+    assert len(data["follow_ups"]) == (disp["uscc"] == code).sum()
+    assert set(data["names"]) == set(results.loc[results["uscc"] == code, "entity_name"])
+
+
+def test_rebuild_rewrites_only_the_changed_enterprise(site):
+    _, model, _ = site
+    out = Path(tempfile.mkdtemp(prefix="gongkai-api-"))
+    first = build.write_api(model, {}, out)
+    again = build.write_api(model, {}, out)
+    assert [f.path for f in first] == [f.path for f in again]
+    assert not [f.path for f in again if f.written]
+    before = {f.path: (out / f.path).read_bytes() for f in first}
+    results = model.tables["results"]
+    changed = results.copy()
+    row = changed.index[0]
+    changed.loc[row, "note"] = "复核后更正"
+    model.tables["results"] = changed
+    try:
+        third = build.write_api(model, {}, out)
+    finally:
+        model.tables["results"] = results
+    code = results.loc[row, "uscc"]
+    assert [f.path for f in third if f.written] == [
+        f"{build.FOLDER}/enterprises/{urls.segment(code)}.json"]
+    changed_file = f"{build.FOLDER}/enterprises/{urls.segment(code)}.json"
+    assert (out / changed_file).read_bytes() != before[changed_file]
+    fourth = build.write_api(model, {}, out)  # the old data again: the old bytes again
+    assert [f.path for f in fourth if f.written] == [changed_file]
+    assert {f.path: (out / f.path).read_bytes() for f in fourth} == before
