@@ -114,3 +114,22 @@ def test_rebuild_rewrites_only_the_changed_enterprise(site):
     fourth = build.write_api(model, {}, out)  # the old data again: the old bytes again
     assert [f.path for f in fourth if f.written] == [changed_file]
     assert {f.path: (out / f.path).read_bytes() for f in fourth} == before
+
+
+def test_api_page_shows_every_kind_and_three_examples(site):
+    from bs4 import BeautifulSoup
+
+    out, model, _ = site
+    soup = BeautifulSoup((out / build.PAGE / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert soup.h1.get_text(strip=True) == "数据接口（JSON）"
+    assert [h.get_text(strip=True) for h in soup.find_all("h3")] == ["curl", "Python",
+                                                                   "JavaScript"]
+    links = {a["href"] for a in soup.find_all("a", href=True)}
+    root = soup.find("a", href=lambda h: h and h.endswith(build.OPENAPI))["href"]
+    prefix = root.removesuffix(build.OPENAPI)
+    for href in links:
+        if href.startswith(prefix + build.FOLDER):
+            assert (out / href.removeprefix(prefix)).is_file(), href
+    counts = [int(td.get_text(strip=True)) for td in soup.select("td.num")]
+    assert counts[0] == len(model.enterprise_index)

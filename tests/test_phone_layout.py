@@ -40,6 +40,7 @@ FIXED = {
     "data": "data/",
     "dictionary": "data/dictionary/",
     "feeds": "feeds/",
+    "api": "api/",
     "about": "about/",
     "404": "404.html",
 }

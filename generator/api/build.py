@@ -25,6 +25,9 @@ from . import schema
 
 FOLDER = f"api/{schema.VERSION}"
 OPENAPI = f"{FOLDER}/openapi.json"
+PAGE = "api/"
+TITLES = {"enterprises": "企业（全部抽查结果、曾用名称、后续处置）", "tasks": "抽查任务",
+          "items": "抽查事项", "plans": "抽查计划（每个版本及调整说明）"}
 
 
 def dumps(value: Any) -> bytes:
@@ -87,8 +90,28 @@ class Writer:
                 "next": f"index-{n + 1}.json" if n < pages else None})
 
 
-def write_api(model: Model, settings: dict[str, Any], output: Path) -> list[FileInfo]:
-    """Write ``api/v1/`` under ``output``; stale files are removed. Returns every file."""
+def api_page(model: Model, files: list[FileInfo], site: str) -> dict[str, Any]:
+    """Context of the /api/ page: each kind of file, how many, an example of each."""
+    endpoints = []
+    for kind, title in TITLES.items():
+        own = sorted(f.path for f in files if f.path.startswith(f"{FOLDER}/{kind}/"))
+        records_ = [p for p in own if "/index-" not in p]
+        endpoints.append({"title": title, "path": f"{kind}/{{编号}}.json",
+                          "count": len(records_), "example": records_[0] if records_ else ""})
+        endpoints.append({"title": title.split("（")[0] + "分页索引",
+                          "path": f"{kind}/index-{{页码}}.json",
+                          "count": len(own) - len(records_), "example": f"{FOLDER}/{kind}/index-1.json"})
+    codes = model.enterprise_index.codes
+    return {"endpoints": endpoints, "openapi": OPENAPI, "page_size": schema.PAGE_SIZE,
+            "base": (site if site != "/" else "https://example.org/") + FOLDER + "/",
+            "sample_code": codes[0] if len(codes) else "91110000000000000X",
+            "as_of": model.as_of.isoformat() if model.as_of else ""}
+
+
+def write_api(model: Model, settings: dict[str, Any], output: Path,
+              template_dirs: list[Path] | None = None) -> list[FileInfo]:
+    """Write ``api/v1/`` under ``output`` and, given templates, the /api/ page; stale files
+    are removed. Returns every file of ``api/v1/``."""
     site = str(settings.get("GONGKAI_SITE_URL") or "/")
     contract = model.contract
     w = Writer(output)
@@ -152,4 +175,10 @@ def write_api(model: Model, settings: dict[str, Any], output: Path) -> list[File
     w.files.append(write_file(output, OPENAPI, json.dumps(
         spec, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")))
     remove_stale(Path(output), FOLDER, {f.path for f in w.files})
+    if template_dirs:
+        from ..site.render import Counts, Renderer, make_environment
+
+        globals_ = {k: v for k, v in settings.items() if k.isupper()}
+        Renderer(make_environment(template_dirs, globals_), Path(output), {}).write(
+            PAGE, "api.html", api_page(model, w.files, site), Counts())
     return w.files
