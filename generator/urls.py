@@ -182,6 +182,11 @@ def department_csv(department: str) -> str:
     return f"{DATA_FOLDER}/departments/{department_slug(department)}.csv"
 
 
+def enterprise_feed(uscc: str) -> str:
+    """The Atom feed that follows one enterprise (results, follow-ups, corrections)."""
+    return f"{FEED_FOLDER}/enterprises/{segment(uscc)}.atom.xml"
+
+
 def task_feed(task_id: str, fmt: str = "atom") -> str:
     return f"{FEED_FOLDER}/tasks/{segment(task_id)}.{fmt}.xml"
 
