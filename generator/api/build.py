@@ -140,7 +140,7 @@ def write_api(model: Model, settings: dict[str, Any], output: Path,
         w.write(f"enterprises/{urls.segment(code)}.json", {
             "uscc": code, "name": latest, "names": seen, "results": own,
             "follow_ups": follow[dbounds[i]:dbounds[i + 1]],
-            "links": {**_links(page, site), "feed": site + page + "feed.atom"}})
+            "links": {**_links(page, site), "feed": site + urls.enterprise_feed(code)}})
         entries.append({"id": code, "name": latest,
                         "url": f"{urls.segment(code)}.json"})
     w.index("enterprises", entries)

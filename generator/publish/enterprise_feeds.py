@@ -1,0 +1,150 @@
+"""One Atom feed per enterprise: its new results, follow-ups, corrections and withdrawals.
+
+A citizen or journalist who follows one company subscribes to its feed. Entries come from
+the tables grouped once by the model's enterprise index; each feed's bytes depend only on
+its own entries (its "updated" time is its newest entry, never the build time), and the
+engine's writer leaves a file alone when its bytes are unchanged, so only the feeds of
+enterprises whose entries changed are rewritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from feedgen.feed import FeedGenerator
+
+from .. import urls
+from ..build.writer import FileInfo, write_file
+from ..model import Model
+from .feeds import entry_id
+from .files import remove_stale
+
+FOLDER = f"{urls.FEED_FOLDER}/enterprises"
+
+
+def _days(values: pd.Series) -> list[date | None]:
+    return [None if pd.isna(v) else v.date() for v in values]
+
+
+def entries_frame(model: Model) -> pd.DataFrame:
+    """Every entry of every enterprise feed: enterprise number, key, day, title, summary,
+    link, category; one vectorized frame built from results, dispositions, corrections."""
+    index = model.enterprise_index
+    res = model["results"]
+    day = res["published_on"].fillna(res["inspected_on"])
+    text = res["result"].map(lambda v: "；".join(v) if v is not None and len(v) else "")
+    parts = [pd.DataFrame({
+        "ent": index.row,
+        "key": "enterprise-result/" + res["task_id"].astype(str) + "/" + res["uscc"].astype(str)
+               + "/" + res["item_id"].astype(str),
+        "day": day, "category": "抽查结果",
+        "title": "抽查结果公示：" + res["task_id"].astype(str) + " " + res["item_id"].astype(str),
+        "summary": res["inspecting_department"].astype(str) + "，检查日期 "
+                   + res["inspected_on"].dt.strftime("%Y-%m-%d").fillna("未记录") + "：" + text,
+        "link": "tasks/" + res["task_id"].astype(str)})]
+    disp = model["dispositions"]
+    if len(disp):
+        where = index.position(disp["uscc"].to_numpy(dtype=object))
+        keep = where >= 0
+        d = disp[keep]
+        parts.append(pd.DataFrame({
+            "ent": where[keep],
+            "key": "enterprise-follow-up/" + d["task_id"].astype(str) + "/"
+                   + d["uscc"].astype(str) + "/" + d["action"].astype(str) + "/"
+                   + d["decided_on"].dt.strftime("%Y-%m-%d").fillna(""),
+            "day": d["recorded_on"].fillna(d["decided_on"]), "category": "后续处置",
+            "title": "后续处置：" + d["action"].astype(str),
+            "summary": d["department"].astype(str) + "：" + d["outcome"].fillna("").astype(str),
+            "link": "tasks/" + d["task_id"].astype(str)}))
+    corrections = _corrections(model)
+    if len(corrections):
+        where = index.position(corrections["uscc"].astype(str).to_numpy(dtype=object))
+        keep = where >= 0
+        c = corrections[keep]
+        parts.append(pd.DataFrame({
+            "ent": where[keep],
+            "key": "enterprise-" + c["kind"].astype(str) + "/" + c["commit"].astype(str) + "/"
+                   + c["task_id"].astype(str) + "/" + c["item_id"].astype(str) + "/"
+                   + c["field"].astype(str),
+            "day": pd.to_datetime(c["date"], errors="coerce"),
+            "category": c["kind"].map({"withdrawn": "撤回"}).fillna("更正"),
+            "title": c["kind"].map({"withdrawn": "撤回结果"}).fillna("更正：")
+                     + c["field_title"].fillna("").astype(str),
+            "summary": c["old"].fillna("").astype(str) + " → " + c["new"].fillna("").astype(str),
+            "link": "tasks/" + c["task_id"].astype(str)}))
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[frame["day"].notna()]
+    frame = frame.drop_duplicates("key")
+    order = np.lexsort((frame["key"].to_numpy(dtype=object),
+                        -frame["day"].to_numpy(dtype="datetime64[ns]").view(np.int64),
+                        frame["ent"].to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _corrections(model: Model) -> pd.DataFrame:
+    """Corrections and withdrawals of the agency ledger, empty when there is none."""
+    try:
+        from ..agency.ledger import corrections_frame
+
+        frame = corrections_frame(model, model.settings, model.settings.get("CACHE_PATH", "cache"))
+    except (OSError, ValueError, KeyError):
+        return pd.DataFrame()
+    if not len(frame) or "uscc" not in frame:
+        return pd.DataFrame()
+    return frame[frame["date"].astype(str).str.match(r"\d{4}-\d{2}-\d{2}")]
+
+
+def render(code: str, name: str, rows: list[tuple[Any, ...]], settings: dict[str, Any],
+           tz: ZoneInfo) -> bytes:
+    """The Atom feed of one enterprise from its entries, newest first."""
+    site = str(settings.get("GONGKAI_SITE_URL") or "")
+    path = urls.enterprise_feed(code)
+    up = "../" * path.count("/")
+    fg = FeedGenerator()
+    fg.id(entry_id(settings, f"feed/enterprises/{code}"))
+    fg.title(f"{name}（{code}）抽查结果与后续处置")
+    fg.subtitle(f"{name} 的新抽查结果、后续处置、更正和撤回。")
+    fg.language("zh-CN")
+    fg.generator("gongkai")
+    fg.link(href=(site or up) + urls.enterprise(code), rel="alternate")
+    fg.link(href=site + path if site else path.rsplit("/", 1)[-1], rel="self")
+    newest = rows[0][1] if rows else date(2000, 1, 1)
+    fg.updated(datetime.combine(newest, time(0, 0), tz))
+    for key, day, category, title, summary, link in reversed(rows):
+        fe = fg.add_entry()
+        fe.id(entry_id(settings, key))
+        fe.title(title)
+        fe.link(href=(site or up) + link + "/")
+        fe.summary(summary or title)
+        stamp = datetime.combine(day, time(0, 0), tz)
+        fe.updated(stamp)
+        fe.published(stamp)
+        fe.category(term=category)
+    return fg.atom_str(pretty=True)
+
+
+def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path
+                           ) -> list[FileInfo]:
+    """Write feeds/enterprises/{code}.atom.xml for every enterprise; remove stale ones."""
+    tz = ZoneInfo(str(settings.get("TIMEZONE") or "Asia/Shanghai"))
+    index = model.enterprise_index
+    frame = entries_frame(model)
+    bounds = np.searchsorted(frame["ent"].to_numpy(), np.arange(len(index.codes) + 1))
+    rows = list(zip(frame["key"], _days(frame["day"]), frame["category"], frame["title"],
+                    frame["summary"], frame["link"], strict=True))
+    results = model["results"]
+    order = np.lexsort((results["inspected_on"].to_numpy(dtype="datetime64[ns]").view(np.int64),
+                        index.row))
+    last = np.searchsorted(index.row[order], np.arange(1, len(index.codes) + 1)) - 1
+    names = results["entity_name"].astype(str).to_numpy(dtype=object)[order][last]
+    files = []
+    for i, code in enumerate(index.codes):
+        data = render(code, names[i], rows[bounds[i]:bounds[i + 1]], settings, tz)
+        files.append(write_file(Path(output), urls.enterprise_feed(code), data))
+    remove_stale(Path(output), FOLDER, {f.path for f in files})
+    return files
