@@ -132,6 +132,9 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
     from ..api.build import write_api
 
     write_api(model, settings, output, template_dirs)  # api/v1/ and /api/, only what changed
+    from .enterprise_feeds import write_enterprise_feeds
+
+    write_enterprise_feeds(model, settings, output)  # feeds/enterprises/, only what changed
     state = {"key": key, "files": {f.path: f.bytes for f in files}}
     for page in (pages.DATA_PAGE, pages.DICTIONARY_PAGE, pages.FEEDS_PAGE) if template_dirs else ():
         state["files"][page + "index.html"] = (output / page / "index.html").stat().st_size
