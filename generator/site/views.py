@@ -527,6 +527,7 @@ class EnterprisePages:
         return {
             "uscc": uscc,
             "name": self.names[i],
+            "feed_url": urls.enterprise_feed(uscc),
             "earlier_names": [n for n in (self.all_names[i] or []) if n != self.names[i]],
             "tasks": tasks,
             "inspections": hi - lo,
