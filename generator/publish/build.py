@@ -112,6 +112,10 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
         datapackage.descriptor(model, tables, settings)))
     files = published.files + [package]
     files.append(write_file(output, pages.SUMS, sums_bytes(files)))
+    from . import dcat
+
+    files.append(write_file(output, dcat.CATALOG, dcat.catalog_bytes(
+        dcat.catalog(model, tables, settings, url))))  # DCAT catalogue for data portals
     snapshot = [f.path for ds in tables for f in ds.files.values()]
     snapshot += [info.path for ds in tables for _, info in ds.partitions] + [package.path]
     days = archive.snapshot(output, model.data_date, snapshot,
