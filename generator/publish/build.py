@@ -120,6 +120,9 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
     snapshot += [info.path for ds in tables for _, info in ds.partitions] + [package.path]
     days = archive.snapshot(output, model.data_date, snapshot,
                             int(settings.get("GONGKAI_ARCHIVE_KEEP") or 0), previous)
+    from . import xlsx
+
+    xlsx.write_xlsx(tables, published, output, model.data_date)  # Excel copies of the CSVs
     feed_result = feeds.write_feeds(model, settings, output, extra)
     files += feed_result.files
     result = PublishResult(tables, feed_result.feeds, files, days,
