@@ -577,8 +577,9 @@ def loaded(folder: Path, wait: bool = True) -> LoadedIndex:
 def _reload(key: str) -> None:
     try:
         fresh = LoadedIndex(Path(key))
-    except Exception:  # a build still writing: the next query tries again
-        logging.getLogger("gongkai.serve").warning("新的搜索索引暂时无法读取，继续使用已读取的版本", exc_info=True)
+    except Exception as exc:  # a build still writing: the next query tries again
+        logging.getLogger("gongkai.serve").warning(
+            "新的搜索索引暂时无法读取，继续使用已读取的版本（%s: %s）", type(exc).__name__, exc)
         fresh = None
     with _LOCK:
         if fresh is not None:
