@@ -90,3 +90,15 @@ def test_workbooks_are_rewritten_only_when_their_csv_changed(site):
     gone.unlink()
     third = write()
     assert [f.path for f in third] == [first[0].path] and gone.is_file()
+
+
+def test_data_page_links_every_year_workbook_the_catalogue_and_the_api(site):
+    from bs4 import BeautifulSoup
+
+    out, model, _ = site
+    soup = BeautifulSoup((out / "data/index.html").read_text(encoding="utf-8"), "html.parser")
+    hrefs = [a["href"].lstrip("./") for a in soup.find_all("a", href=True)]
+    for year in set(model["results"]["inspected_on"].dt.year):
+        assert any(h.endswith(xlsx.year_xlsx(year)) for h in hrefs), year
+    assert any(h.endswith("data/catalog.jsonld") for h in hrefs)
+    assert any(h.endswith("api/") for h in hrefs)

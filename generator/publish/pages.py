@@ -12,6 +12,7 @@ from ..model import Model
 from .datapackage import DESCRIPTOR, license_descriptor
 from .datasets import Dataset
 from .feeds import Feed
+from .xlsx import year_xlsx
 
 DATA_PAGE = "data/"
 DICTIONARY_PAGE = "data/dictionary/"
@@ -87,7 +88,8 @@ def data_page(model: Model, datasets: list[Dataset], settings: dict[str, Any],
             "name": ds.name, "title": ds.schema.title, "description": ds.schema.description,
             "rows": ds.rows, "group": GROUP_LABELS.get(ds.kind, ""),
             "csv": _file(ds.files["csv"]), "parquet": _file(ds.files["parquet"]),
-            "partitions": [dict(_file(info), year=year) for year, info in ds.partitions],
+            "partitions": [dict(_file(info), year=year, xlsx=year_xlsx(year))
+                           for year, info in ds.partitions],
         })
     graph = {"@context": "https://schema.org",
              "@graph": [dataset_ld(ds, settings, data_date, site_url) for ds in datasets]}
