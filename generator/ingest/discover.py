@@ -41,7 +41,9 @@ def discover(data_dir: Path, contract: Contract, problems: Problems) -> dict[str
     for path in sorted(data_dir.rglob("*")):
         if (path.is_file() and path not in claimed and not path.name.startswith((".", "~$"))
                 and path.suffix.lower() in SPREADSHEET_SUFFIXES):
-            problems.add("W105", relative(path, data_dir), None, None, path.name)
+            problems.add("W105", relative(path, data_dir), None, None, path.name,
+                         tables="、".join(t.source for t in contract if not t.multi_file),
+                         folders="、".join(f"{t.source}/" for t in contract if t.multi_file))
     return found
 
 
