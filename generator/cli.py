@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .console import UsageError, command_settings
+from .console import UsageError, check_plugins, command_settings
 from .settings import SITE_DEFAULTS as DEFAULT_SETTINGS
 
 
@@ -51,6 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings_path = args.settings or ("pelicanconf.py" if Path("pelicanconf.py").is_file()
                                       else None)
     merged = command_settings(settings_path)  # a missing or broken settings file is a usage error
+    check_plugins(merged)
     override: dict = {}
     if args.content:
         override["PATH"] = str(Path(args.content).resolve())

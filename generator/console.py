@@ -183,3 +183,22 @@ def command_settings(path: str | None) -> dict:
         return load_settings(path if path is not None else SITE_DEFAULTS)
     except Exception as exc:  # a settings file is Python: any error in it is the user's to fix
         raise UsageError(f"设置文件 {path} 无法执行：{type(exc).__name__}: {exc}") from exc
+
+
+def check_plugins(settings: dict) -> None:
+    """Import every plugin the settings name before Pelican runs.
+
+    Pelican logs a plugin that fails to import and builds on without it, which for
+    gongkai's own plugin means a site without its filters and data pages; a missing
+    dependency must stop the build with its name instead.
+    """
+    import importlib
+
+    for name in settings.get("PLUGINS") or []:
+        if not isinstance(name, str):
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # any import error leaves the site without the plugin
+            raise UsageError(f"插件 {name} 无法加载：{type(exc).__name__}: {exc}"
+                             "（缺少的依赖请随 gongkai 一起安装：pip install gongkai）") from exc

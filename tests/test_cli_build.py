@@ -113,6 +113,20 @@ def test_without_a_settings_file_the_site_is_gongkais_not_pelicans(tmp_path):
     assert again.returncode == 0 and "无变化" in again.stdout
 
 
+def test_a_plugin_that_cannot_be_imported_stops_the_build_by_name(tmp_path):
+    """Pelican would log the failed import and build a site without the plugin."""
+    folder = DataFolder(tmp_path / "src").write()
+    settings = tmp_path / "conf.py"
+    settings.write_text(f"from pelicanconf import *\nPLUGINS = PLUGINS + ['gongkai_missing_plugin']\n"
+                        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--settings", str(settings),
+                           "--data", str(folder), "--output", str(tmp_path / "out")], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2, done.stderr
+    assert "插件 gongkai_missing_plugin 无法加载" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_second_build_on_the_same_output_stops_with_a_message(tmp_path):
     """While one build holds the output, another says so and leaves everything alone;
     the first publishes as usual."""

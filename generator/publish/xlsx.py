@@ -2,9 +2,10 @@
 
 For people on Excel or WPS who would rather not import a CSV: the same rows as the CSV
 (Chinese headers, lists joined by "；", formula-like text neutralized), with a frozen
-header row and real date cells. Workbooks are written in openpyxl's write-only mode.
-openpyxl stamps the time into every workbook, so a workbook is rewritten only when the
-CSV or Parquet file it mirrors changed in this build, or when it is missing.
+header row and real date cells. Workbooks are written by XlsxWriter in constant-memory
+mode, dated by the data's as-of date (never the clock), so the same rows give the same
+bytes; a workbook is rewritten only when the CSV or Parquet file it mirrors changed in
+this build, or when it is missing.
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
 
 from .. import urls
 from ..build.writer import FileInfo, write_file
@@ -38,34 +37,39 @@ def year_xlsx(year: int) -> str:
     return f"{FOLDER}/results-{int(year)}.xlsx"
 
 
+# Stamped into a workbook when the data has no as-of date: any fixed date keeps bytes stable.
+FIXED_DATE = datetime(2000, 1, 1)
+
+
 def workbook_bytes(table: pa.Table, when: date | None) -> bytes:
     """One sheet: bold frozen header, then every row; dates are date cells."""
-    wb = Workbook(write_only=True)
-    if when:
-        stamp = datetime.combine(when, datetime.min.time())
-        wb.properties.created = wb.properties.modified = stamp
-    ws = wb.create_sheet(SHEET_TITLE)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in table.column_names:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    dates = [pa.types.is_date(f.type) for f in table.schema]
-    for row in zip(*(c.to_pylist() for c in table.columns), strict=True):
-        out = []
-        for value, is_date in zip(row, dates, strict=True):
-            if is_date and value is not None:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = DATE_FORMAT
-                out.append(cell)
-            else:
-                out.append(value)
-        ws.append(out)
     sink = io.BytesIO()
-    wb.save(sink)
+    wb = xlsxwriter.Workbook(sink, {"constant_memory": True, "in_memory": True,
+                                    "strings_to_numbers": False, "strings_to_formulas": False,
+                                    "strings_to_urls": False})
+    stamp = datetime.combine(when, datetime.min.time()) if when else FIXED_DATE
+    wb.set_properties({"created": stamp})
+    ws = wb.add_worksheet(SHEET_TITLE)
+    ws.freeze_panes(1, 0)
+    ws.write_row(0, 0, table.column_names, wb.add_format({"bold": True}))
+    date_cell = wb.add_format({"num_format": DATE_FORMAT})
+    columns = [c.to_pylist() for c in table.columns]
+    for j, (field, values) in enumerate(zip(table.schema, columns, strict=True)):
+        if pa.types.is_date(field.type):
+            ws.set_column(j, j, 11)
+            columns[j] = [datetime.combine(v, datetime.min.time()) if v is not None else None for v in values]
+    dates = [pa.types.is_date(f.type) for f in table.schema]
+    for i, row in enumerate(zip(*columns, strict=True), start=1):
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if dates[j]:
+                ws.write_datetime(i, j, value, date_cell)
+            elif isinstance(value, str):
+                ws.write_string(i, j, value)
+            else:
+                ws.write(i, j, value)
+    wb.close()
     return sink.getvalue()
 
 
