@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from generator.build.render import Renderer, make_environment  # noqa: E402
 from generator.model import load_model  # noqa: E402
 from generator.settings import load_settings  # noqa: E402
 from generator.site import views  # noqa: E402
-from generator.site.render import Renderer, make_environment  # noqa: E402
 
 
 def main() -> None:

@@ -18,11 +18,11 @@ from common import ROOT, sample
 
 sys.path.insert(0, str(ROOT))
 
+from generator.build.render import make_environment  # noqa: E402
 from generator.model import load_model  # noqa: E402
 from generator.rules import figures  # noqa: E402
 from generator.settings import load_settings  # noqa: E402
 from generator.site import stats  # noqa: E402
-from generator.site.render import make_environment  # noqa: E402
 
 
 def main() -> None:

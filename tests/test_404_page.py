@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sitebuild import ROOT, sample_site
 
-from generator.site.render import FILTERS
+from generator.build.render import FILTERS
 
 # loanwords Chinese web pages write in Latin letters (the shared footer says "不使用 Cookie")
 LOANWORDS = {"Cookie"}

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 from sitebuild import ROOT, sample_site
 
 from generator import urls
+from generator.build.render import Renderer, make_environment
 from generator.settings import load_settings
-from generator.site.render import Renderer, make_environment
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -142,8 +142,8 @@ def test_task_pages_rendered_by_worker_processes_match_the_serial_ones(tmp_path)
     import numpy as np
     from sitebuild import ROOT, sample_site
 
+    from generator.build.render import PageList, Renderer, make_environment, render_many
     from generator.site import views
-    from generator.site.render import PageList, Renderer, make_environment, render_many
 
     _, model = sample_site()
     data = views.SiteData.from_model(model, {})
@@ -167,8 +167,8 @@ def test_enterprise_pages_are_shared_between_a_worker_and_the_building_process(t
     import pytest
     from sitebuild import ROOT, sample_site
 
+    from generator.build.render import Renderer, Rendering, make_environment
     from generator.site import views
-    from generator.site.render import Renderer, Rendering, make_environment
 
     _, model = sample_site()
     data = views.SiteData.from_model(model, {})
@@ -239,8 +239,8 @@ def test_enterprise_pages_from_the_build_renderer_equal_plain_jinja(tmp_path):
     from markupsafe import Markup
     from sitebuild import ROOT, sample_settings, sample_site
 
+    from generator.build.render import FILTERS, Renderer, make_environment
     from generator.site import views
-    from generator.site.render import FILTERS, Renderer, make_environment
 
     _, model = sample_site()
     settings = {k: v for k, v in sample_settings().items() if k.isupper()}

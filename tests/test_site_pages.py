@@ -329,7 +329,7 @@ def test_the_data_page_environment_renders_calls_as_jinja_does(tmp_path):
     from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
     from markupsafe import Markup
 
-    from generator.site.render import Renderer, make_environment
+    from generator.build.render import Renderer, make_environment
 
     templates = {
         "macros.html": (

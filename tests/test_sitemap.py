@@ -10,8 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sitebuild import sample_site
 
+from generator.build.render import FILTERS
 from generator.publish import sitemap
-from generator.site.render import FILTERS
 
 NS = {"s": sitemap.XMLNS}
 THEME = Path(__file__).resolve().parents[1] / "themes" / "gongkai" / "templates"

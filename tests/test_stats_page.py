@@ -13,11 +13,11 @@ from helpers import TASK_BM, TASK_LH, DataFolder, year_without_calendar
 from sitebuild import ROOT, page, sample_site
 
 from generator import urls
+from generator.build.render import make_environment
 from generator.rules import figures
 from generator.settings import load_settings
 from generator.site import stats
 from generator.site.build import build_pages
-from generator.site.render import make_environment
 from generator.site.views import SiteData
 
 SVG = "{http://www.w3.org/2000/svg}"

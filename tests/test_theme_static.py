@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator.site.render import FILTERS
+from generator.build.render import FILTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME = ROOT / "themes" / "gongkai"

@@ -198,7 +198,7 @@ def test_page_output_escapes_exactly_as_markupsafe_does():
     """Data pages write values through a faster escape; the text must be the same."""
     from markupsafe import Markup, escape
 
-    from generator.site.render import make_environment, output_escape
+    from generator.build.render import make_environment, output_escape
 
     values = [SCRIPT, BREAKOUT, JS_URL, RTL, "", "青禾", "a&b", "it's", 7, 2.5, None,
               Markup("<b>安全</b>"), Markup("a &amp; b")]

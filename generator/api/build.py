@@ -176,7 +176,7 @@ def write_api(model: Model, settings: dict[str, Any], output: Path,
         spec, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")))
     remove_stale(Path(output), FOLDER, {f.path for f in w.files})
     if template_dirs:
-        from ..site.render import Counts, Renderer, make_environment
+        from ..build.render import Counts, Renderer, make_environment
 
         globals_ = {k: v for k, v in settings.items() if k.isupper()}
         Renderer(make_environment(template_dirs, globals_), Path(output), {}).write(

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..build.keys import StageKey
+from ..build.render import Counts, Renderer, make_environment
 from ..build.writer import FileInfo, write_file
 from ..model import Model
 from ..settings import DEFAULTS
-from ..site.render import Counts, Renderer, make_environment
 from . import archive, datapackage, datasets, feeds, pages
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 
 from ..build.keys import StageKey
+from ..build.render import make_environment
 from ..build.writer import replace_file
 from ..model import Model
-from ..site.render import make_environment
 from . import code_index, fold, pagefind_bundle, server_index, word_index
 from .rank import TIERS
 from .records import (

@@ -36,7 +36,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..site.render import make_environment
+from ..build.render import make_environment
 from . import engine
 from .rank import MAX_QUERY
 from .records import FILTER_LABELS, FILTERS, KIND_LABELS

@@ -14,10 +14,7 @@ import numpy as np
 from .. import urls
 from ..build.context import MANIFEST_IN_OUTPUT
 from ..build.keys import StageKey
-from ..model import Model
-from . import stats, views
-from .changes import changes_page  # 更新记录: corrections and retractions
-from .render import (
+from ..build.render import (
     Counts,
     Manifest,
     PageList,
@@ -27,14 +24,17 @@ from .render import (
     render_many,
     templates_fingerprint,
 )
+from ..model import Model
+from . import stats, views
+from .changes import changes_page  # 更新记录: corrections and retractions
 
 # settings that reach pages; a change in any of them re-renders everything
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "SITESUBTITLE", "RELATIVE_URLS", "THEME_STATIC_DIR",
                  "DEFAULT_LANG")
 MANIFEST_NAME = "gongkai-pages.parquet"
-# the code a page's bytes depend on besides the templates: the views and their helpers,
+# the code a page's bytes depend on besides the templates: the renderer, the views and helpers,
 # the URL scheme, the model's derived tables, the rules, the ledger of corrections
-PAGE_CODE = ("site", "urls.py", "model", "rules", "contract", "agency/ledger.py",
+PAGE_CODE = ("site", "build/render.py", "urls.py", "model", "rules", "contract", "agency/ledger.py",
              "agency/diff.py", "agency/revisions.py")
 
 

@@ -17,10 +17,10 @@ from pelican.generators import Generator
 
 from ..build.context import current
 from ..build.gate import model_for
+from ..build.render import FILTERS
 from ..model import Model
 from ..signals import data_outputs_starting
 from .build import build_pages, rerenders_all
-from .render import FILTERS
 
 
 class DataPagesGenerator(Generator):

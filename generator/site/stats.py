@@ -17,12 +17,12 @@ import pandas as pd
 from jinja2 import Environment
 
 from .. import urls
+from ..build.render import write_if_changed
 from ..rules import Figures, figures
 from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN
 from . import charts as plots
 from .formats import ratio_text
 from .page import Page
-from .render import write_if_changed
 
 STATS = "stats/"
 OVERDUE_PAGE = "stats/overdue/"
