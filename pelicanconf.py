@@ -1,5 +1,7 @@
 """Site settings for Pelican and gongkai (the sample region; agencies edit this file)."""
 
+import os
+
 from generator.site.defaults import *  # noqa: F403  (gongkai's page and feed settings)
 
 AUTHOR = "青禾县双随机、一公开工作领导小组办公室"
@@ -13,7 +15,7 @@ RELATIVE_URLS = True
 
 PATH = "content"
 OUTPUT_PATH = "output"
-CACHE_PATH = "cache"
+CACHE_PATH = os.environ.get("GONGKAI_CACHE_PATH", "cache")  # e.g. a CI cache or tmpfs folder
 THEME = "themes/gongkai"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh"

@@ -12,6 +12,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 from helpers import DataFolder  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_outside_the_checkout(tmp_path_factory):
+    """Builds with the checkout's pelicanconf.py keep their caches (model, search records,
+    server index) in a temporary folder, not in the checkout's cache/; subprocesses inherit
+    it through the environment."""
+    import os
+
+    saved = os.environ.get("GONGKAI_CACHE_PATH")
+    os.environ["GONGKAI_CACHE_PATH"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        os.environ.pop("GONGKAI_CACHE_PATH", None)
+    else:
+        os.environ["GONGKAI_CACHE_PATH"] = saved
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> DataFolder:
     return DataFolder(tmp_path)
