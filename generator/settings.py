@@ -66,6 +66,11 @@ DEFAULTS: dict[str, Any] = {
     "GONGKAI_FOLLOWUP_WORKING_DAYS": 20,
     "GONGKAI_RANDOM_SHARE_GOAL": 0.5,
     "GONGKAI_PUBLICATION_RATE_GOAL": 1.0,
+    # "双随机"抽查至少由 2 名持有有效执法证的人员实施: valid certificates per inspection
+    "GONGKAI_MIN_INSPECTORS": 2,
+    # inspectors' pages and dataset: name, certificate, category, department, validity
+    # (行政执法公示); False publishes certificate numbers only, for a department that prefers
+    "GONGKAI_INSPECTOR_NAMES": True,
     # None: the latest date found in the data, so builds are reproducible
     "GONGKAI_AS_OF": None,
     # search: the page and Pagefind bundle; the Whoosh index for `gongkai search`/`serve`

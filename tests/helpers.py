@@ -36,6 +36,7 @@ FILES = {
     "dispositions": "dispositions.csv",
     "calendar": "calendar.csv",
     "departments": "departments.csv",
+    "inspectors": "inspectors.csv",
 }
 
 
@@ -64,6 +65,9 @@ TASK_BM = "QH-2026-BM-01"
 
 GOV = "青禾县人民政府办公室"
 SCJG = "青禾县市场监督管理局"
+
+# certificate numbers of the inspectors table (with_inspectors)
+CERT_GOV_1, CERT_GOV_2, CERT_SJ_1, CERT_SJ_2 = "QHJR-0001", "QHJR-0002", "QHSJ-0011", "QHSJ-0012"
 
 
 def base_rows() -> dict[str, list[dict[str, str]]]:
@@ -137,7 +141,26 @@ def base_rows() -> dict[str, list[dict[str, str]]]:
             {"name": SCJG, "short_code": "scjg", "phone": "0311-86012315",
              "address": "青禾县禾兴大街88号", "website": "https://scjg.qinghe.example.gov.cn/"},
         ],
+        "inspectors": [
+            {"certificate": CERT_GOV_1, "name": "王立新", "department": GOV,
+             "categories": "地方金融监管", "valid_from": "2024-01-01", "valid_to": "2028-12-31",
+             "status": "有效"},
+            {"certificate": CERT_GOV_2, "name": "李敏", "department": GOV,
+             "categories": "地方金融监管", "valid_from": "2024-01-01", "valid_to": "2028-12-31",
+             "status": "有效"},
+            {"certificate": CERT_SJ_1, "name": "张海峰", "department": SCJG,
+             "categories": "市场监管综合执法；食品安全", "valid_from": "2023-06-01",
+             "valid_to": "2028-05-31", "status": "有效"},
+            {"certificate": CERT_SJ_2, "name": "赵静", "department": SCJG,
+             "categories": "市场监管综合执法", "valid_from": "2023-06-01",
+             "valid_to": "2028-05-31", "status": "有效"},
+        ],
     }
+
+# the 检查人员 of each base result row once with_inspectors() is called: two valid
+# certificates of the inspecting department each, so the rule of two is met everywhere
+BASE_TEAMS = [f"{CERT_GOV_1}；{CERT_GOV_2}", f"{CERT_GOV_1}；{CERT_GOV_2}",
+              f"{CERT_SJ_1}；{CERT_SJ_2}"]
 
 
 class DataFolder:
@@ -153,7 +176,7 @@ class DataFolder:
         # the departments table, once given, makes every department name a reference: a
         # folder writes it only when a test touches it, so tests that invent departments
         # need not list them there
-        self.skip: set[str] = {"departments"}
+        self.skip: set[str] = {"departments", "inspectors"}
         self.renamed: dict[str, str] = {}
 
     # --- changing the data ---------------------------------------------------------
@@ -163,10 +186,23 @@ class DataFolder:
         self.skip.discard("departments")
         return self
 
+    def with_inspectors(self) -> DataFolder:
+        """Write the inspectors table and name two valid inspectors on every base result.
+
+        Left out until a test asks for it, like the departments table: most tests are
+        about other rules and need not keep a team on every result they add.
+        """
+        self.skip.discard("inspectors")
+        for row, team in zip(self.rows["results"], BASE_TEAMS, strict=False):
+            row["inspectors"] = team
+        return self
+
     def edit(self, table: str, index: int, **values: str) -> DataFolder:
         """Change cells of row ``index`` (0-based; spreadsheet row index + 2)."""
         if table == "departments":
             self.with_departments()
+        elif table == "inspectors":
+            self.skip.discard("inspectors")
         for name in values:
             CONTRACT[table].field(name)  # KeyError on a typo in a test
         self.rows[table][index].update(values)
@@ -176,6 +212,8 @@ class DataFolder:
         """Append a row (a copy of row ``like`` changed by ``values``); return its row number."""
         if table == "departments":
             self.with_departments()
+        elif table == "inspectors":
+            self.skip.discard("inspectors")
         base = copy.deepcopy(self.rows[table][like]) if like is not None else {}
         for name in values:
             CONTRACT[table].field(name)
@@ -186,12 +224,16 @@ class DataFolder:
     def remove(self, table: str, index: int) -> DataFolder:
         if table == "departments":
             self.with_departments()
+        elif table == "inspectors":
+            self.skip.discard("inspectors")
         del self.rows[table][index]
         return self
 
     def drop_column(self, table: str, name: str) -> DataFolder:
         if table == "departments":
             self.with_departments()
+        elif table == "inspectors":
+            self.skip.discard("inspectors")
         title = CONTRACT[table].field(name).title
         self.headers[table].remove(title)
         return self
@@ -200,6 +242,8 @@ class DataFolder:
         """Write the header of field ``name`` differently (an alias, spaces, full width)."""
         if table == "departments":
             self.with_departments()
+        elif table == "inspectors":
+            self.skip.discard("inspectors")
         title = CONTRACT[table].field(name).title
         self.headers[table][self.headers[table].index(title)] = written
         self.renamed[written] = title
@@ -209,6 +253,8 @@ class DataFolder:
         """A column that is not in the contract (its values must never be published)."""
         if table == "departments":
             self.with_departments()
+        elif table == "inspectors":
+            self.skip.discard("inspectors")
         self.extra_columns[table][header] = values
         return self
 
@@ -275,6 +321,8 @@ class DataFolder:
             row = self.add("calendar", 0, date=f"2027-03-{n:02d}")
         elif table == "departments":
             row = self.add("departments", 1, name=f"青禾县备用局{n}", short_code=f"by{n}")
+        elif table == "inspectors":
+            row = self.add("inspectors", 2, certificate=f"QHBY-{n:04d}")
         else:
             raise KeyError(table)
         self.edit(table, row - 2, **values)

@@ -28,7 +28,8 @@ from .files import remove_stale
 from .schema import LIST_DELIMITER, DatasetSchema, from_contract, from_mapping, to_arrow
 
 FOLDER = urls.DATA_FOLDER
-CONTRACT_TABLES = ("items", "plans", "tasks", "strata", "results", "dispositions", "departments")
+CONTRACT_TABLES = ("items", "plans", "tasks", "strata", "results", "dispositions", "departments",
+                   "inspectors")
 FIGURES_PREFIX = "figures_"  # computed tables share names with contract tables
 BOM = b"\xef\xbb\xbf"
 # a cell starting with one of these is a formula (or becomes one) in Excel, WPS and LibreOffice
@@ -83,11 +84,23 @@ def _sorted(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
     return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
 
 
+def inspector_names(settings: dict) -> bool:
+    """Whether inspectors are published by name (行政执法公示) or by certificate number only.
+
+    ``GONGKAI_INSPECTOR_NAMES = False`` leaves the 姓名 column empty in every published
+    file and page, for a department that publishes certificate numbers only.
+    """
+    return bool(settings.get("GONGKAI_INSPECTOR_NAMES", True))
+
+
 def contract_datasets(model: Model) -> list[Dataset]:
     out = []
     for name in CONTRACT_TABLES:
         schema = from_contract(model.contract[name])
         table = model.arrow(name)
+        if name == "inspectors" and not inspector_names(model.settings):
+            table = table.set_column(table.column_names.index("name"), "name",
+                                     pa.nulls(table.num_rows, pa.string()))
         assert table.column_names == schema.names, (name, table.column_names)
         out.append(Dataset(schema, _sorted(table, schema.primary_key)))
     return out

@@ -14,6 +14,8 @@ Interface (pages, datasets, feeds and ``gongkai diff`` all read it)::
     f.results                   # one row per result row (same order as model["results"]):
                                 #   deadline, status, on_time, days_late, repeated, follow-up status
     f.overall                   # one row of overall figures and the goals
+    f.teams                     # one row per visit (inspection): inspectors named, how many
+                                #   held a valid certificate that day, whether enough
     f.strata, f.followups, f.items, f.categories
     f.tables()                  # {name: DataFrame} of the tables published as datasets
     figures_schema()            # {name: {"title", "description", "columns": [...]}} from figures.toml
@@ -22,7 +24,8 @@ Every column of every table is described in ``figures.toml`` (name, Chinese titl
 description) and the frames are conformed to it, so the two cannot drift apart.
 
 Thresholds are settings: GONGKAI_PUBLICATION_WORKING_DAYS, GONGKAI_FOLLOWUP_WORKING_DAYS,
-GONGKAI_RANDOM_SHARE_GOAL, GONGKAI_PUBLICATION_RATE_GOAL and GONGKAI_AS_OF (default: the
+GONGKAI_RANDOM_SHARE_GOAL, GONGKAI_PUBLICATION_RATE_GOAL, GONGKAI_MIN_INSPECTORS (valid
+certificates per inspection, default 2) and GONGKAI_AS_OF (default: the
 data date, so a rebuild of the same data says the same thing). Deadlines that need a year
 neither the packaged holiday schedule nor ``data/calendar.*`` covers are NaT (shown as
 待定) and recorded as warning W501 on ``model.problems``, one per missing year.
@@ -36,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import aggregate, deadlines, inspections, ratios
+from . import aggregate, deadlines, inspections, ratios, teams
 from .schema import columns, conform, figures_schema
 from .workdays import WorkCalendar, calendar_for
 
@@ -45,9 +48,9 @@ __all__ = ["Figures", "WorkCalendar", "calendar_for", "calendar_warnings", "figu
 
 SETTING_KEYS = ("GONGKAI_PUBLICATION_WORKING_DAYS", "GONGKAI_FOLLOWUP_WORKING_DAYS",
                 "GONGKAI_RANDOM_SHARE_GOAL", "GONGKAI_PUBLICATION_RATE_GOAL", "GONGKAI_AS_OF",
-                "GONGKAI_RESULT_VOCABULARY")
+                "GONGKAI_RESULT_VOCABULARY", "GONGKAI_MIN_INSPECTORS")
 PUBLISHED = ("tasks", "strata", "department_years", "years", "results", "followups", "items",
-             "categories", "overall")
+             "categories", "overall", "teams")
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Figures:
     items: pd.DataFrame
     categories: pd.DataFrame
     overall: pd.DataFrame
+    teams: pd.DataFrame  # one row per visit: its inspectors and the rule of two (.teams)
     as_of: Any = None
     # year → number of deadlines that need it and cannot be computed
     unknown_years: dict[int, int] = field(default_factory=dict)
@@ -142,7 +146,9 @@ def compute(model) -> Figures:
     selection = pd.Series(tasks["selection"].to_numpy(dtype=object), index=tasks["task_id"].astype(object))
     joint = pd.Series((tasks["task_type"] == inspections.JOINT).fillna(False).to_numpy(dtype=bool),
                       index=tasks["task_id"].astype(object))
-    visit_rows = inspections.visits(results, selection, joint, index)
+    visit = inspections.visit_of_rows(results, index)
+    visit_rows = inspections.visits(results, selection, joint, index, visit)
+    team_rows = teams.teams(results, model["inspectors"], visit, teams.minimum(settings))
 
     t = tasks[["task_id", "name", "lead_department", "selection", "end", "population",
                "sampled"]].copy()
@@ -166,6 +172,7 @@ def compute(model) -> Figures:
     t["repeated_results"] = t["task_id"].astype(object).map(per_task["repeated"].sum()).fillna(0) \
         .astype(np.int64)
     t = t.join(inspections.visit_counts(visit_rows, tasks["task_id"]))
+    t = t.join(teams.task_teams(team_rows, tasks["task_id"]))
     t = t.join(ratios.task_ratios(tasks, model["plans"], model["items"]))
     strata = ratios.strata_ratios(model["strata"])
     t["differentiated"] = ratios.differentiated(strata, tasks["task_id"])
@@ -176,8 +183,9 @@ def compute(model) -> Figures:
     _missing(cal, t["basis_date"], n, unknown)
     _missing(cal, follow["decided_on"], m, unknown)
 
-    dept = aggregate.department_years(t, res, visit_rows, follow, goal)
-    overall = aggregate.overall(t, res, visit_rows, follow, as_of, settings, sorted(unknown))
+    dept = aggregate.department_years(t, res, visit_rows, follow, goal, team_rows)
+    overall = aggregate.overall(t, res, visit_rows, follow, as_of, settings, sorted(unknown),
+                                team_rows)
     return Figures(
         tasks=conform("tasks", t.sort_values("task_id", kind="stable")),
         strata=conform("strata", strata),
@@ -189,6 +197,8 @@ def compute(model) -> Figures:
         categories=conform("categories", aggregate.categories(
             results, settings.get("GONGKAI_RESULT_VOCABULARY") or {})),
         overall=conform("overall", overall),
+        teams=conform("teams", team_rows.sort_values(["task_id", "inspected_on", "uscc"],
+                                                     kind="stable")),
         as_of=as_of,
         unknown_years=unknown,
     )

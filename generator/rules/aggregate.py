@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .deadlines import LATE, ON_TIME, OVERDUE, REC_LATE, REC_ON_TIME, REC_OVERDUE
+from .teams import minimum, team_counts, with_team_share
 
 CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题", "not_applicable": "不适用"}
 KEYS = ["department", "year"]
@@ -58,8 +59,9 @@ def _sum(frame: pd.DataFrame, department: pd.Series, year: pd.Series) -> pd.Data
 
 
 def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
-                     follow: pd.DataFrame, goal: float) -> pd.DataFrame:
-    """One row per department and year; tasks by lead department, inspections by inspector."""
+                     follow: pd.DataFrame, goal: float, team_rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per department and year; tasks by lead department, inspections by inspector
+    (the rule of two inspectors by the visit's department, as the visits are counted)."""
     parts = [
         _sum(pd.DataFrame({"tasks": 1, "joint_tasks": tasks["joint"].astype(int),
                            "overdue_tasks": tasks["overdue"].astype(int)}, index=tasks.index),
@@ -74,6 +76,7 @@ def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.
             "followups_due": follow["status"].isin((REC_ON_TIME, REC_LATE, REC_OVERDUE))
             .to_numpy(dtype=int),
         }, index=follow.index), follow["department"], follow["decided_on"].dt.year),
+        _sum(team_counts(team_rows), team_rows["inspecting_department"], team_rows["year"]),
     ]
     out = pd.concat(parts, axis=1).fillna(0).astype(np.int64).reset_index()
     out["joint_share"] = share(out["joint_tasks"], out["tasks"])
@@ -81,7 +84,7 @@ def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.
     out["random_share_met"] = (out["random_share"] >= goal).astype("boolean")
     out = with_result_shares(out)
     out["followup_on_time_share"] = share(out["followups_on_time"], out["followups_due"])
-    return out
+    return with_team_share(out, team_rows)
 
 
 def years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame) -> pd.DataFrame:
@@ -133,8 +136,10 @@ def categories(results: pd.DataFrame, vocabulary: dict[str, str]) -> pd.DataFram
 
 
 def overall(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
-            follow: pd.DataFrame, as_of, settings: dict, unknown_years: list[int]) -> pd.DataFrame:
+            follow: pd.DataFrame, as_of, settings: dict, unknown_years: list[int],
+            team_rows: pd.DataFrame) -> pd.DataFrame:
     n_visits = len(visit_rows)
+    team = with_team_share(team_counts(team_rows).sum().to_frame().T, team_rows).iloc[0]
     counts = with_result_shares(result_counts(results).sum().to_frame().T).iloc[0]
     followups_due = int(follow["status"].isin((REC_ON_TIME, REC_LATE, REC_OVERDUE)).sum())
     row = {
@@ -156,5 +161,9 @@ def overall(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame
         "repeated_results": int(counts["repeated_results"]),
         "followup_on_time_share": share(int((follow["status"] == REC_ON_TIME).sum()), followups_due),
         "unknown_years": "、".join(str(y) for y in unknown_years),
+        "min_inspectors": minimum(settings),
+        "team_recorded_visits": int(team["team_recorded_visits"]),
+        "team_met_visits": team["team_met_visits"],
+        "team_share": team["team_share"],
     }
     return pd.DataFrame([row])

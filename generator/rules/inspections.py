@@ -43,18 +43,26 @@ def repeated(results: pd.DataFrame) -> pd.Series:
     return flag.reindex(results.index, fill_value=False).astype(bool)
 
 
+def visit_of_rows(results: pd.DataFrame, index: EnterpriseIndex) -> np.ndarray:
+    """Per result row, the number of its visit (task, enterprise, day), 0, 1, ... in order of
+    first appearance: the one definition of "one inspection" that the visit counts and the
+    inspectors' rule (:mod:`.teams`) share."""
+    task_code = pd.factorize(results["task_id"].astype(object))[0]
+    day = results["inspected_on"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    return pd.DataFrame({"t": task_code, "u": index.row, "d": day}).groupby(
+        ["t", "u", "d"], sort=False).ngroup().to_numpy()
+
+
 def visits(results: pd.DataFrame, selection: pd.Series, joint: pd.Series,
-           index: EnterpriseIndex) -> pd.DataFrame:
+           index: EnterpriseIndex, visit: np.ndarray | None = None) -> pd.DataFrame:
     """One row per visit: task, department, year, random?, joint?, items checked.
 
     Grouping runs on integer codes: at a million rows, hashing strings is most of the cost.
-    ``index``: the results' enterprise index (its numbers are the enterprise codes).
+    ``index``: the results' enterprise index (its numbers are the enterprise codes);
+    ``visit``: :func:`visit_of_rows`, when the caller has it already.
     """
-    task_code = pd.factorize(results["task_id"].astype(object))[0]
-    ent_code = index.row
-    day = results["inspected_on"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    visit = pd.DataFrame({"t": task_code, "u": ent_code, "d": day}).groupby(
-        ["t", "u", "d"], sort=False).ngroup().to_numpy()
+    if visit is None:
+        visit = visit_of_rows(results, index)
     item_code = pd.factorize(results["item_id"].astype(object))[0]
     pairs = pd.DataFrame({"v": visit, "i": item_code}).drop_duplicates()
     n_items = np.bincount(pairs["v"].to_numpy(), minlength=visit.max() + 1 if len(visit) else 0)

@@ -136,6 +136,7 @@ DEPARTMENT_FIELDS = {
     "tasks": ("lead_department", "joint_departments"),
     "results": ("inspecting_department",),
     "dispositions": ("department",),
+    "inspectors": ("department",),
 }
 # a short code becomes a folder name: ASCII letters, digits and "-", as urls.SAFE allows
 SHORT_CODE = r"[A-Za-z0-9][A-Za-z0-9-]{0,31}"
@@ -284,14 +285,97 @@ def results_rules(stages: Stages) -> None:
     start, end = window["start"].to_numpy(), window["end"].to_numpy()
     day = t["inspected_on"].to_numpy()
     outside = ((day < start) | (day > end)) & s.field_ok("inspected_on", "task_id")
-    if not outside.any():
-        repeated_inspections(s)
-        return
-    fmt = "%Y-%m-%d"
-    s.report("W302", outside, "inspected_on", value=t["inspected_on"].dt.strftime(fmt),
-             start=window["start"].dt.strftime(fmt).to_numpy(),
-             end=window["end"].dt.strftime(fmt).to_numpy())
+    if outside.any():
+        fmt = "%Y-%m-%d"
+        s.report("W302", outside, "inspected_on", value=t["inspected_on"].dt.strftime(fmt),
+                 start=window["start"].dt.strftime(fmt).to_numpy(),
+                 end=window["end"].dt.strftime(fmt).to_numpy())
     repeated_inspections(s)
+    result_inspectors(stages)
+
+
+def inspectors_rules(stages: Stages) -> None:
+    """One row per certificate; validity in order; the department registered, if listed."""
+    s = stages["inspectors"]
+    unique_keys(s)
+    date_order(s, "valid_from", "valid_to")
+    department_references(stages, "inspectors")
+
+
+def result_inspectors(stages: Stages) -> None:
+    """The 检查人员 of each result: known certificates (E315), valid that day (W305), from a
+    department of the task (W306).
+
+    Without the inspectors table nothing can be checked: one W307 per file says so, and the
+    rule of two inspectors is then not computed (see generator.rules.teams). An expired
+    certificate or a helper from another department is a fact about how the inspection was
+    done, to be published and counted, not a defect that should hold the result back.
+    """
+    s = stages["results"]
+    t = s.typed
+    named = _given(t["inspectors"])
+    if not named.any():
+        return
+    inspectors = stages.get("inspectors")
+    if inspectors is None or not len(inspectors):
+        files = t["_file"].astype(object).where(named)  # one problem per file, at its first row
+        first = named & ~files.duplicated().to_numpy()
+        counts = files[named].value_counts()
+        s.report("W307", first, "inspectors", count=files.map(counts).fillna(0).astype(int))
+        return
+    reference(s, "inspectors", inspectors, "certificate", "执法检查人员名录库",
+              missing_code="E315")
+    ok = named & s.field_ok("inspectors")
+    if not ok.any():
+        return
+    known = inspectors.typed.loc[inspectors.valid].set_index("certificate")
+    pairs = t.loc[ok, ["task_id", "inspected_on", "inspectors"]].explode("inspectors")
+    pairs = pairs[pairs["inspectors"].isin(known.index)]
+    cert = pairs["inspectors"]
+    fmt = "%Y-%m-%d"
+    start = cert.map(known["valid_from"])
+    end = cert.map(known["valid_to"])
+    day = pairs["inspected_on"]
+    dated = s.field_ok("inspected_on")[s.raw.index.get_indexer(pairs.index)]
+    invalid = (((day < start) | (day > end)).fillna(False).to_numpy(dtype=bool) & dated)
+    if invalid.any():
+        validity = (start.dt.strftime(fmt).fillna("不限") + " 至 "
+                    + end.dt.strftime(fmt).fillna(""))
+        bad = pairs[invalid].assign(validity=validity[invalid],
+                                    day=day[invalid].dt.strftime(fmt))
+        _report_pairs(s, "W305", bad, day="day", validity="validity")
+    # the task's own departments, whatever else is wrong with the task row
+    tasks = stages["tasks"].typed[["task_id", "lead_department", "joint_departments"]]
+    tasks = tasks[tasks["task_id"].notna() & ~tasks["task_id"].duplicated(keep=False)]
+    taking_part = {tid: {lead, *(joint or [])} for tid, lead, joint in
+                   zip(tasks["task_id"], tasks["lead_department"], tasks["joint_departments"],
+                       strict=True)}
+    department = cert.map(known["department"])
+    outside = np.array([tid in taking_part and dept not in taking_part[tid]
+                        for tid, dept in zip(pairs["task_id"], department, strict=True)],
+                       dtype=bool)
+    if outside.any():
+        bad = pairs[outside].assign(department=department[outside])
+        bad["departments"] = bad["task_id"].map(lambda tid: "、".join(sorted(taking_part[tid])))
+        _report_pairs(s, "W306", bad, department="department", task="task_id",
+                      departments="departments")
+
+
+def _report_pairs(s: Stage, code: str, pairs: pd.DataFrame, **params: str) -> None:
+    """One problem per (result row, certificate) of ``pairs`` (index: result row labels;
+    ``params``: message field → column of ``pairs``). A row naming two such certificates
+    gets two problems, each naming its certificate."""
+    pairs = pairs.rename_axis("_label").reset_index()
+    for _, group in pairs.groupby(pairs.groupby("_label").cumcount(), sort=True):
+        positions = s.raw.index.get_indexer(group["_label"])
+        mask = np.zeros(len(s), dtype=bool)
+        mask[positions] = True
+        full = {}
+        for name, column in {"value": "inspectors", **params}.items():
+            values = np.empty(len(s), dtype=object)
+            values[positions] = group[column].to_numpy(dtype=object)
+            full[name] = values
+        s.report(code, mask, "inspectors", **full)
 
 
 def _task_window(task_ids: pd.Series, tasks: pd.DataFrame) -> pd.DataFrame:
@@ -392,6 +476,7 @@ TABLE_RULES: dict[str, Callable[[Stages], None]] = {
     "plans": plans_rules,
     "tasks": tasks_rules,
     "strata": strata_rules,
+    "inspectors": inspectors_rules,  # before results, whose 检查人员 refer to it
     "results": results_rules,
     "dispositions": dispositions_rules,
     "calendar": calendar_rules,
