@@ -73,14 +73,31 @@ def sample(tmp_path: Path, name: str, seed: int, results: int = 2500) -> Path:
     return data
 
 
+# Lines a build prints on stderr as it enters each stage: a kill right after one lands in
+# that stage (None: the moment the staging folder appears, seeded from the live site)
+STAGES = {None: "staging", "  企业页面": "page stage", "数据页面：": "open-data stage",
+          "开放数据：": "search stage", "搜索索引：": "swap"}
+
+
+def kill_at(proc: subprocess.Popen, out: Path, marker: str | None) -> None:
+    if marker is None:
+        while not staging_path(out).exists() and proc.poll() is None:
+            time.sleep(0.005)
+    else:
+        for line in proc.stderr:
+            if line.startswith(marker):
+                break
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
+
+
 def test_killed_build_leaves_the_previous_site_intact(tmp_path):
     old, new = sample(tmp_path, "old", 1), sample(tmp_path, "new", 2)
     # the same history (old data, then new data) built without interruption
     control = tmp_path / "control" / "output"
     run("build", "--data", str(old), "--output", str(control))
-    started = time.monotonic()
     run("build", "--data", str(new), "--output", str(control))
-    duration = time.monotonic() - started  # only to spread the kills over a rebuild
     finished = tree(control)
 
     out = tmp_path / "site" / "output"
@@ -89,27 +106,22 @@ def test_killed_build_leaves_the_previous_site_intact(tmp_path):
     assert "index.html" in published and len(published) > 500
 
     only_new, only_old = sorted(codes(new) - codes(old))[0], sorted(codes(old) - codes(new))[0]
-    killed_while_building = 0
-    for fraction in (0.0, 0.25, 0.5, 0.7, 0.9):
+    killed_while_building = []
+    for marker, stage in STAGES.items():
         proc = gongkai("build", "--data", str(new), "--output", str(out))
-        if fraction == 0.0:  # the moment the build folder appears (seeding from the old site)
-            while not staging_path(out).exists() and proc.poll() is None:
-                time.sleep(0.005)
-        else:
-            time.sleep(duration * fraction)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+        kill_at(proc, out, marker)
+        assert proc.returncode == -signal.SIGKILL, f"the build ended before its {stage}"
         # whatever the moment, the published site is exactly the previous one, or (the kill
         # came after the swap) exactly the finished new one, never a mixture
-        if proc.returncode == -signal.SIGKILL:
-            now = tree(out)
-            assert now in (published, finished), f"site mixed by a build killed at {fraction:.0%}"
-            killed_while_building += now == published
-            # and the server search answers for the site that is published, not the killed build
-            assert finds(out, only_new) is (now == finished), f"search of a build killed at {fraction:.0%}"
-            assert finds(out, only_old) is (now == published)
-    assert killed_while_building >= 3
+        now = tree(out)
+        assert now in (published, finished), f"site mixed by a build killed in its {stage}"
+        if now == published:
+            killed_while_building.append(stage)
+        # and the server search answers for the site that is published, not the killed build
+        assert finds(out, only_new) is (now == finished), f"search of a build killed in its {stage}"
+        assert finds(out, only_old) is (now == published)
+    # every kill before the last stage line left the old site (the last may land after the swap)
+    assert killed_while_building[:4] == list(STAGES.values())[:4]
 
     # the next build finishes normally, and equals the uninterrupted one: the killed
     # builds left no trace
