@@ -55,6 +55,11 @@ def items_by_category(category: str) -> str:
     return f"items/by-category/{segment(category)}/"
 
 
+def inspector(certificate: str) -> str:
+    """The page of one inspector, by certificate number (行政执法公示)."""
+    return f"inspectors/{segment(certificate)}/"
+
+
 def plan(plan_id: str) -> str:
     return f"plans/{segment(plan_id)}/"
 

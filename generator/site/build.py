@@ -177,6 +177,7 @@ def _other_pages(data: views.SiteData, model: Model, settings: dict[str, Any], o
     small += views.item_pages(data)
     small += views.plan_pages(data)
     small += views.department_pages(data)
+    small += views.inspector_pages(data)
     small += views.moved_department_pages(data)
     small += tombstones
     rendering.poll()

@@ -20,12 +20,15 @@ from .. import urls
 from ..build.render import write_if_changed
 from ..rules import Figures, figures
 from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN
+from ..rules.teams import SHORT
 from . import charts as plots
 from .formats import ratio_text
 from .page import Page
 
 STATS = "stats/"
 OVERDUE_PAGE = "stats/overdue/"
+TEAMS_PAGE = "stats/inspectors/"  # the inspections made by fewer valid certificates than required
+TEAMS_SHOWN = 50  # a task page lists this many of its short inspections (all: TEAMS_PAGE)
 STATUS_COLOURS = {ON_TIME: "#2e7d32", LATE: "#ef8f00", OVERDUE: "#c62828", PENDING: "#90a4ae",
                   UNKNOWN: "#d7ccc8"}
 CATEGORY_COLOURS = {"发现问题": "#c62828", "未发现问题": "#2e7d32", "不适用": "#90a4ae"}
@@ -88,7 +91,51 @@ def overall_cards(f: Figures, followup_days: int) -> list[Card]:
         Card("all.followup_on_time_share", "后续处置按时录入率", pct(o["followup_on_time_share"]),
              f"处置后 {followup_days} 个工作日内录入"),
         Card("all.repeated_results", "重复检查", str(int(o["repeated_results"])), "同一年度同一事项同一主体，条"),
+        *team_cards(f),
     ]
+
+
+def recorded(f: Figures) -> bool:
+    """Whether any result names its inspectors: only then do pages speak of the rule."""
+    return bool(int(f.overall.iloc[0]["team_recorded_visits"]))
+
+
+def team_cards(f: Figures) -> list[Card]:
+    """The rule of two inspectors over all years (none when no result names inspectors)."""
+    if not recorded(f):
+        return []
+    o = f.overall.iloc[0]
+    return [Card("all.team_share", "检查人员达标占比", pct(o["team_share"]),
+                 f"每次检查至少 {int(o['min_inspectors'])} 名持有效执法证的人员；"
+                 f"{int(o['team_recorded_visits'])} 户次填写了检查人员", TEAMS_PAGE)]
+
+
+def team_text(met: Any, recorded_visits: Any, visits: Any) -> dict[str, Any]:
+    """One task's or department's rule of two as its page shows it."""
+    unchecked = met is None or pd.isna(met)
+    return {"visits": int(visits), "recorded": int(recorded_visits),
+            "met": "" if unchecked else int(met),
+            "short": "" if unchecked else int(recorded_visits) - int(met),
+            "share": "—" if unchecked or not recorded_visits else pct(int(met) / int(recorded_visits)),
+            "unchecked": unchecked}
+
+
+def short_visits(f: Figures) -> dict[str, list[dict[str, Any]]]:
+    """Per task, its inspections with fewer valid certificates than required (by date)."""
+    short = f.teams[f.teams["team_status"] == SHORT].sort_values(
+        ["task_id", "inspected_on", "uscc"], kind="stable")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in short.itertuples():
+        certificates = str(r.inspectors).split("；") if isinstance(r.inspectors, str) else []
+        invalid = set(str(r.invalid).split("；")) if isinstance(r.invalid, str) else set()
+        out.setdefault(r.task_id, []).append({
+            "task_id": r.task_id, "entity_name": r.entity_name, "uscc": r.uscc,
+            "url": urls.enterprise(r.uscc), "inspected_on": day(r.inspected_on),
+            "department": r.inspecting_department,
+            "inspectors": [{"certificate": c, "url": urls.inspector(c), "counted": c not in invalid}
+                           for c in certificates],
+            "valid": int(r.valid), "listed": int(r.listed)})
+    return out
 
 
 @dataclass
@@ -269,7 +316,9 @@ def stats_pages(data, output: Path, env: Environment) -> list:
                   "tasks": int(r.tasks), "random_share": pct(r.random_share),
                   "publication_rate": pct(r.publication_rate), "on_time_share": pct(r.on_time_share),
                   "overdue_tasks": int(r.overdue_tasks), "problem_rate": pct(r.problem_rate),
-                  "repeated": int(r.repeated_results)} for r in dy.itertuples()]
+                  "repeated": int(r.repeated_results),
+                  "team": team_text(r.team_met_visits, r.team_recorded_visits, r.visits)}
+                 for r in dy.itertuples()]
     item_rows = [{"item_id": r.item_id, "name": r.name, "url": urls.item(r.item_id), "department": r.department,
                   "results": int(r.results), "problems": int(r.problems), "problem_rate": pct(r.problem_rate)}
                  for r in f.items.itertuples() if r.results]
@@ -278,18 +327,32 @@ def stats_pages(data, output: Path, env: Environment) -> list:
               "working_days": int(settings.get("GONGKAI_PUBLICATION_WORKING_DAYS", 20)),
               "followup_days": followup_days}
     overdue = overdue_rows(f)
-    return [
+    teams = recorded(f)
+    short = [row for rows in short_visits(f).values() for row in rows] if teams else []
+    team_context = {"teams": teams, "min_inspectors": int(f.overall.iloc[0]["min_inspectors"]),
+                    "team_short_count": len(short), "teams_url": TEAMS_PAGE}
+    pages = [
         Page(STATS, "stats.html", dict(common, year_cards=year_cards(f, year) if year else [],
                                        cards=overall_cards(f, followup_days), charts=chart_list, year=year,
                                        departments=dept_rows, items=item_rows, overdue_count=len(overdue),
-                                       overdue_url=OVERDUE_PAGE)),
+                                       overdue_url=OVERDUE_PAGE, **team_context)),
         Page(OVERDUE_PAGE, "overdue.html", dict(common, tasks=overdue, undetermined=undetermined_rows(f))),
     ]
+    if teams:
+        task_names = dict(zip(f.tasks["task_id"], f.tasks["name"], strict=True))
+        for row in short:
+            row["task_name"], row["task_url"] = task_names.get(row["task_id"], ""), urls.task(row["task_id"])
+        pages.append(Page(TEAMS_PAGE, "inspections_short.html", dict(common, rows=short, **team_context)))
+    return pages
 
 
 def task_compliance(f: Figures) -> dict[str, dict[str, Any]]:
-    """Per task id, what its page shows: deadline, status, ratio against target."""
+    """Per task id, what its page shows: deadline, status, ratio against target, and the
+    rule of two inspectors (when any result names inspectors)."""
     out = {}
+    teams = recorded(f)
+    short = short_visits(f) if teams else {}
+    least = int(f.overall.iloc[0]["min_inspectors"])
     for r in f.tasks.itertuples():
         out[r.task_id] = {
             "deadline": day(r.deadline), "status": r.status,
@@ -303,6 +366,12 @@ def task_compliance(f: Figures) -> dict[str, dict[str, Any]]:
             "differentiated": "" if pd.isna(r.differentiated) else (
                 "风险越高抽取比例越高" if r.differentiated else "高风险等级抽取比例低于低风险等级"),
         }
+        if teams:
+            rows = short.get(r.task_id, [])
+            out[r.task_id]["team"] = dict(
+                team_text(r.team_met_visits, r.team_recorded_visits, r.visits), minimum=least,
+                short_rows=rows[:TEAMS_SHOWN], short_more=max(0, len(rows) - TEAMS_SHOWN),
+                all_url=TEAMS_PAGE)
     return out
 
 
@@ -317,7 +386,8 @@ def department_figures(f: Figures) -> dict[str, list[dict[str, Any]]]:
             "random_met": "" if pd.isna(r.random_share_met) else ("达标" if r.random_share_met else "未达标"),
             "publication_rate": pct(r.publication_rate), "on_time_share": pct(r.on_time_share),
             "overdue_tasks": int(r.overdue_tasks), "problem_rate": pct(r.problem_rate),
-            "repeated": int(r.repeated_results), "followup_on_time_share": pct(r.followup_on_time_share)})
+            "repeated": int(r.repeated_results), "followup_on_time_share": pct(r.followup_on_time_share),
+            "team": team_text(r.team_met_visits, r.team_recorded_visits, r.visits)})
     return out
 
 

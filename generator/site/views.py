@@ -30,6 +30,7 @@ from ..model.publications import publication_events
 from ..model.texts import date_codes, date_strings
 from ..rules import figures
 from ..rules.aggregate import CATEGORY_LABELS
+from ..rules.teams import minimum
 from . import links as downloads
 from . import stats
 from .formats import ratio_text
@@ -794,6 +795,7 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
     tasks = records(data.tasks.sort_values("start", ascending=False))
     pages, listing = [], []
     by_dept = dict(tuple(results.groupby("inspecting_department", sort=False, observed=True)))
+    inspector_counts = department_inspectors(data)
     for name in data.departments:
         own_items = [dict(i, url=urls.item(i["item_id"])) for i in items
                      if i["department"] == name]
@@ -816,12 +818,82 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
                "result_count": len(rows), "data_updated": max(dates) if dates else "",
                "category_labels": CATEGORY_LABELS,
                "yearly": stats.department_figures_for(data).get(name, []),
+               "teams": stats.recorded(figures(data.model)),
+               "min_inspectors": minimum(data.model.settings),
+               "inspector_count": inspector_counts.get(name, 0),
                **downloads.department_links(name, len(rows))}
         pages.append(Page(urls.department(name), "department.html", ctx))
         listing.append({"name": name, "url": urls.department(name), "items": len(own_items),
                         "tasks": len(own_tasks), "results": len(rows)})
     pages.append(Page("departments/", "departments.html", {"departments": listing}))
     return pages
+
+
+# --- inspectors (执法检查人员名录库) -----------------------------------------------------
+
+
+def inspector_names(model: Model) -> bool:
+    """Whether inspectors are shown by name (the setting GONGKAI_INSPECTOR_NAMES)."""
+    from ..publish.datasets import inspector_names as by_name
+
+    return by_name(model.settings)
+
+
+def inspector_pages(data: SiteData, latest: int = 100) -> list[Page]:
+    """One page per inspector and an index, as 行政执法公示 publishes them: certificate
+    number, category, department and validity (and the name unless the setting says
+    certificate numbers only), with the inspections each took part in.
+
+    The inspections are read from the rule figures' visits (generator.rules.teams), so a
+    page counts exactly the visits the dashboard counts.
+    """
+    inspectors = data.model["inspectors"]
+    if not len(inspectors):
+        return []
+    named = inspector_names(data.model)
+    visits = figures(data.model).teams
+    visits = visits[visits["inspectors"].notna()]
+    pairs = visits.assign(certificate=visits["inspectors"].astype(str).str.split("；")) \
+        .explode("certificate")
+    pairs = pairs.sort_values(["inspected_on", "task_id", "uscc"], ascending=[False, True, True],
+                              kind="stable")
+    by_cert = dict(tuple(pairs.groupby("certificate", sort=False)))
+    pages, listing = [], []
+    for r in records(inspectors.sort_values(["department", "certificate"], kind="stable")):
+        cert = r["certificate"]
+        own = by_cert.get(cert, pairs.iloc[0:0])
+        shown = []
+        for v in own.head(latest).itertuples():
+            invalid = set(str(v.invalid).split("；")) if isinstance(v.invalid, str) else set()
+            shown.append({"task_url": urls.task(v.task_id),
+                          "task_name": data.task_names.get(v.task_id, v.task_id),
+                          "entity_name": v.entity_name, "url": urls.enterprise(v.uscc),
+                          "inspected_on": pd.Timestamp(v.inspected_on).strftime("%Y-%m-%d"),
+                          "counted": cert not in invalid})
+        person = {"certificate": cert, "name": r["name"] if named else "",
+                  "department": r["department"], "department_url": urls.department(r["department"]),
+                  "categories": "、".join(r["categories"] or []) or "—",
+                  "valid_from": r["valid_from"] or "不限", "valid_to": r["valid_to"],
+                  "status": r["status"] or "—", "url": urls.inspector(cert),
+                  "inspections": len(own)}
+        pages.append(Page(person["url"], "inspector.html",
+                          {"person": person, "named": named, "visits": shown,
+                           "data_updated": shown[0]["inspected_on"] if shown else ""}))
+        listing.append(person)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for person in listing:
+        groups.setdefault(person["department"], []).append(person)
+    pages.append(Page("inspectors/", "inspectors.html",
+                      {"groups": [{"department": d, "url": urls.department(d), "people": p}
+                                  for d, p in groups.items()], "named": named,
+                       "min_inspectors": minimum(data.model.settings)}))
+    return pages
+
+
+def department_inspectors(data: SiteData) -> dict[str, int]:
+    """Per department, how many inspectors the inspectors table lists."""
+    inspectors = data.model["inspectors"]
+    return inspectors["department"].astype(str).value_counts().to_dict() if len(inspectors) else {}
 
 
 def moved_department_pages(data: SiteData) -> list[Page]:

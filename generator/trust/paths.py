@@ -23,6 +23,7 @@ PATH_SOURCES: list[tuple[str, Callable[[str], str], list[tuple[str, str]]]] = [
     ("检查事项", urls.item, [("items", "item_id")]),
     ("计划", urls.plan, [("plans", "plan_id")]),
     ("企业", urls.enterprise, [("results", "uscc")]),
+    ("执法检查人员", urls.inspector, [("inspectors", "certificate")]),
     # departments are not checked: urls.department_slugs makes their slugs distinct (case
     # folded) as it makes them, so two departments never share a folder
     ("类别", urls.items_by_category, [("items", "category")]),
