@@ -37,6 +37,7 @@ FILES = {
     "calendar": "calendar.csv",
     "departments": "departments.csv",
     "inspectors": "inspectors.csv",
+    "population": "population.csv",
 }
 
 
@@ -71,7 +72,17 @@ CERT_GOV_1, CERT_GOV_2, CERT_SJ_1, CERT_SJ_2 = "QHJR-0001", "QHJR-0002", "QHSJ-0
 
 
 def base_rows() -> dict[str, list[dict[str, str]]]:
-    """The minimal valid data set: every table, every rule satisfied, no warnings."""
+    """The minimal valid data set: every table, every rule satisfied, no warnings; optional
+    columns not given here are empty cells."""
+    rows = _base_rows()
+    for table, table_rows in rows.items():
+        for row in table_rows:
+            for f in CONTRACT[table].fields:
+                row.setdefault(f.name, "")
+    return rows
+
+
+def _base_rows() -> dict[str, list[dict[str, str]]]:
     plan_v1 = {
         "plan_id": PLAN, "plan_name": "青禾县2026年度双随机抽查工作计划", "year": "2026",
         "publisher": GOV, "version": "1", "published_on": "2026-02-01", "adjustment_note": "",
@@ -155,6 +166,19 @@ def base_rows() -> dict[str, list[dict[str, str]]]:
              "categories": "市场监管综合执法", "valid_from": "2023-06-01",
              "valid_to": "2028-05-31", "status": "有效"},
         ],
+        # the county office's directory of 小额贷款公司 (with_population): 60 at the start of
+        # 2025, 64 at the start of 2026 (40 of tier A, 24 of tier C), as task LH and its
+        # strata say
+        "population": [
+            {"department": GOV, "object_type": "小额贷款公司", "risk_tier": "", "count": "60",
+             "as_of": "2025-01-01"},
+            {"department": GOV, "object_type": "小额贷款公司", "risk_tier": "", "count": "64",
+             "as_of": "2026-01-01"},
+            {"department": GOV, "object_type": "小额贷款公司", "risk_tier": "A", "count": "40",
+             "as_of": "2026-01-01"},
+            {"department": GOV, "object_type": "小额贷款公司", "risk_tier": "C", "count": "24",
+             "as_of": "2026-01-01"},
+        ],
     }
 
 # the 检查人员 of each base result row once with_inspectors() is called: two valid
@@ -176,7 +200,7 @@ class DataFolder:
         # the departments table, once given, makes every department name a reference: a
         # folder writes it only when a test touches it, so tests that invent departments
         # need not list them there
-        self.skip: set[str] = {"departments", "inspectors"}
+        self.skip: set[str] = {"departments", "inspectors", "population"}
         self.renamed: dict[str, str] = {}
 
     # --- changing the data ---------------------------------------------------------
@@ -197,12 +221,18 @@ class DataFolder:
             row["inspectors"] = team
         return self
 
+    def with_population(self) -> DataFolder:
+        """Write the population table and give task LH its object type (小额贷款公司)."""
+        self.skip.discard("population")
+        self.rows["tasks"][0]["object_type"] = "小额贷款公司"
+        return self
+
     def edit(self, table: str, index: int, **values: str) -> DataFolder:
         """Change cells of row ``index`` (0-based; spreadsheet row index + 2)."""
         if table == "departments":
             self.with_departments()
-        elif table == "inspectors":
-            self.skip.discard("inspectors")
+        elif table in ("inspectors", "population"):
+            self.skip.discard(table)
         for name in values:
             CONTRACT[table].field(name)  # KeyError on a typo in a test
         self.rows[table][index].update(values)
@@ -212,8 +242,8 @@ class DataFolder:
         """Append a row (a copy of row ``like`` changed by ``values``); return its row number."""
         if table == "departments":
             self.with_departments()
-        elif table == "inspectors":
-            self.skip.discard("inspectors")
+        elif table in ("inspectors", "population"):
+            self.skip.discard(table)
         base = copy.deepcopy(self.rows[table][like]) if like is not None else {}
         for name in values:
             CONTRACT[table].field(name)
@@ -224,16 +254,16 @@ class DataFolder:
     def remove(self, table: str, index: int) -> DataFolder:
         if table == "departments":
             self.with_departments()
-        elif table == "inspectors":
-            self.skip.discard("inspectors")
+        elif table in ("inspectors", "population"):
+            self.skip.discard(table)
         del self.rows[table][index]
         return self
 
     def drop_column(self, table: str, name: str) -> DataFolder:
         if table == "departments":
             self.with_departments()
-        elif table == "inspectors":
-            self.skip.discard("inspectors")
+        elif table in ("inspectors", "population"):
+            self.skip.discard(table)
         title = CONTRACT[table].field(name).title
         self.headers[table].remove(title)
         return self
@@ -242,8 +272,8 @@ class DataFolder:
         """Write the header of field ``name`` differently (an alias, spaces, full width)."""
         if table == "departments":
             self.with_departments()
-        elif table == "inspectors":
-            self.skip.discard("inspectors")
+        elif table in ("inspectors", "population"):
+            self.skip.discard(table)
         title = CONTRACT[table].field(name).title
         self.headers[table][self.headers[table].index(title)] = written
         self.renamed[written] = title
@@ -253,8 +283,8 @@ class DataFolder:
         """A column that is not in the contract (its values must never be published)."""
         if table == "departments":
             self.with_departments()
-        elif table == "inspectors":
-            self.skip.discard("inspectors")
+        elif table in ("inspectors", "population"):
+            self.skip.discard(table)
         self.extra_columns[table][header] = values
         return self
 
@@ -323,6 +353,8 @@ class DataFolder:
             row = self.add("departments", 1, name=f"青禾县备用局{n}", short_code=f"by{n}")
         elif table == "inspectors":
             row = self.add("inspectors", 2, certificate=f"QHBY-{n:04d}")
+        elif table == "population":
+            row = self.add("population", 0, as_of=f"2024-01-{n:02d}")
         else:
             raise KeyError(table)
         self.edit(table, row - 2, **values)

@@ -34,7 +34,7 @@ from helpers import (
 
 
 def test_minimal_folder_is_valid(folder: DataFolder) -> None:
-    model = folder.with_departments().with_inspectors().load()
+    model = folder.with_departments().with_inspectors().with_population().load()
     assert_clean(model)
     assert model.problems.errors == 0 and model.problems.warnings == 0
     for name, rows in folder.rows.items():
@@ -101,7 +101,7 @@ def test_required_column_missing_rejects_file(folder: DataFolder, k: int) -> Non
 
 
 def test_every_required_field_is_covered() -> None:
-    assert sum(len(names) for names in REQUIRED.values()) == 41
+    assert sum(len(names) for names in REQUIRED.values()) == 45
     assert REQUIRED["departments"] == ["name"]
     assert REQUIRED["inspectors"] == ["certificate", "name", "department", "valid_to"]
     assert REQUIRED["results"] == ["task_id", "uscc", "entity_name", "inspecting_department",
@@ -146,7 +146,7 @@ def test_every_enum_is_covered() -> None:
     assert sorted(ENUMS) == sorted([
         ("items", "category"), ("plans", "task_type"), ("tasks", "task_type"),
         ("tasks", "selection"), ("strata", "risk_tier"), ("dispositions", "action"),
-        ("calendar", "kind"), ("inspectors", "status"),
+        ("calendar", "kind"), ("inspectors", "status"), ("population", "risk_tier"),
     ])
 
 

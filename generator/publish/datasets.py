@@ -29,7 +29,7 @@ from .schema import LIST_DELIMITER, DatasetSchema, from_contract, from_mapping, 
 
 FOLDER = urls.DATA_FOLDER
 CONTRACT_TABLES = ("items", "plans", "tasks", "strata", "results", "dispositions", "departments",
-                   "inspectors")
+                   "inspectors", "population")
 FIGURES_PREFIX = "figures_"  # computed tables share names with contract tables
 BOM = b"\xef\xbb\xbf"
 # a cell starting with one of these is a formula (or becomes one) in Excel, WPS and LibreOffice

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import aggregate, deadlines, inspections, ratios, teams
+from . import aggregate, deadlines, inspections, population, ratios, teams
 from .schema import columns, conform, figures_schema
 from .workdays import WorkCalendar, calendar_for
 
@@ -151,7 +151,11 @@ def compute(model) -> Figures:
     team_rows = teams.teams(results, model["inspectors"], visit, teams.minimum(settings))
 
     t = tasks[["task_id", "name", "lead_department", "selection", "end", "population",
-               "sampled"]].copy()
+               "sampled", "object_type"]].copy()
+    directory = population.directory_for_tasks(model["population"], tasks)
+    t["directory_population"] = directory["count"].to_numpy()
+    t["directory_as_of"] = directory["as_of"].to_numpy()
+    t["directory_ratio"] = population.ratio(t["sampled"], t["directory_population"])
     t["year"] = tasks["start"].dt.year
     t["joint"] = joint.to_numpy()
     t = t.join(deadlines.task_deadlines(tasks, results, cal, n, as_of))
@@ -177,6 +181,9 @@ def compute(model) -> Figures:
     strata = ratios.strata_ratios(model["strata"])
     t["differentiated"] = ratios.differentiated(strata, tasks["task_id"])
     strata = ratios.strata_against_target(strata, t)
+    found = population.directory_for_strata(model["population"], strata, tasks)
+    strata["directory_population"] = found["count"].to_numpy()
+    strata["directory_ratio"] = population.ratio(strata["sampled"], strata["directory_population"])
 
     unknown: dict[int, int] = {}
     _missing(cal, res["basis_date"], n, unknown)

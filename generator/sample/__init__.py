@@ -1041,6 +1041,77 @@ def _dispositions(
     return frame.drop_duplicates(["task_id", "uscc", "action", "decided_on"])
 
 
+# ---------------------------------------------------------------- inspectors
+
+# The 执法检查人员名录库 of each department: how many hold a certificate, and the categories
+# written on it. The seed documents speak of a bureau with four certificate holders; the
+# larger 市场监管局 has more. Certificate numbers carry letters (QHSJ-0003): a long run of
+# digits would read as a telephone or ID number to the personal-data scan.
+INSPECTOR_POOLS: dict[str, tuple[int, str]] = {
+    "JR": (4, "地方金融监管"),
+    "SJ": (12, "市场监管综合执法；食品安全；特种设备安全"),
+    "GA": (6, "治安管理"),
+    "CZ": (4, "财政监督；会计监督"),
+}
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马胡朱郭何罗高林"
+_GIVEN = ("立新", "敏", "海峰", "静", "建华", "晓燕", "志强", "丽娜", "国庆", "雪梅", "永军",
+          "春华", "文博", "秀英", "振宇", "淑芬", "宏伟", "玉兰", "子涵", "明辉")
+# the gaps a real register has, so the dashboard has something to show: one certificate of
+# 市场监管局 ran out mid-2026 and was still named afterwards; 公安局 recorded no inspectors
+# on its 2025 results; a few inspections name a single inspector
+EXPIRED = ("SJ", 0, "2026-06-30")
+UNRECORDED = ("GA", 2025)
+SINGLE_SHARE = 0.02
+
+
+def _inspector_table(seed: int) -> tuple[dict[str, list], dict[str, np.ndarray]]:
+    """The inspectors table and each department's certificate numbers (drawn from an rng of
+    their own, so the other tables do not change with the register)."""
+    rng = np.random.default_rng([seed, 23])
+    table: dict[str, list] = {f: [] for f in ("certificate", "name", "department", "categories",
+                                              "valid_from", "valid_to", "status")}
+    pools = {}
+    for code, (size, categories) in INSPECTOR_POOLS.items():
+        certificates = np.array([f"QH{code}-{k + 1:04d}" for k in range(size)], dtype=object)
+        pools[code] = certificates
+        for k, certificate in enumerate(certificates):
+            start = int(rng.integers(2021, 2025))
+            table["certificate"].append(certificate)
+            table["name"].append(_SURNAMES[int(rng.integers(len(_SURNAMES)))]
+                                 + _GIVEN[int(rng.integers(len(_GIVEN)))])
+            table["department"].append(DEPARTMENTS[code])
+            table["categories"].append(categories)
+            table["valid_from"].append(f"{start}-0{int(rng.integers(1, 10))}-01")
+            expired = (code, k) == EXPIRED[:2]
+            table["valid_to"].append(EXPIRED[2] if expired else f"{start + 5}-12-31")
+            table["status"].append("注销" if expired else "有效")
+    return table, pools
+
+
+def _teams(seed: int, visit: np.ndarray, dept: np.ndarray, year: np.ndarray,
+           pools: dict[str, np.ndarray]) -> np.ndarray:
+    """The 检查人员 of every result row: two inspectors of the row's department per visit
+    (the same two on each of its rows; a joint visit's departments each send their own),
+    with the gaps of :data:`UNRECORDED` and :data:`SINGLE_SHARE`."""
+    rng = np.random.default_rng([seed, 24])
+    key = visit.astype(np.int64) * len(DEPT_CODES) + dept
+    pairs, row_pair = np.unique(key, return_inverse=True)
+    pair_dept = pairs % len(DEPT_CODES)
+    sizes = np.array([len(pools[c]) for c in DEPT_CODES])[pair_dept]
+    first = rng.integers(0, 1 << 30, pairs.size) % sizes
+    second = (first + 1 + rng.integers(0, 1 << 30, pairs.size) % (sizes - 1)) % sizes
+    single = rng.random(pairs.size) < SINGLE_SHARE
+    names = np.empty(pairs.size, dtype=object)
+    for d, code in enumerate(DEPT_CODES):
+        sel = pair_dept == d
+        pool = pools[code]
+        a, b = pool[first[sel]], pool[second[sel]]
+        names[sel] = np.where(single[sel], a, a + "；" + b)
+    out = names[row_pair]
+    out[(dept == DEPT_CODES.index(UNRECORDED[0])) & (year == UNRECORDED[1])] = ""
+    return out
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -1059,7 +1130,8 @@ _RESULT_FILE = re.compile(r"^\d{4}-(jr|sj|ga|cz)\.csv$")
 
 def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, int]:
     """Write a complete valid data folder (items.csv, plans.csv, tasks.csv, strata.csv,
-    results/*.csv, dispositions.csv, departments.csv) with about `results` result rows; return
+    results/*.csv, dispositions.csv, departments.csv, inspectors.csv) with about `results`
+    result rows; return
     row counts per table.
 
     The data describe the fictitious county 青禾县 and are marked 示例数据 in
@@ -1167,6 +1239,8 @@ def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, in
         "published_on": published_text,
         "note": note,
     }
+    inspector_rows, pools = _inspector_table(seed)
+    columns["inspectors"] = _teams(seed, r.visit, _ITEM_DEPT[r.item], row_year, pools)
     results_frame = _frame("results", columns)
     file_key = row_year * 10 + _ITEM_DEPT[r.item]
     written = set()
@@ -1194,6 +1268,9 @@ def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, in
         "website": [DEPARTMENT_CONTACTS[c][3] for c in codes],
     }), out / "departments.csv")
     counts["departments"] = len(codes)
+
+    _write(_frame("inspectors", inspector_rows), out / "inspectors.csv")
+    counts["inspectors"] = len(inspector_rows["certificate"])
     return counts
 
 

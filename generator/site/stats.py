@@ -366,6 +366,11 @@ def task_compliance(f: Figures) -> dict[str, dict[str, Any]]:
             "differentiated": "" if pd.isna(r.differentiated) else (
                 "风险越高抽取比例越高" if r.differentiated else "高风险等级抽取比例低于低风险等级"),
         }
+        if pd.notna(r.directory_population):
+            out[r.task_id]["directory"] = {
+                "object_type": r.object_type, "count": int(r.directory_population),
+                "as_of": day(r.directory_as_of), "ratio": pct(r.directory_ratio),
+                "differs": pd.notna(r.population) and int(r.population) != int(r.directory_population)}
         if teams:
             rows = short.get(r.task_id, [])
             out[r.task_id]["team"] = dict(

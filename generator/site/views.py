@@ -796,6 +796,7 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
     pages, listing = [], []
     by_dept = dict(tuple(results.groupby("inspecting_department", sort=False, observed=True)))
     inspector_counts = department_inspectors(data)
+    directory = population_history(data)
     for name in data.departments:
         own_items = [dict(i, url=urls.item(i["item_id"])) for i in items
                      if i["department"] == name]
@@ -821,6 +822,7 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
                "teams": stats.recorded(figures(data.model)),
                "min_inspectors": minimum(data.model.settings),
                "inspector_count": inspector_counts.get(name, 0),
+               "population": directory.get(name, []),
                **downloads.department_links(name, len(rows))}
         pages.append(Page(urls.department(name), "department.html", ctx))
         listing.append({"name": name, "url": urls.department(name), "items": len(own_items),
@@ -888,6 +890,21 @@ def inspector_pages(data: SiteData, latest: int = 100) -> list[Page]:
                                   for d, p in groups.items()], "named": named,
                        "min_inspectors": minimum(data.model.settings)}))
     return pages
+
+
+def population_history(data: SiteData) -> dict[str, list[dict[str, Any]]]:
+    """Per department, every count of its 检查对象名录库: by type and tier, oldest first, so
+    the page shows how the directory the draws were made from grew or shrank."""
+    table = data.model["population"]
+    if not len(table):
+        return {}
+    order = table.assign(_tier=table["risk_tier"].fillna("")).sort_values(
+        ["department", "object_type", "_tier", "as_of"], kind="stable")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in records(order[["department", "object_type", "risk_tier", "count", "as_of"]]):
+        r["risk_tier"] = r["risk_tier"] or "全部"
+        out.setdefault(r.pop("department"), []).append(r)
+    return out
 
 
 def department_inspectors(data: SiteData) -> dict[str, int]:

@@ -137,6 +137,7 @@ DEPARTMENT_FIELDS = {
     "results": ("inspecting_department",),
     "dispositions": ("department",),
     "inspectors": ("department",),
+    "population": ("department",),
 }
 # a short code becomes a folder name: ASCII letters, digits and "-", as urls.SAFE allows
 SHORT_CODE = r"[A-Za-z0-9][A-Za-z0-9-]{0,31}"
@@ -226,11 +227,71 @@ def plans_rules(stages: Stages) -> None:
     department_references(stages, "plans")
 
 
+def population_rules(stages: Stages) -> None:
+    s = stages["population"]
+    unique_keys(s)
+    department_references(stages, "population")
+
+
+def task_population(stages: Stages) -> None:
+    """A task naming its object type must find it in its lead department's directory as
+    counted before the task started (W308), and its 对象总数 should be that count (W309).
+
+    Warnings: the task happened as written; the directory is what it should have been drawn
+    from, and the rule figures publish the ratio against it either way.
+    """
+    from ..rules.population import directory_for_tasks
+
+    s = stages["tasks"]
+    population = stages.get("population")
+    t = s.typed
+    typed = t["object_type"].notna().to_numpy()
+    if population is None or not len(population) or not typed.any():
+        return
+    ok = typed & s.field_ok("object_type", "lead_department", "start")
+    found = directory_for_tasks(population.typed.loc[population.valid], t)
+    fmt = "%Y-%m-%d"
+    missing = ok & found["count"].isna().to_numpy()
+    s.report("W308", missing, "object_type", department=t["lead_department"],
+             start=t["start"].dt.strftime(fmt))
+    off = (ok & s.field_ok("population") & found["count"].notna().to_numpy()
+           & t["population"].notna().to_numpy())
+    off &= (t["population"].astype("Float64") != found["count"].astype("Float64")).fillna(
+        False).to_numpy(dtype=bool)
+    s.report("W309", off, "population", what="任务的", department=t["lead_department"],
+             object_type=t["object_type"], tier="", as_of=found["as_of"].dt.strftime(fmt),
+             count=found["count"].astype("Int64").astype(str))
+
+
+def strata_population(stages: Stages) -> None:
+    """Each stratum's 对象总数 against the directory's count of its tier (W309)."""
+    from ..rules.population import directory_for_strata
+
+    s = stages["strata"]
+    population = stages.get("population")
+    if population is None or not len(population) or not len(s):
+        return
+    tasks = stages["tasks"].typed.loc[stages["tasks"].valid]
+    found = directory_for_strata(population.typed.loc[population.valid], s.typed, tasks)
+    t = s.typed
+    off = (s.field_ok("population", "risk_tier") & found["count"].notna().to_numpy()
+           & t["population"].notna().to_numpy())
+    off &= (t["population"].astype("Float64") != found["count"].astype("Float64")).fillna(
+        False).to_numpy(dtype=bool)
+    fmt = "%Y-%m-%d"
+    s.report("W309", off, "population", what="信用风险等级 " + t["risk_tier"].astype(str) + " 的",
+             department=found["department"], object_type=found["object_type"],
+             tier=t["risk_tier"].astype(str) + " 级",
+             as_of=found["as_of"].dt.strftime(fmt),
+             count=found["count"].astype("Int64").astype(str))
+
+
 def tasks_rules(stages: Stages) -> None:
     s = stages["tasks"]
     unique_keys(s)
     date_order(s, "start", "end")
     sampled_within_population(s)
+    task_population(stages)
     reference(s, "item_ids", stages["items"], "item_id", "抽查事项清单")
     department_references(stages, "tasks")
     reference(s, "plan_id", stages["plans"], "plan_id", "年度抽查计划")
@@ -241,6 +302,7 @@ def strata_rules(stages: Stages) -> None:
     unique_keys(s)
     sampled_within_population(s)
     reference(s, "task_id", stages["tasks"], "task_id", "抽查任务")
+    strata_population(stages)
     tasks = stages["tasks"].typed.loc[stages["tasks"].valid].set_index("task_id")
     valid = s.typed.loc[s.valid]
     for name in ["population", "sampled"]:
@@ -474,6 +536,7 @@ TABLE_RULES: dict[str, Callable[[Stages], None]] = {
     "departments": departments_rules,  # first: every other table names departments
     "items": items_rules,
     "plans": plans_rules,
+    "population": population_rules,  # before tasks and strata, checked against it
     "tasks": tasks_rules,
     "strata": strata_rules,
     "inspectors": inspectors_rules,  # before results, whose 检查人员 refer to it
