@@ -112,7 +112,8 @@ def test_task_page_counts_and_paginates_results(site):
     listed = []
     for p in range(1, expected_pages + 1):
         soup = page(urls.task(task_id, p))
-        listed += [a["href"] for a in soup.select("table.wide tbody th a")]
+        region = soup.select_one('div.table-wrap[aria-label^="检查结果"]')
+        listed += [a["href"] for a in region.select("tbody th a")]
     assert len(listed) == counts[task_id]
     assert {h.rstrip("/").rsplit("/", 1)[-1] for h in listed} == \
         {urls.segment(c) for c in results.loc[results["task_id"] == task_id, "uscc"]}

@@ -337,7 +337,8 @@ def test_a_formula_with_its_stored_result_is_read_as_that_result(folder):
     sheet.write_row(0, 0, [f.title for f in RESULT_FIELDS])
     for r, index in enumerate(range(3), start=1):
         sheet.write_row(r, 0, result_row(folder, index))
-    sheet.write_formula(1, 8, '="复核"&"完成"', None, "复核完成")
+    note = [f.name for f in RESULT_FIELDS].index("note")
+    sheet.write_formula(1, note, '="复核"&"完成"', None, "复核完成")
     book.close()
     model = load(root)
     assert model.ok, problems(model).to_string()
