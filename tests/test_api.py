@@ -94,9 +94,9 @@ def test_rebuild_rewrites_only_the_changed_enterprise(site):
     out = Path(tempfile.mkdtemp(prefix="gongkai-api-"))
     first = build.write_api(model, {}, out)
     again = build.write_api(model, {}, out)
-    assert [f.path for f in first] == [f.path for f in again]
-    assert not [f.path for f in again if f.written]
-    before = {f.path: (out / f.path).read_bytes() for f in first}
+    assert first.paths == again.paths and again.written == []
+    assert again.skipped == model["results"]["uscc"].nunique()  # not even serialized
+    before = {p: (out / p).read_bytes() for p in first.paths}
     results = model.tables["results"]
     changed = results.copy()
     row = changed.index[0]
@@ -107,13 +107,32 @@ def test_rebuild_rewrites_only_the_changed_enterprise(site):
     finally:
         model.tables["results"] = results
     code = results.loc[row, "uscc"]
-    assert [f.path for f in third if f.written] == [
-        f"{build.FOLDER}/enterprises/{urls.segment(code)}.json"]
     changed_file = f"{build.FOLDER}/enterprises/{urls.segment(code)}.json"
-    assert (out / changed_file).read_bytes() != before[changed_file]
+    assert third.written == [changed_file]
+    assert "复核后更正" in (out / changed_file).read_text(encoding="utf-8")
     fourth = build.write_api(model, {}, out)  # the old data again: the old bytes again
-    assert [f.path for f in fourth if f.written] == [changed_file]
-    assert {f.path: (out / f.path).read_bytes() for f in fourth} == before
+    assert fourth.written == [changed_file]
+    assert {p: (out / p).read_bytes() for p in fourth.paths} == before
+
+
+def test_a_gone_enterprise_loses_its_file_and_its_index_entry(site):
+    _, model, _ = site
+    out = Path(tempfile.mkdtemp(prefix="gongkai-api-"))
+    first = build.write_api(model, {}, out)
+    results = model.tables["results"]
+    gone = results["uscc"].iloc[0]
+    model.tables["results"] = results[results["uscc"] != gone]
+    try:
+        second = build.write_api(model, {}, out)
+    finally:
+        model.tables["results"] = results
+    path = f"{build.FOLDER}/enterprises/{urls.segment(gone)}.json"
+    assert path in first.paths and path not in second.paths and not (out / path).exists()
+    index = json.loads((out / build.FOLDER / "enterprises" / "index-1.json").read_text("utf-8"))
+    assert gone not in {e["id"] for e in index["items"]}
+    assert index["total"] == len(index["items"]) if index["pages"] == 1 else index["total"]
+    on_disk = {p.relative_to(out).as_posix() for p in (out / build.FOLDER).rglob("*.json")}
+    assert on_disk == set(second.paths)
 
 
 def test_api_page_shows_every_kind_and_three_examples(site):

@@ -110,6 +110,7 @@ def test_pages_and_the_sites_own_404(nginx):
 def test_dot_files_are_never_served(nginx):
     _, base = nginx
     for path in ("/.gongkai-build.json", "/.gongkai-pages.parquet", "/.gongkai-search/",
+                 "/.gongkai-api.parquet", "/.gongkai-enterprise-feeds.parquet",
                  "/.gongkai-error/400"):  # the error answers are internal only
         answer = httpx.get(base + path)
         assert answer.status_code == 404 and chinese(answer), path

@@ -58,9 +58,10 @@ def test_only_the_changed_enterprise_feed_is_rewritten(site):
     out = Path(tempfile.mkdtemp(prefix="gongkai-efeeds-"))
     settings = dict(model.settings)
     first = enterprise_feeds.write_enterprise_feeds(model, settings, out)
-    assert all(f.written for f in first)
+    assert sorted(first.written) == sorted(first.paths) and first.paths
+    before = {p: (out / p).read_bytes() for p in first.paths}
     again = enterprise_feeds.write_enterprise_feeds(model, settings, out)
-    assert not [f.path for f in again if f.written]
+    assert again.written == [] and again.skipped == len(first.paths)
     results = model.tables["results"]
     changed = results.copy()
     row = changed.index[0]
@@ -71,5 +72,38 @@ def test_only_the_changed_enterprise_feed_is_rewritten(site):
         third = enterprise_feeds.write_enterprise_feeds(model, settings, out)
     finally:
         model.tables["results"] = results
-    assert [f.path for f in third if f.written] == [
-        urls.enterprise_feed(results.loc[row, "uscc"])]
+    feed = urls.enterprise_feed(results.loc[row, "uscc"])
+    assert third.written == [feed] and "复核更正" in (out / feed).read_text(encoding="utf-8")
+    fourth = enterprise_feeds.write_enterprise_feeds(model, settings, out)  # the old data again
+    assert fourth.written == [feed]
+    assert {p: (out / p).read_bytes() for p in fourth.paths} == before
+
+
+def test_a_deleted_feed_is_made_again_and_a_gone_enterprise_loses_its_feed(site):
+    _, model = site
+    out = Path(tempfile.mkdtemp(prefix="gongkai-efeeds-"))
+    settings = dict(model.settings)
+    first = enterprise_feeds.write_enterprise_feeds(model, settings, out)
+    lost = first.paths[3]
+    (out / lost).unlink()
+    assert enterprise_feeds.write_enterprise_feeds(model, settings, out).written == [lost]
+    results = model.tables["results"]
+    gone = results["uscc"].iloc[0]
+    model.tables["results"] = results[results["uscc"] != gone]
+    try:
+        third = enterprise_feeds.write_enterprise_feeds(model, settings, out)
+    finally:
+        model.tables["results"] = results
+    assert third.removed == 1 and not (out / urls.enterprise_feed(gone)).exists()
+    assert len(third.paths) == len(first.paths) - 1
+
+
+def test_a_changed_setting_makes_every_feed_again(site):
+    _, model = site
+    out = Path(tempfile.mkdtemp(prefix="gongkai-efeeds-"))
+    settings = dict(model.settings)
+    first = enterprise_feeds.write_enterprise_feeds(model, settings, out)
+    other = enterprise_feeds.write_enterprise_feeds(
+        model, {**settings, "GONGKAI_SITE_URL": "https://example.gov.cn/"}, out)
+    assert sorted(other.written) == sorted(first.paths)
+    assert "https://example.gov.cn/" in (out / first.paths[0]).read_text(encoding="utf-8")

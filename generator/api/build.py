@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .. import urls
+from ..build.keys import StageKey
+from ..build.record_files import RecordFiles, Written, group_fingerprints, stage_salt
 from ..build.writer import FileInfo, write_file
 from ..contract import Table
 from ..model import Model
@@ -90,11 +92,11 @@ class Writer:
                 "next": f"index-{n + 1}.json" if n < pages else None})
 
 
-def api_page(model: Model, files: list[FileInfo], site: str) -> dict[str, Any]:
+def api_page(model: Model, paths: list[str], site: str) -> dict[str, Any]:
     """Context of the /api/ page: each kind of file, how many, an example of each."""
     endpoints = []
     for kind, title in TITLES.items():
-        own = sorted(f.path for f in files if f.path.startswith(f"{FOLDER}/{kind}/"))
+        own = sorted(p for p in paths if p.startswith(f"{FOLDER}/{kind}/"))
         records_ = [p for p in own if "/index-" not in p]
         endpoints.append({"title": title, "path": f"{kind}/{{编号}}.json",
                           "count": len(records_), "example": records_[0] if records_ else ""})
@@ -103,46 +105,85 @@ def api_page(model: Model, files: list[FileInfo], site: str) -> dict[str, Any]:
                           "count": len(own) - len(records_), "example": f"{FOLDER}/{kind}/index-1.json"})
     codes = model.enterprise_index.codes
     return {"endpoints": endpoints, "openapi": OPENAPI, "page_size": schema.PAGE_SIZE,
-            "base": (site if site != "/" else "https://example.org/") + FOLDER + "/",
+            "base": site + FOLDER + "/" if site != "/" else "", "base_rel": FOLDER + "/",
             "sample_code": codes[0] if len(codes) else "91110000000000000X",
             "as_of": model.as_of.isoformat() if model.as_of else ""}
 
 
-def write_api(model: Model, settings: dict[str, Any], output: Path,
-              template_dirs: list[Path] | None = None) -> list[FileInfo]:
-    """Write ``api/v1/`` under ``output`` and, given templates, the /api/ page; stale files
-    are removed. Returns every file of ``api/v1/``."""
-    site = str(settings.get("GONGKAI_SITE_URL") or "/")
-    contract = model.contract
-    w = Writer(output)
+MANIFEST = ".gongkai-api.parquet"
+ENTERPRISES = f"{FOLDER}/enterprises"
 
-    # enterprises: results and follow-ups grouped by the model's enterprise index
+
+def salt(settings: dict[str, Any]) -> int:
+    """What every enterprise file depends on besides its rows: the code and the site URL."""
+    return stage_salt(StageKey("api").settings(settings, (), ("GONGKAI_SITE_URL",))
+                      .code("api", "urls.py", "contract", "model/enterprises.py"))
+
+
+def _enterprise_files(model: Model, site: str, output: Path
+                      ) -> tuple[RecordFiles, list[dict[str, str]]]:
+    """Write ``enterprises/{code}.json`` for each enterprise whose rows changed; return the
+    files (to be finished by the caller) and the index entries of every enterprise."""
+    contract = model.contract
     results = model["results"]
     index = model.enterprise_index
+    count = len(index.codes)
     order = np.lexsort((results["_row"].to_numpy(), index.row))
-    bounds = index.bounds(order)
     ordered = results.iloc[order]
-    rows = records({**columns(contract["results"], ordered, skip=("uscc", "entity_name")),
-                    "category": ordered["category"].astype(object).tolist()})
-    names = ordered["entity_name"].astype(object).tolist()
+    ent = index.row[order]
+    shown = [f.name for f in contract["results"].fields if f.name != "uscc"]
+    fingerprints = group_fingerprints(ordered[shown + ["category"]], ent, count)
     disp = model["dispositions"]
     where = index.position(disp["uscc"].to_numpy(dtype=object))
     dorder = np.lexsort((disp["_row"].to_numpy(), where))
-    dbounds = np.searchsorted(where[dorder], np.arange(len(index.codes) + 1))
-    follow = records(columns(contract["dispositions"], disp.iloc[dorder], skip=("uscc",)))
-    entries = []
-    for i, code in enumerate(index.codes):
-        start, stop = bounds[i], bounds[i + 1]
-        own = rows[start:stop]
-        seen = list(dict.fromkeys(names[start:stop]))
-        latest = names[start + int(np.argmax([r["inspected_on"] or "" for r in own]))]
-        page = urls.enterprise(code)
-        w.write(f"enterprises/{urls.segment(code)}.json", {
-            "uscc": code, "name": latest, "names": seen, "results": own,
-            "follow_ups": follow[dbounds[i]:dbounds[i + 1]],
-            "links": {**_links(page, site), "feed": site + urls.enterprise_feed(code)}})
-        entries.append({"id": code, "name": latest,
-                        "url": f"{urls.segment(code)}.json"})
+    dorder = dorder[where[dorder] >= 0]
+    dent = where[dorder]
+    dshown = [f.name for f in contract["dispositions"].fields if f.name != "uscc"]
+    with np.errstate(over="ignore"):
+        fingerprints += group_fingerprints(disp.iloc[dorder][dshown], dent, count) * np.uint64(3)
+    segments = [urls.segment(code) for code in index.codes]
+    paths = [f"{ENTERPRISES}/{seg}.json" for seg in segments]
+    files = RecordFiles(output, MANIFEST, salt({"GONGKAI_SITE_URL": site}))
+    todo = files.todo(paths, fingerprints)
+    table = model.enterprises
+    latest = table["name"].astype(object).tolist()
+    if len(todo):
+        wanted = np.zeros(count, dtype=bool)
+        wanted[todo] = True
+        take = np.flatnonzero(wanted[ent])
+        part = ordered.iloc[take]
+        rows = records({**columns(contract["results"], part, skip=("uscc", "entity_name")),
+                        "category": part["category"].astype(object).tolist()})
+        bounds = np.searchsorted(ent[take], np.arange(count + 1))
+        dtake = np.flatnonzero(wanted[dent])
+        follow = records(columns(contract["dispositions"], disp.iloc[dorder[dtake]],
+                                 skip=("uscc",)))
+        dbounds = np.searchsorted(dent[dtake], np.arange(count + 1))
+        all_names = table["names"].tolist()
+        for i in todo.tolist():
+            code = index.codes[i]
+            page = urls.enterprise(code)
+            files.write(paths[i], dumps({
+                "uscc": code, "name": latest[i], "names": all_names[i] or [latest[i]],
+                "results": rows[bounds[i]:bounds[i + 1]],
+                "follow_ups": follow[dbounds[i]:dbounds[i + 1]],
+                "links": {**_links(page, site), "feed": site + urls.enterprise_feed(code)}}))
+    entries = [{"id": code, "name": name, "url": f"{seg}.json"}
+               for code, name, seg in zip(index.codes, latest, segments, strict=True)]
+    return files, entries
+
+
+def write_api(model: Model, settings: dict[str, Any], output: Path,
+              template_dirs: list[Path] | None = None) -> Written:
+    """Write ``api/v1/`` under ``output`` and, given templates, the /api/ page; stale files
+    are removed. Enterprise files are made only for enterprises whose rows changed; the
+    rest (a few files per task, item and plan, the indexes) only rewritten when their bytes
+    differ. Returns every file of ``api/v1/`` and those written."""
+    output = Path(output)
+    site = str(settings.get("GONGKAI_SITE_URL") or "/")
+    contract = model.contract
+    w = Writer(output)
+    enterprise_writer, entries = _enterprise_files(model, site, output)
     w.index("enterprises", entries)
 
     for kind, key, label in (("tasks", "task_id", "name"), ("items", "item_id", "name")):
@@ -174,11 +215,19 @@ def write_api(model: Model, settings: dict[str, Any], output: Path,
                           str(settings.get("SITENAME") or "gongkai"))
     w.files.append(write_file(output, OPENAPI, json.dumps(
         spec, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")))
-    remove_stale(Path(output), FOLDER, {f.path for f in w.files})
+    # the enterprise folder's other files (its index pages) are listed in its manifest
+    inside = [f.path for f in w.files if f.path.startswith(ENTERPRISES + "/")]
+    enterprise_files = enterprise_writer.finish(ENTERPRISES, also=inside)
+    for kind in ("tasks", "items", "plans"):
+        remove_stale(output, f"{FOLDER}/{kind}", {f.path for f in w.files})
+    result = Written(
+        paths=enterprise_files.paths + [f.path for f in w.files],
+        written=enterprise_files.written + [f.path for f in w.files if f.written],
+        removed=enterprise_files.removed, skipped=enterprise_files.skipped)
     if template_dirs:
         from ..build.render import Counts, Renderer, make_environment
 
         globals_ = {k: v for k, v in settings.items() if k.isupper()}
-        Renderer(make_environment(template_dirs, globals_), Path(output), {}).write(
-            PAGE, "api.html", api_page(model, w.files, site), Counts())
-    return w.files
+        Renderer(make_environment(template_dirs, globals_), output, {}).write(
+            PAGE, "api.html", api_page(model, result.paths, site), Counts())
+    return result

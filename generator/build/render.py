@@ -452,11 +452,18 @@ class Manifest:
         ``to``: another file to write (moved into place by the caller)."""
         target = to or self.path
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(self.encode(paths, fingerprints, salt))
+
+    @staticmethod
+    def encode(paths: Iterable[str], fingerprints: np.ndarray, salt: int = 0) -> bytes:
+        """The manifest file's bytes: the same paths and fingerprints, the same bytes."""
         frame = pd.DataFrame({"path": list(paths), "fingerprint": fingerprints.astype("uint64")})
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                SALT_KEY: str(salt).encode()})
-        pq.write_table(table, target)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        return sink.getvalue().to_pybytes()
 
     @staticmethod
     def saved_salt(path: Path) -> int | None:

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from ..contract import Contract, Table
 from ..validate.problems import Problems
-from .enterprises import EnterpriseIndex, enterprise_index
+from .enterprises import EnterpriseIndex, enterprise_index, enterprises
 
 PROVENANCE = ["_file", "_row"]
 
@@ -45,6 +45,8 @@ class Model:
     summary: dict[str, TableSummary] = field(default_factory=dict)
     # (results frame, its index): worked out once, and again if the table is replaced
     _enterprises: tuple[pd.DataFrame, EnterpriseIndex] | None = field(
+        default=None, init=False, repr=False, compare=False)
+    _enterprise_table: tuple[pd.DataFrame, pd.DataFrame] | None = field(
         default=None, init=False, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -86,6 +88,16 @@ class Model:
         if self._enterprises is None or self._enterprises[0] is not results:
             self._enterprises = (results, enterprise_index(results))
         return self._enterprises[1]
+
+    @property
+    def enterprises(self) -> pd.DataFrame:
+        """One row per enterprise in :attr:`enterprise_index` order: its latest name, all
+        its names, counts and dates (see :func:`.enterprises.enterprises`). Worked out once
+        for every output that names an enterprise, so they all call it the same."""
+        results = self.tables["results"]
+        if self._enterprise_table is None or self._enterprise_table[0] is not results:
+            self._enterprise_table = (results, enterprises(results, self.enterprise_index))
+        return self._enterprise_table[1]
 
     def arrow(self, name: str, provenance: bool = False) -> pa.Table:
         """One table as Arrow with contract types: dates as date32, counts as int64, lists."""

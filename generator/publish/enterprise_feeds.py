@@ -3,8 +3,9 @@
 A citizen or journalist who follows one company subscribes to its feed. Entries come from
 the tables grouped once by the model's enterprise index; each feed's bytes depend only on
 its own entries (its "updated" time is its newest entry, never the build time), and the
-engine's writer leaves a file alone when its bytes are unchanged, so only the feeds of
-enterprises whose entries changed are rewritten.
+feeds of enterprises whose entries are unchanged are not even made again: their entries
+are fingerprinted vectorized and compared with the manifest of the last build
+(:mod:`generator.build.record_files`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import pandas as pd
 from feedgen.feed import FeedGenerator
 
 from .. import urls
-from ..build.writer import FileInfo, write_file
+from ..build.keys import StageKey
+from ..build.record_files import RecordFiles, Written, group_fingerprints, stage_salt
 from ..model import Model
 from .feeds import entry_id
-from .files import remove_stale
 
 FOLDER = f"{urls.FEED_FOLDER}/enterprises"
 
@@ -128,23 +129,45 @@ def render(code: str, name: str, rows: list[tuple[Any, ...]], settings: dict[str
     return fg.atom_str(pretty=True)
 
 
-def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path
-                           ) -> list[FileInfo]:
-    """Write feeds/enterprises/{code}.atom.xml for every enterprise; remove stale ones."""
+MANIFEST = ".gongkai-enterprise-feeds.parquet"
+SHOWN = ["key", "day", "category", "title", "summary", "link"]
+
+
+def salt(settings: dict[str, Any]) -> int:
+    """What every feed depends on besides its entries: this code, feedgen, the settings."""
+    return stage_salt(StageKey("enterprise-feeds")
+                      .settings(settings, ("SITENAME", "TIMEZONE"), ("GONGKAI_",))
+                      .code("publish/enterprise_feeds.py", "publish/feeds.py", "urls.py")
+                      .versions("feedgen"))
+
+
+def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path) -> Written:
+    """Write feeds/enterprises/{code}.atom.xml for every enterprise whose entries or name
+    changed since the last build; remove the feeds of enterprises that are gone."""
     tz = ZoneInfo(str(settings.get("TIMEZONE") or "Asia/Shanghai"))
     index = model.enterprise_index
+    count = len(index.codes)
     frame = entries_frame(model)
-    bounds = np.searchsorted(frame["ent"].to_numpy(), np.arange(len(index.codes) + 1))
-    rows = list(zip(frame["key"], _days(frame["day"]), frame["category"], frame["title"],
-                    frame["summary"], frame["link"], strict=True))
-    results = model["results"]
-    order = np.lexsort((results["inspected_on"].to_numpy(dtype="datetime64[ns]").view(np.int64),
-                        index.row))
-    last = np.searchsorted(index.row[order], np.arange(1, len(index.codes) + 1)) - 1
-    names = results["entity_name"].astype(str).to_numpy(dtype=object)[order][last]
-    files = []
-    for i, code in enumerate(index.codes):
-        data = render(code, names[i], rows[bounds[i]:bounds[i + 1]], settings, tz)
-        files.append(write_file(Path(output), urls.enterprise_feed(code), data))
-    remove_stale(Path(output), FOLDER, {f.path for f in files})
-    return files
+    ent = frame["ent"].to_numpy()
+    names = model.enterprises["name"].astype(str).to_numpy(dtype=object)
+    fingerprints = group_fingerprints(frame[SHOWN], ent, count)
+    with np.errstate(over="ignore"):
+        fingerprints ^= pd.util.hash_pandas_object(pd.Series(names), index=False).to_numpy()
+    paths = [urls.enterprise_feed(code) for code in index.codes]
+    files = RecordFiles(Path(output), MANIFEST, salt(settings))
+    todo = files.todo(paths, fingerprints)
+    if len(todo):
+        bounds = np.searchsorted(ent, np.arange(count + 1))
+        wanted = np.zeros(count, dtype=bool)
+        wanted[todo] = True
+        rows_of = np.flatnonzero(wanted[ent])
+        part = frame.iloc[rows_of]
+        rows = list(zip(part["key"], _days(part["day"]), part["category"], part["title"],
+                        part["summary"], part["link"], strict=True))
+        # where each wanted enterprise's entries start among the rows taken
+        local = np.searchsorted(rows_of, bounds)
+        for i in todo.tolist():
+            code = index.codes[i]
+            files.write(paths[i], render(code, names[i], rows[local[i]:local[i + 1]],
+                                         settings, tz))
+    return files.finish(FOLDER)

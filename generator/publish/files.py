@@ -25,7 +25,8 @@ def remove_stale(root: Path, folder: str, keep: set[str]) -> int:
 
 # everything this package writes; all of it is replaced, never rewritten in place
 PUBLISHED = ("api", "data", "feeds", "sitemaps", "sitemap.xml", "robots.txt",
-             ".gongkai-open-data.json", ".gongkai-feeds.json")
+             ".gongkai-open-data.json", ".gongkai-feeds.json", ".gongkai-api.parquet",
+             ".gongkai-enterprise-feeds.parquet")
 
 
 def published_files(output: Path) -> set[str]:

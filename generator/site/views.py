@@ -24,7 +24,6 @@ from .. import urls
 from ..model import Model
 from ..model.departments import Department, department_names, moved, use_for_urls
 from ..model.enterprises import date_key
-from ..model.enterprises import enterprises as enterprise_table
 from ..model.plans import plan_changes, plan_versions
 from ..model.publications import publication_events
 from ..model.texts import date_codes, date_strings
@@ -163,7 +162,7 @@ class SiteData:
             plan_names = {}
         return cls(
             model=model, items=items, tasks=tasks,
-            enterprises=enterprise_table(model["results"], model.enterprise_index),
+            enterprises=model.enterprises,
             item_names=dict(zip(items["item_id"], items["name"], strict=True)),
             task_names=dict(zip(tasks["task_id"], tasks["name"], strict=True)),
             departments=list(directory),

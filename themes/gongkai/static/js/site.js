@@ -2,7 +2,9 @@
    without JavaScript the site is fully usable in standard mode.
    - 长辈模式 / 标准模式 switch: class "elder" on <html>, remembered in
      localStorage under "gongkai-mode" (see js/mode.js);
-   - tables in page text: scope on header cells, scroll inside a focusable box. */
+   - tables in page text: scope on header cells, scroll inside a focusable box;
+   - API examples of a site built without its public address: the address the page
+     is read at (elements with data-api-base, a path relative to the page). */
 (function () {
   "use strict";
   var KEY = "gongkai-mode";
@@ -56,5 +58,12 @@
     wrap.setAttribute("aria-label", caption ? caption.textContent : "表格");
     table.parentNode.insertBefore(wrap, table);
     wrap.appendChild(table);
+  }
+
+  var bases = document.querySelectorAll("[data-api-base]");
+  for (var b = 0; b < bases.length; b++) {
+    try {
+      bases[b].textContent = new URL(bases[b].getAttribute("data-api-base"), window.location.href).href;
+    } catch (e) { /* an old browser without URL: the placeholder stays */ }
   }
 })();

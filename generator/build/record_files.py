@@ -1,0 +1,137 @@
+"""One file per record (an enterprise's JSON, its Atom feed), rewritten only when its rows changed.
+
+Outputs with a file per enterprise cannot afford to serialize a million files to find
+the few hundred that differ. They hash each record's rows with vectorized pandas hashes
+(:func:`group_fingerprints`), and :class:`RecordFiles` compares those fingerprints with
+the manifest the last build left in the output folder: only records whose fingerprint
+changed, or whose file is gone, are made again. The manifest lives inside the output, so
+a staged build swaps it in together with the files it describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .keys import StageKey
+from .render import Manifest
+from .writer import replace_file
+
+_ROW_MIX = np.uint64(0x9E3779B97F4A7C15)
+_RANK_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def group_fingerprints(frame: pd.DataFrame, groups: np.ndarray, count: int) -> np.ndarray:
+    """A 64-bit hash per group of its rows, in their order: ``frame`` holds the rows of
+    every group together (``groups``, one number per row, non-decreasing, below
+    ``count``). Swapping two rows of a group changes its hash; other groups keep theirs."""
+    sums = np.zeros(count, dtype=np.uint64)
+    if not len(frame):
+        return sums
+    groups = np.asarray(groups, dtype=np.int64)
+    rows = pd.util.hash_pandas_object(_hashable(frame), index=False).to_numpy(dtype=np.uint64)
+    starts = np.searchsorted(groups, np.arange(count + 1))
+    rank = (np.arange(len(groups), dtype=np.int64) - starts[groups]).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = (rows ^ ((rank + np.uint64(1)) * _RANK_MIX)) * _ROW_MIX
+    np.add.at(sums, groups, mixed)
+    return sums
+
+
+def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
+    """List columns (results, inspectors) joined into text by Arrow, which pandas can hash."""
+    lists = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object:
+            present = column.dropna()
+            if len(present) and isinstance(present.iloc[0], (list, tuple, np.ndarray)):
+                array = pa.array(column, type=pa.list_(pa.string()), from_pandas=True)
+                joined = pc.binary_join(array, "\x1f").to_numpy(zero_copy_only=False)
+                lists[name] = pd.Series(joined, index=frame.index, dtype=object)
+    return frame.assign(**lists) if lists else frame
+
+
+def stage_salt(key: StageKey) -> int:
+    """The part of every fingerprint that is not a record's rows (code, settings), as int."""
+    return int.from_bytes(key.digest()[:8], "little")
+
+
+@dataclass
+class Written:
+    """The files of one per-record output: all of them, and those this build wrote."""
+
+    paths: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    removed: int = 0
+    skipped: int = 0  # not even made: fingerprint unchanged, file present
+
+
+class RecordFiles:
+    """The per-record files of one output and the manifest of their fingerprints.
+
+    Use: :meth:`todo` tells which records to make, :meth:`write` puts each one, and
+    :meth:`finish` removes files of records that are gone and saves the manifest. The
+    old manifest is deleted before the first file is written, so a build cut short
+    leaves no fingerprint that could vouch for a file it changed.
+    """
+
+    def __init__(self, output: Path, name: str, salt: int) -> None:
+        self.output = Path(output)
+        self.manifest = Manifest(self.output / name)
+        self.salt = salt
+        self.result = Written()
+        self._writing = False
+
+    def todo(self, paths: list[str], fingerprints: np.ndarray) -> np.ndarray:
+        """Positions of the records whose file must be made again."""
+        self.paths, self.fingerprints = paths, np.asarray(fingerprints, dtype=np.uint64)
+        mixed = self._mixed()
+        if self.manifest.previous and self.manifest.salt == self.salt:
+            same = self.manifest.unchanged(paths, mixed, self.output)
+        else:
+            same = np.zeros(len(paths), dtype=bool)
+        self.result.paths = paths
+        self.result.skipped = int(same.sum())
+        return np.flatnonzero(~same)
+
+    def _mixed(self) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return self.fingerprints * _ROW_MIX ^ np.uint64(self.salt)
+
+    def write(self, path: str, data: bytes) -> None:
+        if not self._writing:  # from now on the old manifest could vouch for a new file
+            self.manifest.path.unlink(missing_ok=True)
+            self._writing = True
+        if replace_file(self.output / path, data):
+            self.result.written.append(path)
+
+    def finish(self, folder: str, also: list[str] | None = None) -> Written:
+        """Remove the files under ``folder`` that this build did not make (records gone,
+        and files of ``also`` no longer listed) and save the manifest. ``also``: other files
+        the output wrote there (index pages), kept in the manifest without a fingerprint so
+        the next build can remove them in turn. Without an earlier manifest the folder is
+        listed instead."""
+        also = list(also or [])
+        keep = set(self.paths) | set(also)
+        if self.manifest.previous:
+            stale = self.manifest.stale(keep)
+        else:
+            base = self.output / folder
+            stale = ([p.relative_to(self.output).as_posix() for p in base.rglob("*")
+                      if p.is_file()] if base.is_dir() else [])
+            stale = [p for p in stale if p not in keep]
+        for rel in stale:
+            target = self.output / rel
+            if target.is_file():
+                target.unlink()
+                self.result.removed += 1
+        fingerprints = np.concatenate([self._mixed(), np.zeros(len(also), dtype=np.uint64)])
+        replace_file(self.manifest.path, self.manifest.encode(self.paths + also, fingerprints,
+                                                              self.salt))
+        return self.result

@@ -1,0 +1,56 @@
+"""Per-record files: fingerprints that notice every change of a record's rows, and only its."""
+
+import numpy as np
+import pandas as pd
+
+from generator.build.record_files import RecordFiles, group_fingerprints
+
+
+def frame(index=None):
+    return pd.DataFrame({
+        "name": ["甲", "甲", "乙", "丙", "丙"],
+        "result": [["未发现问题"], ["发现问题", "已责令整改"], [], ["未发现问题"], None],
+        "day": pd.to_datetime(["2026-01-05", "2026-02-01", None, "2026-03-02", "2026-03-03"]),
+    }, index=index)
+
+
+GROUPS = np.array([0, 0, 1, 2, 2])
+
+
+def test_a_changed_list_value_changes_only_its_group():
+    before = group_fingerprints(frame(), GROUPS, 4)
+    changed = frame()
+    changed.at[1, "result"] = ["发现问题"]
+    after = group_fingerprints(changed, GROUPS, 4)
+    assert (before != after).tolist() == [True, False, False, False]
+    assert after[3] == 0  # a group without rows
+
+
+def test_the_order_of_rows_within_a_group_counts():
+    swapped = frame().iloc[[1, 0, 2, 3, 4]]
+    before = group_fingerprints(frame(), GROUPS, 3)
+    after = group_fingerprints(swapped, GROUPS, 3)
+    assert after[0] != before[0] and (after[1:] == before[1:]).all()
+
+
+def test_the_row_labels_do_not_count():
+    shuffled = frame(index=[40, 7, 13, 2, 99])
+    assert (group_fingerprints(shuffled, GROUPS, 3) == group_fingerprints(frame(), GROUPS, 3)).all()
+
+
+def test_record_files_make_only_what_changed_and_remove_what_is_gone(tmp_path):
+    paths = ["r/a.json", "r/b.json", "r/c.json"]
+    fps = np.array([1, 2, 3], dtype=np.uint64)
+    first = RecordFiles(tmp_path, ".m.parquet", salt=7)
+    for i in first.todo(paths, fps):
+        first.write(paths[i], paths[i].encode())
+    first.write("r/index-1.json", b"index")
+    assert sorted(first.finish("r", also=["r/index-1.json"]).written) == sorted(paths + ["r/index-1.json"])
+
+    second = RecordFiles(tmp_path, ".m.parquet", salt=7)
+    assert second.todo(paths[:2], np.array([1, 5], dtype=np.uint64)).tolist() == [1]
+    result = second.finish("r")  # c is gone, and so is the index page no longer listed
+    assert result.removed == 2 and sorted(p.name for p in (tmp_path / "r").iterdir()) == ["a.json", "b.json"]
+
+    third = RecordFiles(tmp_path, ".m.parquet", salt=8)  # other code or settings: all again
+    assert third.todo(paths[:2], np.array([1, 5], dtype=np.uint64)).tolist() == [0, 1]
