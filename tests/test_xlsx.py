@@ -102,3 +102,68 @@ def test_data_page_links_every_year_workbook_the_catalogue_and_the_api(site):
         assert any(h.endswith(xlsx.year_xlsx(year)) for h in hrefs), year
     assert any(h.endswith("data/catalog.jsonld") for h in hrefs)
     assert any(h.endswith("api/") for h in hrefs)
+
+
+def _read(data: bytes):
+    return load_workbook(io.BytesIO(data))
+
+
+def _cell_by_cell(texts: list) -> bytes:
+    """The same texts written by XlsxWriter one cell at a time: what Excel users got before."""
+    import xlsxwriter
+
+    sink = io.BytesIO()
+    wb = xlsxwriter.Workbook(sink, {"in_memory": True, "strings_to_numbers": False,
+                                    "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet(xlsx.SHEET_TITLE)
+    ws.write_string(0, 0, "文本")
+    for i, value in enumerate(texts, start=1):
+        if value:
+            ws.write_string(i, 0, value[:xlsx.CELL_CHARS])
+    wb.close()
+    return sink.getvalue()
+
+
+def test_awkward_text_numbers_and_gaps_come_back_as_written():
+    import datetime as dt
+
+    import pyarrow as pa
+
+    text = ["a & b <c>", "_x0041_ stays", "tab\tand\x01control", "", None, "长" * 40_000,
+            " 前后空格 ", "a & b <c>"]
+    table = pa.table({"文本": text, "数量": pa.array([1, None, 3, 4, 5, 6, 7, 8], pa.int64()),
+                      "比例": [0.5, float("nan"), None, 1e-5, 2.0, 3.25, 0.0, -1.5],
+                      "日期": pa.array([dt.date(2026, 1, 2), None, dt.date(1999, 12, 31),
+                                        dt.date(2026, 3, 1), dt.date(2026, 3, 2), None, None, None])})
+    ws = _read(xlsx.workbook_bytes(table, None))[xlsx.SHEET_TITLE]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == ["文本", "数量", "比例", "日期"]
+    reference = _read(_cell_by_cell(text))[xlsx.SHEET_TITLE]
+    assert [r[0] for r in rows] == [c.value for c in reference["A"]]
+    assert rows[1][0] == "a & b <c>" and rows[2][0] == "_x0041_ stays" and rows[4][0] is None
+    assert [r[1] for r in rows[1:]] == [1, None, 3, 4, 5, 6, 7, 8]
+    assert [r[2] for r in rows[1:]] == [0.5, None, None, 1e-5, 2, 3.25, 0, -1.5]
+    assert rows[1][3] == dt.datetime(2026, 1, 2) and rows[3][3] == dt.datetime(1999, 12, 31)
+    assert rows[2][3] is None and ws["D2"].number_format == xlsx.DATE_FORMAT
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+
+
+def test_rows_beyond_one_sheet_go_on_to_the_next(monkeypatch):
+    import pyarrow as pa
+
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 4)  # 3 rows and the header per sheet
+    table = pa.table({"编号": [f"R{i}" for i in range(8)]})
+    wb = _read(xlsx.workbook_bytes(table, None))
+    assert wb.sheetnames == [xlsx.SHEET_TITLE, f"{xlsx.SHEET_TITLE}（2）", f"{xlsx.SHEET_TITLE}（3）"]
+    values = [[c.value for c in row][0] for ws in wb for row in ws.iter_rows()]
+    assert values == ["编号", "R0", "R1", "R2", "编号", "R3", "R4", "R5", "编号", "R6", "R7"]
+
+
+def test_the_same_rows_give_the_same_bytes():
+    import datetime as dt
+
+    import pyarrow as pa
+
+    table = pa.table({"编号": ["a", "b"], "日期": pa.array([dt.date(2026, 1, 2), None])})
+    assert xlsx.workbook_bytes(table, dt.date(2026, 5, 1)) == xlsx.workbook_bytes(table, dt.date(2026, 5, 1))
+    assert xlsx.workbook_bytes(table, dt.date(2026, 5, 1)) != xlsx.workbook_bytes(table, dt.date(2026, 5, 2))
