@@ -54,3 +54,20 @@ def test_record_files_make_only_what_changed_and_remove_what_is_gone(tmp_path):
 
     third = RecordFiles(tmp_path, ".m.parquet", salt=8)  # other code or settings: all again
     assert third.todo(paths[:2], np.array([1, 5], dtype=np.uint64)).tolist() == [0, 1]
+
+
+def test_records_made_by_two_forked_workers_are_all_written_and_reported(tmp_path, monkeypatch):
+    import os
+
+    from generator.build import record_files
+
+    monkeypatch.setattr(record_files, "MIN_PER_WORKER", 1)
+    paths = [f"r/{i}.txt" for i in range(10)]
+    files = RecordFiles(tmp_path, ".m.parquet", salt=1)
+    todo = files.todo(paths, np.arange(10, dtype=np.uint64))
+    files.make(todo, lambda i: f"{i} {os.getpid()}".encode(), processes=2)
+    result = files.finish("r")
+    assert result.written == paths  # in record order, whichever worker wrote them
+    writers = {(tmp_path / p).read_text().split()[1] for p in paths}
+    assert len(writers) == 2 and str(os.getpid()) in writers
+    assert [(tmp_path / p).read_text().split()[0] for p in paths] == [str(i) for i in range(10)]

@@ -18,7 +18,13 @@ import pandas as pd
 
 from .. import urls
 from ..build.keys import StageKey
-from ..build.record_files import RecordFiles, Written, group_fingerprints, stage_salt
+from ..build.record_files import (
+    RecordFiles,
+    Written,
+    group_fingerprints,
+    processes,
+    stage_salt,
+)
 from ..build.writer import FileInfo, write_file
 from ..contract import Table
 from ..model import Model
@@ -120,7 +126,7 @@ def salt(settings: dict[str, Any]) -> int:
                       .code("api", "urls.py", "contract", "model/enterprises.py"))
 
 
-def _enterprise_files(model: Model, site: str, output: Path
+def _enterprise_files(model: Model, site: str, output: Path, workers: int
                       ) -> tuple[RecordFiles, list[dict[str, str]]]:
     """Write ``enterprises/{code}.json`` for each enterprise whose rows changed; return the
     files (to be finished by the caller) and the index entries of every enterprise."""
@@ -160,14 +166,18 @@ def _enterprise_files(model: Model, site: str, output: Path
                                  skip=("uscc",)))
         dbounds = np.searchsorted(dent[dtake], np.arange(count + 1))
         all_names = table["names"].tolist()
-        for i in todo.tolist():
-            code = index.codes[i]
-            page = urls.enterprise(code)
-            files.write(paths[i], dumps({
+        codes = index.codes
+
+        def record(i: int) -> bytes:
+            code = codes[i]
+            return dumps({
                 "uscc": code, "name": latest[i], "names": all_names[i] or [latest[i]],
                 "results": rows[bounds[i]:bounds[i + 1]],
                 "follow_ups": follow[dbounds[i]:dbounds[i + 1]],
-                "links": {**_links(page, site), "feed": site + urls.enterprise_feed(code)}}))
+                "links": {**_links(urls.enterprise(code), site),
+                          "feed": site + urls.enterprise_feed(code)}})
+
+        files.make(todo, record, workers)
     entries = [{"id": code, "name": name, "url": f"{seg}.json"}
                for code, name, seg in zip(index.codes, latest, segments, strict=True)]
     return files, entries
@@ -183,7 +193,7 @@ def write_api(model: Model, settings: dict[str, Any], output: Path,
     site = str(settings.get("GONGKAI_SITE_URL") or "/")
     contract = model.contract
     w = Writer(output)
-    enterprise_writer, entries = _enterprise_files(model, site, output)
+    enterprise_writer, entries = _enterprise_files(model, site, output, processes(settings))
     w.index("enterprises", entries)
 
     for kind, key, label in (("tasks", "task_id", "name"), ("items", "item_id", "name")):

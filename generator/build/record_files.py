@@ -10,18 +10,24 @@ a staged build swaps it in together with the files it describes.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..forked import Forked, can_fork
+from .context import current
 from .keys import StageKey
 from .render import Manifest
 from .writer import replace_file
 
+MIN_PER_WORKER = 2_000  # fewer records than this per worker are not worth a fork
 _ROW_MIX = np.uint64(0x9E3779B97F4A7C15)
 _RANK_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
 
@@ -55,6 +61,15 @@ def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
                 joined = pc.binary_join(array, "\x1f").to_numpy(zero_copy_only=False)
                 lists[name] = pd.Series(joined, index=frame.index, dtype=object)
     return frame.assign(**lists) if lists else frame
+
+
+def processes(settings: dict[str, Any]) -> int:
+    """The cores per-record files may use: those of the build under way, else
+    GONGKAI_PROCESSES or every core."""
+    run = current()
+    if run is not None:
+        return run.processes(settings)
+    return max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1))
 
 
 def stage_salt(key: StageKey) -> int:
@@ -103,6 +118,36 @@ class RecordFiles:
     def _mixed(self) -> np.ndarray:
         with np.errstate(over="ignore"):
             return self.fingerprints * _ROW_MIX ^ np.uint64(self.salt)
+
+    def make(self, todo: np.ndarray, build: Callable[[int], bytes], processes: int = 1) -> None:
+        """Write ``build(i)`` at ``paths[i]`` for each ``i`` of ``todo``, on up to
+        ``processes`` cores: forked workers share the prepared rows instead of copying
+        them, and hand back only the paths they wrote."""
+        todo = np.asarray(todo)
+        if not len(todo):
+            return
+        if not self._writing:
+            self.manifest.path.unlink(missing_ok=True)
+            self._writing = True
+        workers = max(1, min(processes, len(todo) // MIN_PER_WORKER)) if can_fork() else 1
+        chunks = np.array_split(todo, workers)
+        forked = [Forked(self._make_chunk, chunk, build) for chunk in chunks[1:]]
+        try:
+            written = self._make_chunk(chunks[0], build)
+            for worker in forked:
+                written += worker.result()
+        finally:
+            for worker in forked:
+                worker.cancel()
+        self.result.written += written
+
+    def _make_chunk(self, chunk: np.ndarray, build: Callable[[int], bytes]) -> list[str]:
+        written = []
+        for i in chunk.tolist():
+            path = self.paths[i]
+            if replace_file(self.output / path, build(i)):
+                written.append(path)
+        return written
 
     def write(self, path: str, data: bytes) -> None:
         if not self._writing:  # from now on the old manifest could vouch for a new file

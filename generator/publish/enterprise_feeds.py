@@ -21,7 +21,13 @@ from feedgen.feed import FeedGenerator
 
 from .. import urls
 from ..build.keys import StageKey
-from ..build.record_files import RecordFiles, Written, group_fingerprints, stage_salt
+from ..build.record_files import (
+    RecordFiles,
+    Written,
+    group_fingerprints,
+    processes,
+    stage_salt,
+)
 from ..model import Model
 from .feeds import entry_id
 
@@ -166,8 +172,7 @@ def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
                         part["summary"], part["link"], strict=True))
         # where each wanted enterprise's entries start among the rows taken
         local = np.searchsorted(rows_of, bounds)
-        for i in todo.tolist():
-            code = index.codes[i]
-            files.write(paths[i], render(code, names[i], rows[local[i]:local[i + 1]],
-                                         settings, tz))
+        codes = index.codes
+        files.make(todo, lambda i: render(codes[i], names[i], rows[local[i]:local[i + 1]],
+                                          settings, tz), processes(settings))
     return files.finish(FOLDER)
