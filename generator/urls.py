@@ -182,6 +182,16 @@ def task_csv(task_id: str) -> str:
     return f"{DATA_FOLDER}/tasks/{segment(task_id)}.csv"
 
 
+def task_xlsx(task_id: str) -> str:
+    """The Excel copy of one task's results (the same rows as its CSV)."""
+    return f"{DATA_FOLDER}/xlsx/tasks/{segment(task_id)}.xlsx"
+
+
+def year_xlsx(year: int) -> str:
+    """The Excel copy of one inspection year's results."""
+    return f"{DATA_FOLDER}/xlsx/results-{int(year)}.xlsx"
+
+
 def department_csv(department: str) -> str:
     """The CSV of the results one department inspected, below the site root."""
     return f"{DATA_FOLDER}/departments/{department_slug(department)}.csv"

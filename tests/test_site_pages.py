@@ -375,3 +375,16 @@ def test_the_data_page_environment_renders_calls_as_jinja_does(tmp_path):
     assert '<div title="标题">内容A&amp;B</div>' in expected and "1-2,3" not in expected
     assert expected.count("<p>A&amp;B</p>") == 2
     assert len(ours.globals["partial"].cache) == 1  # rendered once, then reused
+
+
+def test_task_page_downloads_are_the_task_csv_and_workbook(site):
+    out, model = site
+    task_id = model["results"]["task_id"].astype(str).iloc[0]
+    soup = page(urls.task(task_id))
+    links = soup.select("p.download a[download]")
+    targets = [(out / urls.output_file(urls.task(task_id)).rsplit("/", 1)[0] / a["href"]).resolve()
+               for a in links]
+    assert targets == [(out / urls.task_csv(task_id)).resolve(),
+                       (out / urls.task_xlsx(task_id)).resolve()]
+    assert all(t.is_file() and t.stat().st_size for t in targets)
+    assert "XLSX" in links[1].get_text()

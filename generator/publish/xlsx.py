@@ -33,12 +33,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 SHEET_TITLE = "抽查结果"
 
 
-def task_xlsx(task_id: str) -> str:
-    return f"{FOLDER}/tasks/{urls.segment(task_id)}.xlsx"
-
-
-def year_xlsx(year: int) -> str:
-    return f"{FOLDER}/results-{int(year)}.xlsx"
+task_xlsx = urls.task_xlsx  # pages link to these files by the same names
+year_xlsx = urls.year_xlsx
 
 
 # Stamped into a workbook when the data has no as-of date: any fixed date keeps bytes stable.

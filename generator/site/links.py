@@ -13,8 +13,10 @@ def _feeds(title: str, path) -> list[dict[str, str]]:
 
 
 def task_links(task_id: str, name: str, results: int) -> dict[str, Any]:
-    """``download_url`` (only when the task has results) and ``alternate_feeds``."""
+    """``download_url`` and ``xlsx_url`` (only when the task has results) and
+    ``alternate_feeds``."""
     return {"download_url": urls.task_csv(task_id) if results else "",
+            "xlsx_url": urls.task_xlsx(task_id) if results else "",
             "alternate_feeds": _feeds(f"{name}：更新", lambda fmt: urls.task_feed(task_id, fmt))}
 
 
