@@ -16,6 +16,8 @@ Interface (pages, datasets, feeds and ``gongkai diff`` all read it)::
     f.overall                   # one row of overall figures and the goals
     f.teams                     # one row per visit (inspection): inspectors named, how many
                                 #   held a valid certificate that day, whether enough
+    f.multi_department_visits   # one row per visit whose items were several departments'
+                                #   (进一次门、查多项事): items, departments, their names
     f.strata, f.followups, f.items, f.categories
     f.tables()                  # {name: DataFrame} of the tables published as datasets
     figures_schema()            # {name: {"title", "description", "columns": [...]}} from figures.toml
@@ -39,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import aggregate, deadlines, inspections, population, ratios, teams
+from . import aggregate, deadlines, inspections, joint, population, ratios, teams
 from .schema import columns, conform, figures_schema
 from .workdays import WorkCalendar, calendar_for
 
@@ -50,7 +52,7 @@ SETTING_KEYS = ("GONGKAI_PUBLICATION_WORKING_DAYS", "GONGKAI_FOLLOWUP_WORKING_DA
                 "GONGKAI_RANDOM_SHARE_GOAL", "GONGKAI_PUBLICATION_RATE_GOAL", "GONGKAI_AS_OF",
                 "GONGKAI_RESULT_VOCABULARY", "GONGKAI_MIN_INSPECTORS")
 PUBLISHED = ("tasks", "strata", "department_years", "years", "results", "followups", "items",
-             "categories", "overall", "teams")
+             "categories", "overall", "teams", "multi_department_visits")
 
 
 @dataclass
@@ -65,6 +67,8 @@ class Figures:
     categories: pd.DataFrame
     overall: pd.DataFrame
     teams: pd.DataFrame  # one row per visit: its inspectors and the rule of two (.teams)
+    # one row per visit that covered several departments' items (进一次门、查多项事: .joint)
+    multi_department_visits: pd.DataFrame
     as_of: Any = None
     # year → number of deadlines that need it and cannot be computed
     unknown_years: dict[int, int] = field(default_factory=dict)
@@ -144,11 +148,13 @@ def compute(model) -> Figures:
         res[col] = results[col]
 
     selection = pd.Series(tasks["selection"].to_numpy(dtype=object), index=tasks["task_id"].astype(object))
-    joint = pd.Series((tasks["task_type"] == inspections.JOINT).fillna(False).to_numpy(dtype=bool),
-                      index=tasks["task_id"].astype(object))
+    joint_task = pd.Series(
+        (tasks["task_type"] == inspections.JOINT).fillna(False).to_numpy(dtype=bool),
+        index=tasks["task_id"].astype(object))
     visit = inspections.visit_of_rows(results, index)
-    visit_rows = inspections.visits(results, selection, joint, index, visit)
+    visit_rows = inspections.visits(results, selection, joint_task, index, visit)
     team_rows = teams.teams(results, model["inspectors"], visit, teams.minimum(settings))
+    multi_rows = joint.multi_department_visits(results, visit, visit_rows)
 
     t = tasks[["task_id", "name", "lead_department", "selection", "end", "population",
                "sampled", "object_type"]].copy()
@@ -157,7 +163,7 @@ def compute(model) -> Figures:
     t["directory_as_of"] = directory["as_of"].to_numpy()
     t["directory_ratio"] = population.ratio(t["sampled"], t["directory_population"])
     t["year"] = tasks["start"].dt.year
-    t["joint"] = joint.to_numpy()
+    t["joint"] = joint_task.to_numpy()
     t = t.join(deadlines.task_deadlines(tasks, results, cal, n, as_of))
     t["as_of"] = pd.Timestamp(as_of) if as_of else pd.NaT
     per_task = res.groupby(res["task_id"].astype(object), sort=False)
@@ -177,6 +183,7 @@ def compute(model) -> Figures:
         .astype(np.int64)
     t = t.join(inspections.visit_counts(visit_rows, tasks["task_id"]))
     t = t.join(teams.task_teams(team_rows, tasks["task_id"]))
+    t = t.join(joint.task_counts(multi_rows, tasks["task_id"]))
     t = t.join(ratios.task_ratios(tasks, model["plans"], model["items"]))
     strata = ratios.strata_ratios(model["strata"])
     t["differentiated"] = ratios.differentiated(strata, tasks["task_id"])
@@ -190,9 +197,10 @@ def compute(model) -> Figures:
     _missing(cal, t["basis_date"], n, unknown)
     _missing(cal, follow["decided_on"], m, unknown)
 
-    dept = aggregate.department_years(t, res, visit_rows, follow, goal, team_rows)
+    dept = aggregate.department_years(t, res, visit_rows, follow, goal, team_rows,
+                                      joint.department_pairs(results, visit, multi_rows))
     overall = aggregate.overall(t, res, visit_rows, follow, as_of, settings, sorted(unknown),
-                                team_rows)
+                                team_rows, multi_rows)
     return Figures(
         tasks=conform("tasks", t.sort_values("task_id", kind="stable")),
         strata=conform("strata", strata),
@@ -206,6 +214,8 @@ def compute(model) -> Figures:
         overall=conform("overall", overall),
         teams=conform("teams", team_rows.sort_values(["task_id", "inspected_on", "uscc"],
                                                      kind="stable")),
+        multi_department_visits=conform("multi_department_visits", multi_rows.sort_values(
+            ["task_id", "inspected_on", "uscc"], kind="stable")),
         as_of=as_of,
         unknown_years=unknown,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import joint
 from .deadlines import LATE, ON_TIME, OVERDUE, REC_LATE, REC_ON_TIME, REC_OVERDUE
 from .teams import minimum, team_counts, with_team_share
 
@@ -59,9 +60,11 @@ def _sum(frame: pd.DataFrame, department: pd.Series, year: pd.Series) -> pd.Data
 
 
 def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
-                     follow: pd.DataFrame, goal: float, team_rows: pd.DataFrame) -> pd.DataFrame:
+                     follow: pd.DataFrame, goal: float, team_rows: pd.DataFrame,
+                     joint_pairs: pd.DataFrame) -> pd.DataFrame:
     """One row per department and year; tasks by lead department, inspections by inspector
-    (the rule of two inspectors by the visit's department, as the visits are counted)."""
+    (the rule of two inspectors by the visit's department, as the visits are counted; the
+    multi-department visits by each department that took part, :mod:`.joint`)."""
     parts = [
         _sum(pd.DataFrame({"tasks": 1, "joint_tasks": tasks["joint"].astype(int),
                            "overdue_tasks": tasks["overdue"].astype(int)}, index=tasks.index),
@@ -77,6 +80,8 @@ def department_years(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.
             .to_numpy(dtype=int),
         }, index=follow.index), follow["department"], follow["decided_on"].dt.year),
         _sum(team_counts(team_rows), team_rows["inspecting_department"], team_rows["year"]),
+        _sum(joint.department_counts(joint_pairs), joint_pairs["department"],
+             joint_pairs["year"]),
     ]
     out = pd.concat(parts, axis=1).fillna(0).astype(np.int64).reset_index()
     out["joint_share"] = share(out["joint_tasks"], out["tasks"])
@@ -137,7 +142,7 @@ def categories(results: pd.DataFrame, vocabulary: dict[str, str]) -> pd.DataFram
 
 def overall(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame,
             follow: pd.DataFrame, as_of, settings: dict, unknown_years: list[int],
-            team_rows: pd.DataFrame) -> pd.DataFrame:
+            team_rows: pd.DataFrame, multi_visits: pd.DataFrame) -> pd.DataFrame:
     n_visits = len(visit_rows)
     team = with_team_share(team_counts(team_rows).sum().to_frame().T, team_rows).iloc[0]
     counts = with_result_shares(result_counts(results).sum().to_frame().T).iloc[0]
@@ -148,6 +153,7 @@ def overall(tasks: pd.DataFrame, results: pd.DataFrame, visit_rows: pd.DataFrame
         "joint_share": share(int(tasks["joint"].sum()), len(tasks)),
         "joint_visit_share": share(int(visit_rows["joint"].sum()), n_visits),
         "multi_item_visit_share": share(int(visit_rows["multi_item"].sum()), n_visits),
+        **joint.overall(multi_visits, n_visits),
         "visits": n_visits,
         "random_share": share(int(visit_rows["random"].sum()), n_visits),
         "random_share_goal": float(settings.get("GONGKAI_RANDOM_SHARE_GOAL", 0.5)),
