@@ -1112,6 +1112,103 @@ def _teams(seed: int, visit: np.ndarray, dept: np.ndarray, year: np.ndarray,
     return out
 
 
+# ---------------------------------------------------------------- 检查对象名录库
+
+# The lead departments' directories: the object type each group of the draws is counted
+# as. 市场监管局 and the county office count by credit-risk tier, 公安局 and 财政局 only the
+# whole (both forms occur). GEN1 and GEN3 are one directory, 企业, recounted mid-2026 when
+# it had grown (the second batch of SJ-04 was drawn from the new count).
+DIRECTORY_TYPES: dict[str, str] = {
+    "XD": "小额贷款公司", "DD": "典当行", "DB": "融资担保公司", "ZL": "融资租赁公司",
+    "GEN1": "企业", "GEN2": "零售和服务业企业", "GEN3": "企业", "FOOD": "食品销售者",
+    "MEIRONG": "医疗美容机构", "BA": "保安服务公司", "HOTEL": "旅馆",
+    "DLJZ": "代理记账机构", "KJS": "会计师事务所", "CGDL": "政府采购代理机构",
+    "CZGEN": "执行企业会计准则的企业",
+}  # fmt: skip
+DIRECTORY_BY_TIER = ("JR", "SJ")
+DIRECTORY_DATES: dict[str, tuple[str, ...]] = {"GEN3": ("2026-07-01",)}
+DEFAULT_DIRECTORY_DATES = tuple(f"{y}-01-01" for y in YEARS)
+# the gaps of a real directory: seven hotels opened in 2025 were counted at the start of 2026,
+# but 公安局's 2026 task still gives last year's 198 (W309 on the task); 市场监管局 re-rated
+# its enterprises at the start of 2026, two moving from tier C to D, after the stratified
+# SJ-01 had taken its tiers from the old list (W309 on two strata)
+NEW_HOTELS = ("GA", "HOTEL", "2026-01-01", 7)
+RERATED = ("SJ", "GEN1", "2026-01-01", 2)
+
+
+def _object_type(t: TaskSpec) -> str:
+    """A task's 对象类型: the directory of its one group (tasks drawn from several types, and
+    the directed re-check of a list of its own, name none)."""
+    if t.recheck or len(t.draws) != 1:
+        return ""
+    return DIRECTORY_TYPES.get(next(iter(t.draws)), "")
+
+
+def _population_table(tasks: list[TaskSpec], groups: dict[str, Group]) -> dict[str, list]:
+    """The 检查对象名录库 counts of every lead department, by type (and tier where counted so)
+    and date, as the groups the tasks drew from hold them (no rng: the other tables stay as
+    they were), with the gaps of :data:`NEW_HOTELS` and :data:`RERATED`."""
+    out: dict[str, list] = {f: [] for f in ("department", "object_type", "risk_tier", "count",
+                                            "as_of")}
+    pairs = sorted({(t.lead, g) for t in tasks if not t.recheck for g in t.draws
+                    if g in DIRECTORY_TYPES})
+    rows: list[tuple[int, str, str, str, int]] = []
+    for dept, g in pairs:
+        for as_of in DIRECTORY_DATES.get(g, DEFAULT_DIRECTORY_DATES):
+            tiers = list(groups[g].tiers)
+            if (dept, g, as_of) == NEW_HOTELS[:3]:
+                tiers[0] += NEW_HOTELS[3]
+            if (dept, g, as_of) == RERATED[:3]:
+                moved = min(RERATED[3], tiers[2])
+                tiers[2], tiers[3] = tiers[2] - moved, tiers[3] + moved
+            counted = [(TIERS[j], n) for j, n in enumerate(tiers) if n] \
+                if dept in DIRECTORY_BY_TIER else [("", sum(tiers))]
+            rows += [(DEPT_CODES.index(dept), DIRECTORY_TYPES[g], as_of, tier, int(n))
+                     for tier, n in counted]
+    # each department's types, each with its counts oldest first, as a directory lists them
+    for dept, object_type, as_of, tier, n in sorted(rows):
+        out["department"].append(DEPARTMENTS[DEPT_CODES[dept]])
+        out["object_type"].append(object_type)
+        out["risk_tier"].append(tier)
+        out["count"].append(n)
+        out["as_of"].append(as_of)
+    return out
+
+
+# ---------------------------------------------------------------- joint visits
+
+# 进一次门、查多项事, with the gap a real joint task has: for one enterprise of the 保安服务公司
+# joint task, 公安局 could not come on the day and inspected its item three days earlier on
+# its own, so that enterprise had two visits instead of one
+SEPARATE_VISIT = ("QH-2026-LH-04", "GA", 3)
+
+
+def _row_days(tasks: list[TaskSpec], r: Results) -> np.ndarray:
+    """Each result row's inspection day: its visit's, except the rows of
+    :data:`SEPARATE_VISIT` (of the task's latest visit with that department and another)."""
+    day = r.inspected[r.visit].copy()
+    task_id, code, back = SEPARATE_VISIT
+    number = next((n for n, t in enumerate(tasks) if t.task_id == task_id), None)
+    if number is None:
+        return day
+    dept = _ITEM_DEPT[r.item]
+    mine = r.task == number
+    own = np.bincount(r.visit[mine & (dept == DEPT_CODES.index(code))],
+                      minlength=r.inspected.size) > 0
+    other = np.bincount(r.visit[mine & (dept != DEPT_CODES.index(code))],
+                        minlength=r.inspected.size) > 0
+    both = np.flatnonzero(own & other)
+    if not both.size:
+        return day
+    visit = both[np.argmax(r.inspected[both])]
+    earlier = int(r.inspected[visit]) - back
+    weekday = (earlier + 3) % 7  # Monday = 0
+    earlier -= int(weekday == 5) + 2 * int(weekday == 6)  # the Friday before a weekend
+    if earlier >= _day(tasks[number].start):
+        day[(r.visit == visit) & (dept == DEPT_CODES.index(code))] = earlier
+    return day
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -1130,9 +1227,8 @@ _RESULT_FILE = re.compile(r"^\d{4}-(jr|sj|ga|cz)\.csv$")
 
 def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, int]:
     """Write a complete valid data folder (items.csv, plans.csv, tasks.csv, strata.csv,
-    results/*.csv, dispositions.csv, departments.csv, inspectors.csv) with about `results`
-    result rows; return
-    row counts per table.
+    results/*.csv, dispositions.csv, departments.csv, inspectors.csv, population.csv) with
+    about `results` result rows; return row counts per table.
 
     The data describe the fictitious county 青禾县 and are marked 示例数据 in
     ``data/README.md``; the same ``(results, seed)`` always gives the same bytes.
@@ -1205,6 +1301,7 @@ def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, in
         "joint_departments": ["；".join(DEPARTMENTS[d] for d in t.joint) for t in sorted_tasks],
         "item_ids": ["；".join(t.items) for t in sorted_tasks],
         "scope": [t.scope for t in sorted_tasks],
+        "object_type": [_object_type(t) for t in sorted_tasks],
         "population": population,
         "sampled": sampled,
         "start": [t.start for t in sorted_tasks],
@@ -1234,7 +1331,7 @@ def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, in
         "entity_name": np.where(later, ent.new_name[r.entity], ent.name[r.entity]),
         "inspecting_department": np.array(list(DEPARTMENTS.values()))[_ITEM_DEPT[r.item]],
         "item_id": np.array(ITEM_IDS)[r.item],
-        "inspected_on": _date_str(r.inspected[r.visit]),
+        "inspected_on": _date_str(_row_days(sorted_tasks, r)),
         "result": text,
         "published_on": published_text,
         "note": note,
@@ -1271,6 +1368,10 @@ def write_sample_data(out: Path, results: int, seed: int = 2026) -> dict[str, in
 
     _write(_frame("inspectors", inspector_rows), out / "inspectors.csv")
     counts["inspectors"] = len(inspector_rows["certificate"])
+
+    directory = _population_table(sorted_tasks, groups)
+    _write(_frame("population", directory), out / "population.csv")
+    counts["population"] = len(directory["count"])
     return counts
 
 
