@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = [("bench_validate.py", "{rows}"), ("bench_rules.py", "{rows}"),
            ("bench_publish.py", "{rows}"), ("bench_diff.py", "{rows}"),
            ("bench_build.py", "{rows}"), ("bench_search.py", "{rows}"),
+           ("bench_api.py", "{rows}"), ("bench_render.py", "--rounds 3"),
            ("bench_pelican.py", "{enterprises} 1")]
 
 
