@@ -13,6 +13,7 @@ import pytest
 from helpers import GOV, ITEM_JR, ITEM_SJ, SCJG, TASK_BM, TASK_LH, USCC_A, DataFolder
 
 from generator.rules import figures
+from generator.site.views import Row, paginate_blocks, visit_blocks
 
 
 def _figures(folder: DataFolder):
@@ -86,3 +87,39 @@ def test_an_enterprise_visited_jointly_twice_counts_once_among_enterprises(
     assert tasks.loc[TASK_BM, ["multi_department_visits", "multi_department_enterprises"]] \
         .tolist() == [1, 1]
 
+
+# --- one record on the pages ----------------------------------------------------------
+
+
+def _rows(*spec: tuple[str, str]) -> list[Row]:
+    """Table rows of (visit key, department)."""
+    return [Row(key=k, department=d) for k, d in spec]
+
+
+def _blocks(rows: list[Row]) -> list[Row]:
+    return visit_blocks(rows, [r.key for r in rows], [r.department for r in rows])
+
+
+def test_rows_of_a_visit_of_several_departments_are_one_block() -> None:
+    rows = _rows(("A", GOV), ("B", GOV), ("B", SCJG), ("B", SCJG), ("C", SCJG), ("D", GOV))
+    blocks = _blocks(rows)
+    assert [(b.visit is not None, len(b.rows)) for b in blocks] == [(False, 1), (True, 3),
+                                                                     (False, 2)]
+    visit = blocks[1].visit
+    assert visit.items == 3 and visit.departments == sorted([GOV, SCJG])
+
+
+def test_a_table_of_one_department_is_one_plain_block() -> None:
+    rows = _rows(("A", GOV), ("A", GOV), ("B", GOV))
+    assert [(b.visit, len(b.rows)) for b in _blocks(rows)] == [(None, 3)]
+
+
+def test_pages_never_split_a_visit_and_page_plain_rows_as_before() -> None:
+    rows = _rows(("A", GOV), ("B", GOV), ("B", SCJG), ("B", GOV), ("C", GOV), ("D", SCJG))
+    pages = paginate_blocks(_blocks(rows), 2)
+    # A alone (B's three rows do not fit beside it), B whole on a page larger than the size
+    assert [[len(b.rows) for b in page] for page in pages] == [[1], [3], [2]]
+    plain = _rows(*[(str(k), GOV) for k in range(5)])
+    assert [sum(len(b.rows) for b in page) for page in paginate_blocks(_blocks(plain), 2)] \
+        == [2, 2, 1]
+    assert paginate_blocks(_blocks([]), 2) == [[]]  # a task without results: one empty page

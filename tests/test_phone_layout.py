@@ -43,6 +43,7 @@ FIXED = {
     "api": "api/",
     "about": "about/",
     "404": "404.html",
+    "joint task": "tasks/QH-2026-LH-10/",  # the sample's visits of three departments
 }
 LARGEST = {
     "enterprise": "enterprises",
@@ -287,3 +288,28 @@ def test_elder_mode_keeps_every_enterprise_column_on_screen(phone, base_url, pat
     finally:
         # the mode is remembered in localStorage: leave the other tests in standard mode
         phone.locator("#mode-toggle").click()
+
+
+VISIT_CARDS = """() => Array.from(document.querySelectorAll("main tbody.visit")).map((tbody) => {
+  const box = tbody.getBoundingClientRect();
+  const rows = Array.from(tbody.querySelectorAll("tr"));
+  return {border: getComputedStyle(tbody).borderLeftWidth,
+          inside: rows.every((tr) => { const r = tr.getBoundingClientRect();
+                                       return r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5; }),
+          cards: rows.filter((tr) => parseFloat(getComputedStyle(tr).marginBottom) > 0).length,
+          head: tbody.querySelector("tr.visit-head").getBoundingClientRect().height > 0};
+})"""
+
+
+@pytest.mark.parametrize("kind", ["joint task", "enterprise"])
+def test_a_visit_of_several_departments_is_one_card_on_a_phone(phone, base_url, paths, kind):
+    """一企一表 on a phone: the visit's heading and every item in one card, not a card per item;
+    and every cell of the page is on screen with its label."""
+    _visit(phone, base_url, paths[kind])
+    visits = phone.evaluate(VISIT_CARDS)
+    assert visits, f"{paths[kind]} shows a joint visit"
+    for v in visits:
+        assert v["head"] and v["inside"] and v["cards"] == 0 and v["border"] == "4px", v
+    columns = phone.evaluate(COLUMNS, PHONE["width"])
+    hidden = [f"{c['label']}: {c['missing'][:3]}" for c in columns if c["missing"]]
+    assert not hidden, f"{paths[kind]} at 390 px:\n" + "\n".join(hidden)

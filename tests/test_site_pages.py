@@ -71,7 +71,8 @@ def test_enterprise_page_shows_every_inspection_and_follow_up(site):
     assert len(headings) == rows["task_id"].nunique()
     for task_id in rows["task_id"].unique():
         assert any(task_names[task_id] in h for h in headings)
-    table_rows = soup.select("section.inspection tbody tr")
+    # one row per result and follow-up; a joint visit's heading row is not a result
+    table_rows = soup.select("section.inspection tbody tr:not(.visit-head)")
     disp = model["dispositions"]
     disp = disp[disp["uscc"] == code]
     assert len(table_rows) == len(rows) + len(disp)
@@ -80,6 +81,76 @@ def test_enterprise_page_shows_every_inspection_and_follow_up(site):
         assert "；".join(r["result"]) in body
     for _, d in disp.iterrows():
         assert d["action"] in body
+
+
+def _visit_label(visit) -> str:
+    return f"一次检查，{int(visit.items)} 个事项，{int(visit.departments)} 个部门"
+
+
+def test_a_visit_of_several_departments_is_one_record_on_the_enterprise_page(site):
+    """一企一表: the items several departments checked on one visit are one record, labelled
+    with how many items and departments, each item with its department and result."""
+    _, model = site
+    visits = figures(model).multi_department_visits
+    assert len(visits), "the sample has joint visits"
+    results = model["results"]
+    for visit in visits.itertuples():
+        soup = page(urls.enterprise(visit.uscc))
+        day = visit.inspected_on.strftime("%Y-%m-%d")
+        records = [b for b in soup.select("section.inspection tbody.visit")
+                   if day in b.select_one("tr.visit-head").get_text()]
+        assert len(records) == 1, (visit.uscc, day)
+        head = text(records[0].select_one("tr.visit-head"))
+        assert _visit_label(visit) in head and visit.department_names in head
+        mine = results[(results["uscc"] == visit.uscc) & (results["task_id"] == visit.task_id)
+                       & (results["inspected_on"] == visit.inspected_on)]
+        rows = records[0].select("tr:not(.visit-head)")
+        assert len(rows) == visit.items == len(mine)
+        shown = {(r.select_one('[data-label="检查实施机关"]').get_text(),
+                  r.select_one('[data-label="检查结果"] .badge').get_text()) for r in rows}
+        assert shown == {(d, "；".join(t)) for d, t in zip(mine["inspecting_department"],
+                                                          mine["result"], strict=True)}
+
+
+def test_a_department_that_came_alone_is_not_part_of_the_record(site):
+    """The sample's one enterprise of QH-2026-LH-04 that 公安局 inspected on a day of its own:
+    two visits, so its rows stay separate rows."""
+    _, model = site
+    f = figures(model)
+    results = model["results"]
+    mine = results[results["task_id"] == "QH-2026-LH-04"]
+    days = mine.groupby("uscc", observed=True)["inspected_on"].nunique()
+    apart = days[days > 1].index.tolist()
+    assert len(apart) == 1 and apart[0] not in set(f.multi_department_visits["uscc"])
+    soup = page(urls.enterprise(apart[0]))
+    section = next(s for s in soup.select("section.inspection")
+                   if "QH-2026-LH-04" in s.h2.get_text())
+    assert not section.select("tbody.visit")
+    assert len(section.select("tbody tr")) == (mine["uscc"] == apart[0]).sum()
+
+
+def test_task_page_shows_each_joint_visit_as_one_record(site):
+    _, model = site
+    f = figures(model)
+    tasks = f.tasks.set_index("task_id")
+    for task_id in tasks.index[tasks["joint"]]:
+        row = tasks.loc[task_id]
+        soup = page(urls.task(task_id))
+        said = text(soup.select_one("p.joint-visits"))
+        assert f"本任务 {int(row['visits'])} 户次检查中，{int(row['multi_department_visits'])} 户次" \
+            f"由多个部门一次完成" in said
+        assert f"涉及 {int(row['multi_department_enterprises'])} 户市场主体" in said
+        records = soup.select('div.table-wrap[aria-label^="检查结果"] tbody.visit')
+        visits = f.multi_department_visits[f.multi_department_visits["task_id"] == task_id]
+        assert len(records) == len(visits) == row["multi_department_visits"]
+        for record, visit in zip(records, visits.sort_values("entity_name").itertuples(),
+                                 strict=True):
+            head = text(record.select_one("tr.visit-head"))
+            assert visit.entity_name in head and _visit_label(visit) in head
+            assert len(record.select("tr:not(.visit-head)")) == visit.items
+    # a task of one department has nothing to group and says nothing of it
+    single = page(urls.task(tasks.index[~tasks["joint"]][0]))
+    assert not single.select("tbody.visit") and not single.select("p.joint-visits")
 
 
 def test_enterprise_with_a_new_name_lists_the_earlier_one(site):

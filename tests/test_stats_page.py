@@ -192,3 +192,32 @@ def test_build_warns_about_an_unknown_year_and_publishes(tmp_path):
     assert "2027 年" in warning[0] and "data/calendar.csv" in warning[0]
     assert "Traceback" not in done.stderr
     assert (out / "stats" / "index.html").is_file() and (out / urls.output_file(urls.task(TASK_BM))).is_file()
+
+
+def test_dashboard_counts_the_visits_of_several_departments():
+    """进一次门、查多项事 on the dashboard: the overall card and, per department and year, the
+    visits each department took part in, as the rules count them."""
+    _, model = sample_site()
+    f = figures(model)
+    o = f.overall.iloc[0]
+    soup = page("stats/")
+    card = " ".join(soup.select_one('[data-figure="all.multi_department_visits"]').get_text(" ").split())
+    assert card.startswith(f"多部门联合检查 {int(o['multi_department_visits'])} 户次，"
+                           f"{int(o['multi_department_enterprises'])} 户市场主体")
+    assert stats.pct(o["multi_department_visit_share"]) in card
+    table = soup.find(id="joint-visits").find_next("table")
+    rows = {(r.th.get_text(), int(r.find_all("td")[0].get_text())):
+            [int(c.get_text()) for c in r.find_all("td")[1:]] for r in table.select("tbody tr")}
+    dy = f.department_years[f.department_years["multi_department_visits"] > 0]
+    assert rows == {(d.department, int(d.year)): [int(d.multi_department_visits),
+                                                  int(d.multi_department_enterprises)]
+                    for d in dy.itertuples()}
+    # each department that took part counts a visit: more than the visits themselves
+    assert sum(v[0] for v in rows.values()) > int(o["multi_department_visits"])
+    # and each department's page, year by year
+    for d in dy.itertuples():
+        soup = page(urls.department(d.department))
+        row = next(r for r in soup.select("#figures + .table-wrap tbody tr")
+                   if r.th.get_text() == str(d.year))
+        cell = row.select_one('[data-label="多部门联合检查"]')
+        assert cell.get_text() == f"{int(d.multi_department_visits)} 户次"

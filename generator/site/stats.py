@@ -29,6 +29,7 @@ STATS = "stats/"
 OVERDUE_PAGE = "stats/overdue/"
 TEAMS_PAGE = "stats/inspectors/"  # the inspections made by fewer valid certificates than required
 TEAMS_SHOWN = 50  # a task page lists this many of its short inspections (all: TEAMS_PAGE)
+JOINT_ANCHOR = "stats/#joint-visits"  # the dashboard's table of multi-department visits
 STATUS_COLOURS = {ON_TIME: "#2e7d32", LATE: "#ef8f00", OVERDUE: "#c62828", PENDING: "#90a4ae",
                   UNKNOWN: "#d7ccc8"}
 CATEGORY_COLOURS = {"发现问题": "#c62828", "未发现问题": "#2e7d32", "不适用": "#90a4ae"}
@@ -91,8 +92,31 @@ def overall_cards(f: Figures, followup_days: int) -> list[Card]:
         Card("all.followup_on_time_share", "后续处置按时录入率", pct(o["followup_on_time_share"]),
              f"处置后 {followup_days} 个工作日内录入"),
         Card("all.repeated_results", "重复检查", str(int(o["repeated_results"])), "同一年度同一事项同一主体，条"),
+        *joint_cards(f),
         *team_cards(f),
     ]
+
+
+def joint(f: Figures) -> bool:
+    """Whether there are joint tasks or multi-department visits: only then do pages speak of
+    进一次门、查多项事 (a department without joint tasks is not shown a 0 that means nothing)."""
+    return bool(f.tasks["joint"].any()) or bool(int(f.overall.iloc[0]["multi_department_visits"]))
+
+
+def joint_cards(f: Figures) -> list[Card]:
+    """The multi-department visits over all years (none without joint tasks)."""
+    if not joint(f):
+        return []
+    o = f.overall.iloc[0]
+    return [Card("all.multi_department_visits", "多部门联合检查", str(int(o["multi_department_visits"])),
+                 f"户次，{int(o['multi_department_enterprises'])} 户市场主体进一次门、查多项事；"
+                 f"占检查户次 {pct(o['multi_department_visit_share'])}", JOINT_ANCHOR)]
+
+
+def joint_text(visits: Any, multi: Any, enterprises: Any) -> dict[str, Any]:
+    """One task's multi-department visits as its page says them."""
+    return {"visits": int(visits), "multi": int(multi), "enterprises": int(enterprises),
+            "share": pct(int(multi) / int(visits)) if int(visits) else "—"}
 
 
 def recorded(f: Figures) -> bool:
@@ -317,7 +341,9 @@ def stats_pages(data, output: Path, env: Environment) -> list:
                   "publication_rate": pct(r.publication_rate), "on_time_share": pct(r.on_time_share),
                   "overdue_tasks": int(r.overdue_tasks), "problem_rate": pct(r.problem_rate),
                   "repeated": int(r.repeated_results),
-                  "team": team_text(r.team_met_visits, r.team_recorded_visits, r.visits)}
+                  "team": team_text(r.team_met_visits, r.team_recorded_visits, r.visits),
+                  "multi_department_visits": int(r.multi_department_visits),
+                  "multi_department_enterprises": int(r.multi_department_enterprises)}
                  for r in dy.itertuples()]
     item_rows = [{"item_id": r.item_id, "name": r.name, "url": urls.item(r.item_id), "department": r.department,
                   "results": int(r.results), "problems": int(r.problems), "problem_rate": pct(r.problem_rate)}
@@ -335,7 +361,8 @@ def stats_pages(data, output: Path, env: Environment) -> list:
         Page(STATS, "stats.html", dict(common, year_cards=year_cards(f, year) if year else [],
                                        cards=overall_cards(f, followup_days), charts=chart_list, year=year,
                                        departments=dept_rows, items=item_rows, overdue_count=len(overdue),
-                                       overdue_url=OVERDUE_PAGE, **team_context)),
+                                       overdue_url=OVERDUE_PAGE, joint=joint(f),
+                                       **team_context)),
         Page(OVERDUE_PAGE, "overdue.html", dict(common, tasks=overdue, undetermined=undetermined_rows(f))),
     ]
     if teams:
@@ -347,8 +374,9 @@ def stats_pages(data, output: Path, env: Environment) -> list:
 
 
 def task_compliance(f: Figures) -> dict[str, dict[str, Any]]:
-    """Per task id, what its page shows: deadline, status, ratio against target, and the
-    rule of two inspectors (when any result names inspectors)."""
+    """Per task id, what its page shows: deadline, status, ratio against target, its
+    multi-department visits (a joint task's, or any task's that had one) and the rule of
+    two inspectors (when any result names inspectors)."""
     out = {}
     teams = recorded(f)
     short = short_visits(f) if teams else {}
@@ -371,6 +399,9 @@ def task_compliance(f: Figures) -> dict[str, dict[str, Any]]:
                 "object_type": r.object_type, "count": int(r.directory_population),
                 "as_of": day(r.directory_as_of), "ratio": pct(r.directory_ratio),
                 "differs": pd.notna(r.population) and int(r.population) != int(r.directory_population)}
+        if r.joint or r.multi_department_visits:
+            out[r.task_id]["joint"] = joint_text(r.visits, r.multi_department_visits,
+                                                 r.multi_department_enterprises)
         if teams:
             rows = short.get(r.task_id, [])
             out[r.task_id]["team"] = dict(
@@ -392,7 +423,9 @@ def department_figures(f: Figures) -> dict[str, list[dict[str, Any]]]:
             "publication_rate": pct(r.publication_rate), "on_time_share": pct(r.on_time_share),
             "overdue_tasks": int(r.overdue_tasks), "problem_rate": pct(r.problem_rate),
             "repeated": int(r.repeated_results), "followup_on_time_share": pct(r.followup_on_time_share),
-            "team": team_text(r.team_met_visits, r.team_recorded_visits, r.visits)})
+            "team": team_text(r.team_met_visits, r.team_recorded_visits, r.visits),
+            "multi_department_visits": int(r.multi_department_visits),
+            "multi_department_enterprises": int(r.multi_department_enterprises)})
     return out
 
 

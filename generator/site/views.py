@@ -29,6 +29,7 @@ from ..model.publications import publication_events
 from ..model.texts import date_codes, date_strings
 from ..rules import figures
 from ..rules.aggregate import CATEGORY_LABELS
+from ..rules.joint import multi_department
 from ..rules.teams import minimum
 from . import links as downloads
 from . import stats
@@ -317,6 +318,60 @@ def summary_of(tasks: list[Row]) -> Row:
                pending=any(not r.published_on for r in rows), open=still_open)
 
 
+def visit_blocks(rows: Sequence[Any], keys: Sequence[Any], departments: Sequence[str]) -> list[Row]:
+    """The rows of one table split into blocks, each multi-department visit a block of its own.
+
+    ``keys``: each row's visit within the table (its date on an enterprise's task, its
+    enterprise and date on a task page), rows of one visit next to each other;
+    ``departments``: each row's inspecting department. A visit whose rows name several
+    departments (:func:`generator.rules.joint.multi_department`, the rule the figures
+    count) is one record, ``visit`` describing it; the other rows stay in plain blocks
+    (``visit`` None) between them. One plain block when no row is of such a visit.
+    """
+    if len(set(departments)) < 2:  # the usual page: nothing to group
+        return [Row(visit=None, rows=list(rows))]
+    blocks: list[Row] = []
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end < len(rows) and keys[end] == keys[start]:
+            continue
+        run = list(rows[start:end])
+        names = sorted(set(departments[start:end]))
+        if multi_department(names):
+            blocks.append(Row(visit=Row(items=len(run), departments=names), rows=run))
+        elif blocks and blocks[-1].visit is None:
+            blocks[-1].rows.extend(run)
+        else:
+            blocks.append(Row(visit=None, rows=run))
+        start = end
+    return blocks
+
+
+def paginate_blocks(blocks: list[Row], size: int) -> list[list[Row]]:
+    """Blocks in pages of at most ``size`` rows, a visit never split between two pages (one
+    larger than a page gets a page of its own); plain blocks are cut where a page is full,
+    so a table without joint visits pages exactly as its rows would."""
+    pages: list[list[Row]] = [[]]
+    count = 0
+    for block in blocks:
+        if block.visit is not None:
+            if count and count + len(block.rows) > size:
+                pages.append([])
+                count = 0
+            pages[-1].append(block)
+            count += len(block.rows)
+            continue
+        rows = block.rows
+        while rows:
+            if count >= size:
+                pages.append([])
+                count = 0
+            taken, rows = rows[:size - count], rows[size - count:]
+            pages[-1].append(Row(visit=None, rows=taken))
+            count += len(taken)
+    return pages
+
+
 class EnterprisePages:
     """Every enterprise page, built on demand from pre-sorted result columns.
 
@@ -451,7 +506,9 @@ class EnterprisePages:
     def _fingerprints(self, results: pd.DataFrame, disp: pd.DataFrame) -> np.ndarray:
         if not len(results):
             return np.zeros(0, dtype=np.uint64)
-        # the code is not hashed: a fingerprint is only compared with the same page's
+        # the code is not hashed: a fingerprint is only compared with the same page's; a
+        # joint visit's rows shown as one record (visit_blocks) follow from task, date and
+        # department, hashed here with the rest
         shown = results[["entity_name", "task_id", "item_id", "inspecting_department",
                          "inspected_on", "published_on", "category", "result_text", "note"]]
         row_hash = pd.util.hash_pandas_object(shown, index=False).to_numpy()
@@ -521,6 +578,9 @@ class EnterprisePages:
         objections = self._objections
         for number, group in enumerate(tasks, 1):  # what loop.index would say, without a loop object
             group.number = number
+            # a task's rows are by date, then item: one visit's rows are next to each other
+            group.blocks = visit_blocks(group.rows, [r.inspected_on for r in group.rows],
+                                        [r.department for r in group.rows])
             group.objections = [objections[d] for d in dict.fromkeys(r.department for r in group.rows)
                                 if d in objections]
         withdrawn = self._withdrawn.get(uscc, [])
@@ -615,12 +675,14 @@ def task_departments(results: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def _task_rows(data: SiteData, results: pd.DataFrame) -> tuple[dict[str, tuple[int, int]], list[TaskRow]]:
-    """Every result row as a table row, ordered by task then enterprise name; each task's span.
+    """Every result row as a table row, ordered by task, enterprise name and date (so the
+    rows of one visit are next to each other); each task's span.
 
     One sort and one pass over columns for all tasks: at provincial scale there are ten
     thousand tasks, and a per-task sort and conversion cost more than their pages.
     """
-    order = results.sort_values(["task_id", "entity_name", "uscc", "item_id"], kind="stable")
+    order = results.sort_values(["task_id", "entity_name", "uscc", "inspected_on", "item_id"],
+                                kind="stable")
     tids = order["task_id"].astype(str).to_numpy()
     bounds = run_bounds(tids).tolist()
     spans = {tids[a]: (a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
@@ -655,7 +717,12 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
         counts = Counter(r.category for r in table)
         published = [r.published_on for r in table if r.published_on]
         dates = published + [r.inspected_on for r in table]
-        n_pages = max(1, -(-len(table) // page_size))
+        # a visit of several departments is one record, never split between pages
+        departments = [r.inspecting_department for r in table]
+        keys = [(r.uscc, r.inspected_on) for r in table] if len(set(departments)) > 1 \
+            else departments  # one department: visit_blocks groups nothing, keys unread
+        pages_of_blocks = paginate_blocks(visit_blocks(table, keys, departments), page_size)
+        n_pages = len(pages_of_blocks)
         base = {
             "task": task,
             "items": [{"item_id": i, "name": data.item_names.get(i, i), "url": urls.item(i)}
@@ -681,7 +748,8 @@ def task_pages(data: SiteData, page_size: int, only: set[str] | None = None) -> 
         }
         page_urls = [urls.task(tid, k) for k in range(1, n_pages + 1)]
         for p in range(1, n_pages + 1):
-            ctx = dict(base, page=p, rows=table[(p - 1) * page_size: p * page_size],
+            blocks = pages_of_blocks[p - 1]
+            ctx = dict(base, page=p, blocks=blocks, rows=[r for b in blocks for r in b.rows],
                        prev_url=page_urls[p - 2] if p > 1 else "",
                        next_url=page_urls[p] if p < n_pages else "",
                        page_urls=page_urls)
@@ -819,6 +887,7 @@ def department_pages(data: SiteData, latest: int = 50) -> list[Page]:
                "category_labels": CATEGORY_LABELS,
                "yearly": stats.department_figures_for(data).get(name, []),
                "teams": stats.recorded(figures(data.model)),
+               "joint": stats.joint(figures(data.model)),
                "min_inspectors": minimum(data.model.settings),
                "inspector_count": inspector_counts.get(name, 0),
                "population": directory.get(name, []),
