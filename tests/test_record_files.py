@@ -41,18 +41,18 @@ def test_the_row_labels_do_not_count():
 def test_record_files_make_only_what_changed_and_remove_what_is_gone(tmp_path):
     paths = ["r/a.json", "r/b.json", "r/c.json"]
     fps = np.array([1, 2, 3], dtype=np.uint64)
-    first = RecordFiles(tmp_path, ".m.parquet", salt=7)
+    first = RecordFiles(tmp_path, ".m.parquet", salt=7, folder="r")
     for i in first.todo(paths, fps):
         first.write(paths[i], paths[i].encode())
     first.write("r/index-1.json", b"index")
-    assert sorted(first.finish("r", also=["r/index-1.json"]).written) == sorted(paths + ["r/index-1.json"])
+    assert sorted(first.finish(also=["r/index-1.json"]).written) == sorted(paths + ["r/index-1.json"])
 
-    second = RecordFiles(tmp_path, ".m.parquet", salt=7)
+    second = RecordFiles(tmp_path, ".m.parquet", salt=7, folder="r")
     assert second.todo(paths[:2], np.array([1, 5], dtype=np.uint64)).tolist() == [1]
-    result = second.finish("r")  # c is gone, and so is the index page no longer listed
+    result = second.finish()  # c is gone, and so is the index page no longer listed
     assert result.removed == 2 and sorted(p.name for p in (tmp_path / "r").iterdir()) == ["a.json", "b.json"]
 
-    third = RecordFiles(tmp_path, ".m.parquet", salt=8)  # other code or settings: all again
+    third = RecordFiles(tmp_path, ".m.parquet", salt=8, folder="r")  # other code or settings: all again
     assert third.todo(paths[:2], np.array([1, 5], dtype=np.uint64)).tolist() == [0, 1]
 
 
@@ -63,11 +63,22 @@ def test_records_made_by_two_forked_workers_are_all_written_and_reported(tmp_pat
 
     monkeypatch.setattr(record_files, "MIN_PER_WORKER", 1)
     paths = [f"r/{i}.txt" for i in range(10)]
-    files = RecordFiles(tmp_path, ".m.parquet", salt=1)
+    files = RecordFiles(tmp_path, ".m.parquet", salt=1, folder="r")
     todo = files.todo(paths, np.arange(10, dtype=np.uint64))
     files.make(todo, lambda i: f"{i} {os.getpid()}".encode(), processes=2)
-    result = files.finish("r")
+    result = files.finish()
     assert result.written == paths  # in record order, whichever worker wrote them
     writers = {(tmp_path / p).read_text().split()[1] for p in paths}
     assert len(writers) == 2 and str(os.getpid()) in writers
     assert [(tmp_path / p).read_text().split()[0] for p in paths] == [str(i) for i in range(10)]
+
+
+def test_without_a_manifest_files_left_in_the_folder_are_removed(tmp_path):
+    (tmp_path / "r" / "sub").mkdir(parents=True)
+    for name in ("a.json", "old.json", "sub/older.json"):
+        (tmp_path / "r" / name).write_bytes(b"x")
+    files = RecordFiles(tmp_path, ".m.parquet", salt=1, folder="r")
+    files.make(files.todo(["r/a.json"], np.array([1], dtype=np.uint64)), lambda i: b"new")
+    result = files.finish()
+    assert result.removed == 2 and result.written == ["r/a.json"]
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")] == ["r/a.json"]

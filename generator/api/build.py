@@ -149,7 +149,7 @@ def _enterprise_files(model: Model, site: str, output: Path, workers: int
         fingerprints += group_fingerprints(disp.iloc[dorder][dshown], dent, count) * np.uint64(3)
     segments = [urls.segment(code) for code in index.codes]
     paths = [f"{ENTERPRISES}/{seg}.json" for seg in segments]
-    files = RecordFiles(output, MANIFEST, salt({"GONGKAI_SITE_URL": site}))
+    files = RecordFiles(output, MANIFEST, salt({"GONGKAI_SITE_URL": site}), ENTERPRISES)
     todo = files.todo(paths, fingerprints)
     table = model.enterprises
     latest = table["name"].astype(object).tolist()
@@ -227,7 +227,7 @@ def write_api(model: Model, settings: dict[str, Any], output: Path,
         spec, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")))
     # the enterprise folder's other files (its index pages) are listed in its manifest
     inside = [f.path for f in w.files if f.path.startswith(ENTERPRISES + "/")]
-    enterprise_files = enterprise_writer.finish(ENTERPRISES, also=inside)
+    enterprise_files = enterprise_writer.finish(also=inside)
     for kind in ("tasks", "items", "plans"):
         remove_stale(output, f"{FOLDER}/{kind}", {f.path for f in w.files})
     result = Written(

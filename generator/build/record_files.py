@@ -63,6 +63,15 @@ def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**lists) if lists else frame
 
 
+def _listing(output: Path, folder: str) -> list[str]:
+    """Every file below ``output/folder`` as a "/"-separated path below ``output``."""
+    found = []
+    for top, _, names in os.walk(output / folder):
+        rel = Path(top).relative_to(output).as_posix()
+        found.extend(f"{rel}/{name}" for name in names)
+    return found
+
+
 def processes(settings: dict[str, Any]) -> int:
     """The cores per-record files may use: those of the build under way, else
     GONGKAI_PROCESSES or every core."""
@@ -96,8 +105,9 @@ class RecordFiles:
     leaves no fingerprint that could vouch for a file it changed.
     """
 
-    def __init__(self, output: Path, name: str, salt: int) -> None:
+    def __init__(self, output: Path, name: str, salt: int, folder: str) -> None:
         self.output = Path(output)
+        self.folder = folder  # below output: where the records' files are
         self.manifest = Manifest(self.output / name)
         self.salt = salt
         self.result = Written()
@@ -113,6 +123,8 @@ class RecordFiles:
             same = np.zeros(len(paths), dtype=bool)
         self.result.paths = paths
         self.result.skipped = int(same.sum())
+        # without a manifest, what is there already is listed once, before anything is written
+        self._found = None if self.manifest.previous else _listing(self.output, self.folder)
         return np.flatnonzero(~same)
 
     def _mixed(self) -> np.ndarray:
@@ -156,21 +168,17 @@ class RecordFiles:
         if replace_file(self.output / path, data):
             self.result.written.append(path)
 
-    def finish(self, folder: str, also: list[str] | None = None) -> Written:
-        """Remove the files under ``folder`` that this build did not make (records gone,
+    def finish(self, also: list[str] | None = None) -> Written:
+        """Remove the files in the folder that this build did not make (records gone,
         and files of ``also`` no longer listed) and save the manifest. ``also``: other files
         the output wrote there (index pages), kept in the manifest without a fingerprint so
-        the next build can remove them in turn. Without an earlier manifest the folder is
-        listed instead."""
+        the next build can remove them in turn."""
         also = list(also or [])
         keep = set(self.paths) | set(also)
-        if self.manifest.previous:
+        if self._found is None:
             stale = self.manifest.stale(keep)
         else:
-            base = self.output / folder
-            stale = ([p.relative_to(self.output).as_posix() for p in base.rglob("*")
-                      if p.is_file()] if base.is_dir() else [])
-            stale = [p for p in stale if p not in keep]
+            stale = [p for p in self._found if p not in keep]
         for rel in stale:
             target = self.output / rel
             if target.is_file():

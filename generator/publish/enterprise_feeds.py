@@ -160,7 +160,7 @@ def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
     with np.errstate(over="ignore"):
         fingerprints ^= pd.util.hash_pandas_object(pd.Series(names), index=False).to_numpy()
     paths = [urls.enterprise_feed(code) for code in index.codes]
-    files = RecordFiles(Path(output), MANIFEST, salt(settings))
+    files = RecordFiles(Path(output), MANIFEST, salt(settings), FOLDER)
     todo = files.todo(paths, fingerprints)
     if len(todo):
         bounds = np.searchsorted(ent, np.arange(count + 1))
@@ -175,4 +175,4 @@ def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
         codes = index.codes
         files.make(todo, lambda i: render(codes[i], names[i], rows[local[i]:local[i + 1]],
                                           settings, tz), processes(settings))
-    return files.finish(FOLDER)
+    return files.finish()
