@@ -107,3 +107,57 @@ def test_a_changed_setting_makes_every_feed_again(site):
         model, {**settings, "GONGKAI_SITE_URL": "https://example.gov.cn/"}, out)
     assert sorted(other.written) == sorted(first.paths)
     assert "https://example.gov.cn/" in (out / first.paths[0]).read_text(encoding="utf-8")
+
+
+def feedgen_feed(code, name, rows, settings, tz) -> bytes:
+    """The same feed built by feedgen, as the other feeds are: the form to match."""
+    from datetime import date, datetime, time
+
+    from feedgen.feed import FeedGenerator
+
+    from generator.publish.feeds import entry_id
+
+    site = str(settings.get("GONGKAI_SITE_URL") or "")
+    path = urls.enterprise_feed(code)
+    up = "../" * path.count("/")
+    fg = FeedGenerator()
+    fg.id(entry_id(settings, f"feed/enterprises/{code}"))
+    fg.title(f"{name}（{code}）抽查结果与后续处置")
+    fg.subtitle(f"{name} 的新抽查结果、后续处置、更正和撤回。")
+    fg.language("zh-CN")
+    fg.generator("gongkai")
+    fg.link(href=(site or up) + urls.enterprise(code), rel="alternate")
+    fg.link(href=site + path if site else path.rsplit("/", 1)[-1], rel="self")
+    fg.updated(datetime.combine(rows[0][1] if rows else date(2000, 1, 1), time(0, 0), tz))
+    for key, day, category, title, summary, link in reversed(rows):
+        fe = fg.add_entry()
+        fe.id(entry_id(settings, key))
+        fe.title(title)
+        fe.link(href=(site or up) + link + "/")
+        fe.summary(summary or title)
+        stamp = datetime.combine(day, time(0, 0), tz)
+        fe.updated(stamp)
+        fe.published(stamp)
+        fe.category(term=category)
+    return fg.atom_str(pretty=True)
+
+
+@pytest.mark.parametrize("site_url", ["", "https://example.gov.cn/"])
+def test_each_feed_is_byte_for_byte_what_feedgen_makes(site, site_url):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    _, model = site
+    settings = {**model.settings, "GONGKAI_SITE_URL": site_url}
+    tz = ZoneInfo("Asia/Shanghai")
+    frame = enterprise_feeds.entries_frame(model)
+    names = model.enterprises["name"].astype(str).tolist()
+    for i, code in enumerate(model.enterprise_index.codes):
+        own = frame[frame["ent"] == i]
+        rows = list(zip(own["key"], enterprise_feeds._days(own["day"]), own["category"],
+                        own["title"], own["summary"], own["link"], strict=True))
+        assert enterprise_feeds.render(code, names[i], rows, settings, tz) == \
+            feedgen_feed(code, names[i], rows, settings, tz), code
+    awkward = [("k/1", date(2026, 3, 2), "更正", 'A&B <公司> "引号"', "旧\r值 → 新值", "tasks/T&1")]
+    assert enterprise_feeds.render("X1", "甲&乙", awkward, settings, tz) == \
+        feedgen_feed("X1", "甲&乙", awkward, settings, tz)
