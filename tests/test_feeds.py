@@ -106,6 +106,19 @@ def test_entry_ids_survive_new_data_and_rebuilds(tmp_path):
     assert all(new[i] == t or "（" in t for i, t in old.items())
 
 
+def test_entry_ids_are_the_name_based_uuids_subscribers_already_have():
+    """Readers recognise entries they have seen by id: the ids must stay the version-5
+    UUIDs of the site, the region and the entry's key, whatever computes them."""
+    import uuid
+
+    from generator.publish.feeds import entry_id
+
+    settings = {"SITENAME": "某市双随机公示", "GONGKAI_REGION": "青禾县"}
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "gongkai:某市双随机公示:青禾县")
+    for key in ("result/91110108MA01ABCD1X/T-2026-001", "", "计划/调整 #2", "x" * 500):
+        assert entry_id(settings, key) == uuid.uuid5(namespace, key).urn
+
+
 def test_extra_entries_hook_feeds_all_and_department_feeds(tmp_path):
     folder = DataFolder(tmp_path / "src")
 

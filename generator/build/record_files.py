@@ -25,7 +25,7 @@ from ..forked import Forked, can_fork
 from .context import current
 from .keys import StageKey
 from .render import Manifest
-from .writer import replace_file
+from .writer import put_file, replace_file
 
 MIN_PER_WORKER = 2_000  # fewer records than this per worker are not worth a fork
 _ROW_MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -125,6 +125,11 @@ class RecordFiles:
         self.result.skipped = int(same.sum())
         # without a manifest, what is there already is listed once, before anything is written
         self._found = None if self.manifest.previous else _listing(self.output, self.folder)
+        if self._found is None:
+            self._new = ~self.manifest.known(paths)
+        else:
+            found = set(self._found)
+            self._new = np.fromiter((p not in found for p in paths), dtype=bool, count=len(paths))
         return np.flatnonzero(~same)
 
     def _mixed(self) -> np.ndarray:
@@ -154,11 +159,12 @@ class RecordFiles:
         self.result.written += written
 
     def _make_chunk(self, chunk: np.ndarray, build: Callable[[int], bytes]) -> list[str]:
-        written = []
+        # the output is a staging folder: a file the last build did not write is created
+        # without first looking for it (see put_file)
+        written, root, paths, new = [], os.path.join(self.output, ""), self.paths, self._new
         for i in chunk.tolist():
-            path = self.paths[i]
-            if replace_file(self.output / path, build(i)):
-                written.append(path)
+            if put_file(root + paths[i], build(i), new[i]):
+                written.append(paths[i])
         return written
 
     def write(self, path: str, data: bytes) -> None:

@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from .. import urls
 from ..forked import Forked, can_fork
+from .writer import put_file
 
 
 @dataclass
@@ -170,42 +171,6 @@ def templates_fingerprint(template_dirs: Sequence[str | Path], extra: str) -> in
     return int.from_bytes(digest.digest()[:8], "little")
 
 
-def write_if_changed(target: str | Path, data: bytes, new: bool = False) -> bool:
-    """Write ``data`` unless the file already holds exactly it; True when written.
-
-    Plain ``os`` calls: at half a million pages the path-object overhead and a
-    temporary file per page cost more than rendering them. ``new`` says the last
-    build did not write this page, so there is nothing to compare with.
-    """
-    name = os.fspath(target)
-    if not new:
-        try:
-            with open(name, "rb") as fh:
-                if fh.read(len(data) + 1) == data:
-                    return False
-            # replace, never rewrite: the file may be a hard link shared with the live site
-            # (see atomic.py), which must not change while this build runs
-            os.unlink(name)
-        except FileNotFoundError:
-            new = True
-    if new:
-        folder = os.path.dirname(name)
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            pass
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        done = os.write(fd, data)
-        while done < len(data):  # a short write: rare, but allowed
-            done += os.write(fd, memoryview(data)[done:])
-    finally:
-        os.close(fd)
-    return True
-
-
 class Renderer:
     """Renders pages of one build into ``output``."""
 
@@ -228,7 +193,7 @@ class Renderer:
     def write(self, path: str, template: str, context: dict[str, Any], counts: Counts,
               new: bool = False) -> None:
         data = self.render_one(path, template, context)
-        if write_if_changed(self._folder + urls.output_file(path), data, new):
+        if put_file(self._folder + urls.output_file(path), data, new):
             counts.written += 1
         else:
             counts.unchanged += 1

@@ -17,7 +17,7 @@ import pandas as pd
 from jinja2 import Environment
 
 from .. import urls
-from ..build.render import write_if_changed
+from ..build.writer import put_file
 from ..rules import Figures, figures
 from ..rules.deadlines import LATE, ON_TIME, OVERDUE, PENDING, UNKNOWN
 from ..rules.teams import SHORT
@@ -301,7 +301,7 @@ def write_charts(chart_list: list[Chart], output: Path, env: Environment) -> int
     written = 0
     for chart in chart_list:
         data = template.render(plot=chart.plot, title=chart.title).encode("utf-8")
-        written += write_if_changed(Path(output) / STATS / chart.file, data)
+        written += put_file(Path(output) / STATS / chart.file, data)
     return written
 
 
