@@ -7,19 +7,11 @@ import pandas as pd
 
 from . import joint
 from .deadlines import LATE, ON_TIME, OVERDUE, REC_LATE, REC_ON_TIME, REC_OVERDUE
+from .shares import share
 from .teams import minimum, team_counts, with_team_share
 
 CATEGORY_LABELS = {"problem": "发现问题", "no_problem": "未发现问题", "not_applicable": "不适用"}
 KEYS = ["department", "year"]
-
-
-def share(part, whole):
-    """part / whole as Float64, NA where whole is 0."""
-    part = pd.Series(part).astype("Float64") if not np.isscalar(part) else part
-    whole = pd.Series(whole).astype("Float64") if not np.isscalar(whole) else whole
-    if np.isscalar(whole):
-        return pd.NA if not whole else part / whole
-    return (part / whole.where(whole > 0)).astype("Float64")
 
 
 # each share of the result rows: (numerator, denominator) among the counts of result_counts

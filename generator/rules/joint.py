@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .shares import share
+
 __all__ = ["department_pairs", "multi_department", "multi_department_visits", "overall",
            "task_counts"]
 
@@ -103,7 +105,6 @@ def department_counts(pairs: pd.DataFrame) -> pd.DataFrame:
 def overall(multi: pd.DataFrame, visits: int) -> dict[str, object]:
     """The overall figures: such visits, their enterprises (each once) and their share of
     all visits (as the share of visits with several items is taken)."""
-    from .aggregate import share  # aggregate sums department_counts: imported when used
     return {"multi_department_visits": len(multi),
             "multi_department_enterprises": int(multi["uscc"].nunique()),
             "multi_department_visit_share": share(len(multi), visits)}

@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .shares import share
+
 MET, SHORT, UNRECORDED, UNCHECKED = "达到要求", "人数不足", "未填写", "无法核对"
 DEFAULT_MINIMUM = 2
 
@@ -111,8 +113,6 @@ def unchecked(team_rows: pd.DataFrame) -> bool:
 def with_team_share(frame: pd.DataFrame, team_rows: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (sums of :func:`team_counts`) with team_share = met ÷ recorded added; met
     and the share are NA (unknown, not 0) when nothing could be checked."""
-    from .aggregate import share
-
     frame["team_met_visits"] = frame["team_met_visits"].astype("Int64")
     if unchecked(team_rows):
         frame["team_met_visits"] = pd.NA
