@@ -128,8 +128,7 @@ class RecordFiles:
         if self._found is None:
             self._new = ~self.manifest.known(paths)
         else:
-            found = set(self._found)
-            self._new = np.fromiter((p not in found for p in paths), dtype=bool, count=len(paths))
+            self._new = ~pd.Index(paths).isin(self._found)
         return np.flatnonzero(~same)
 
     def _mixed(self) -> np.ndarray:
