@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .console import UsageError, check_plugins, command_settings
 from .settings import SITE_DEFAULTS as DEFAULT_SETTINGS
+
+if TYPE_CHECKING:
+    from .build.executor import ClusterExecutor
 
 
 class StrictRefused(Exception):
@@ -79,37 +83,27 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with only_build(output):  # a second build on the same output stops here, said so
             return _build_held(args.force, settings, merged, data, output, key, start,
-                               args.strict)
+                               args.strict, args.scheduler or settings.get("GONGKAI_SCHEDULER"))
     except BuildRunning as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
 
 def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: Path, key: str,
-                start: float, strict: bool = False) -> int:
+                start: float, strict: bool = False, scheduler: str | None = None) -> int:
     """The build of cmd_build once it holds its output: skipped when nothing changed,
     else validated, rendered beside the published site and swapped in.
 
     ``strict``: warnings refuse publication, as ``gongkai validate --strict`` fails on them.
+    ``scheduler``: the Dask scheduler whose workers run the partitioned stages.
     """
     import time
-    from functools import partial
-
-    from pelican import Pelican
 
     from .build import inputs
-    from .build.atomic import Seeding, staged_output, staging_path
-    from .build.context import BuildContext, active
-    from .build.gate import DataRefused, publishable_model
-    from .build.shared import linked_files
     from .console import quiet_pelican
-    from .trust.reconcile import ReconciliationError, reconciliation_line
-    from .trust.reproducible import clamp_mtimes, source_date_epoch
-    from .validate.report import warning_summary
 
     quiet_pelican(handler=True)  # Pelican's few English lines: in Chinese, or left out
     last = None if force else inputs.unchanged(output, key)
-    pointer = f"gongkai validate --data {data}（逐条列出每个问题；--format json 供程序读取）"
     if last is not None:
         print("无变化：数据、内容、设置、主题和程序都与上次生成时相同，未重新生成"
               "（需要时用 --force 重新生成）")
@@ -121,6 +115,43 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
         print(last.get("reconciliation", ""))
         print(f"完成：输出到 {output}，用时 {time.perf_counter() - start:.1f} 秒")
         return 0
+    cluster = None
+    if scheduler:  # asked for a cluster: reached now, or the build stops; never run locally
+        from .build.executor import ClusterError, ClusterExecutor
+
+        try:
+            cluster = ClusterExecutor(scheduler,
+                                      float(settings.get("GONGKAI_SCHEDULER_TIMEOUT") or 20))
+        except ClusterError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        cluster.announce()
+    try:
+        return _build_staged(settings, merged, data, output, key, start, strict, cluster)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _build_staged(settings: dict, merged: dict, data: Path, output: Path, key: str,
+                  start: float, strict: bool, cluster: ClusterExecutor | None) -> int:
+    """Validate, render beside the published site, and swap in (see :func:`_build_held`)."""
+    import time
+    from functools import partial
+
+    from pelican import Pelican
+
+    from .build import inputs
+    from .build.atomic import Seeding, staged_output, staging_path
+    from .build.context import BuildContext, active
+    from .build.executor import ClusterError
+    from .build.gate import DataRefused, publishable_model
+    from .build.shared import linked_files
+    from .trust.reconcile import ReconciliationError, reconciliation_line
+    from .trust.reproducible import clamp_mtimes, source_date_epoch
+    from .validate.report import warning_summary
+
+    pointer = f"gongkai validate --data {data}（逐条列出每个问题；--format json 供程序读取）"
     linked = partial(linked_files, output)  # listed only when the staging folder is prepared
     seeding = Seeding(output, linked)  # on the second core while the data is validated
     try:
@@ -148,7 +179,7 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
             settings["OUTPUT_PATH"] = str(staging)
             this_run = BuildContext(data_dir=data, output=staging, published=output,
                                     cache_dir=Path(settings.get("CACHE_PATH", "cache")),
-                                    model=model, command="gongkai")
+                                    model=model, command="gongkai", cluster=cluster)
             with active(this_run):
                 Pelican(settings).run()
             # every warning, those of validation and those found while building (W304,
@@ -164,7 +195,7 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
             epoch = source_date_epoch()
             if epoch is not None:
                 clamp_mtimes(staging, epoch)
-    except (ReconciliationError, StrictRefused) as exc:
+    except (ReconciliationError, StrictRefused, ClusterError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     print(line)
@@ -248,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="即使数据、内容、设置、主题和程序都与上次相同，也重新生成")
     p.add_argument("--strict", action="store_true",
                    help="有警告也不发布（返回 1），与 gongkai validate --strict 相同")
+    p.add_argument("--scheduler", metavar="地址",
+                   help="在 Dask 集群上生成：调度器地址，如 tcp://10.0.0.5:8786"
+                        "（默认取设置中的 GONGKAI_SCHEDULER；不设则在本机生成）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("contract-doc", help="生成数据规范文档")

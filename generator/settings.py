@@ -81,6 +81,14 @@ DEFAULTS: dict[str, Any] = {
     # run the search stage in a process beside the data pages: True, False, or "auto"
     # (on a rebuild of an existing site, when there is more than one core)
     "GONGKAI_SEARCH_BESIDE": "auto",
+    # the Dask scheduler (tcp://host:8786) whose workers render the partitions; empty: this
+    # machine. ``gongkai build --scheduler`` says the same for one build
+    "GONGKAI_SCHEDULER": "",
+    # seconds to wait for the scheduler and its first worker before the build stops
+    "GONGKAI_SCHEDULER_TIMEOUT": 20,
+    # result rows per partition of the enterprise stages (how the work is cut up, never
+    # what it writes)
+    "GONGKAI_PARTITION_ROWS": 100_000,
     # enterprises per block of the browser's enterprise index (search/words/): larger
     # blocks make the key files smaller and each block file larger
     "GONGKAI_SEARCH_BLOCK": 32,

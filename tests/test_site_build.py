@@ -58,7 +58,7 @@ def test_a_failed_build_keeps_the_last_manifest(tmp_path, monkeypatch):
     def failing(self, *args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(site_build.Rendering, "finish", failing)
+    monkeypatch.setattr(site_build.EnterpriseStage, "finish", failing)
     with pytest.raises(RuntimeError):
         build(folder, out, cache)
     assert path.read_bytes() == before and page.read_bytes() == shown
@@ -160,14 +160,15 @@ def test_task_pages_rendered_by_worker_processes_match_the_serial_ones(tmp_path)
 
 
 def test_enterprise_pages_are_shared_between_a_worker_and_the_building_process(tmp_path):
-    """Rendering forks processes - 1 workers at once and the caller joins in later: every
-    page is rendered exactly once whoever takes it, and work the caller does between
-    start and finish is not lost; a page that fails to render fails the build."""
+    """Shards of pages go to whoever is free, the caller included: every page is rendered
+    exactly once whoever takes it; a page that fails to render fails the build, and no
+    worker is left running."""
     import numpy as np
+    import psutil
     import pytest
     from sitebuild import ROOT, sample_site
 
-    from generator.build.render import Renderer, Rendering, make_environment
+    from generator.build.render import Renderer, make_environment, render_many
     from generator.site import views
 
     _, model = sample_site()
@@ -175,23 +176,17 @@ def test_enterprise_pages_are_shared_between_a_worker_and_the_building_process(t
     pages = views.EnterprisePages(data)
     env = make_environment([ROOT / "themes/gongkai/templates"], dict(model.settings))
     everything = np.arange(len(pages))
-    seen = []
-    serial = Rendering(Renderer(env, tmp_path / "serial", {}), pages, everything, 1,
-                       progress=lambda done, total: seen.append((done, total)))
-    counts = serial.finish()
-    assert not serial.parallel and counts.written == len(pages) > 100
-    assert seen[-1] == (len(pages), len(pages))
-    shared = Rendering(Renderer(env, tmp_path / "shared", {}), pages, everything, 2, min_parallel=0)
-    assert shared.parallel
-    (tmp_path / "meanwhile.txt").write_text("the caller's own work", encoding="utf-8")
-    counts = shared.finish()
+    counts = render_many(Renderer(env, tmp_path / "serial", {}), pages, everything, 1)
+    assert counts.written == len(pages) > 100
+    counts = render_many(Renderer(env, tmp_path / "shared", {}), pages, everything, 2,
+                         min_parallel=0)
     assert counts.written == len(pages) and counts.unchanged == 0
     files = {name: {p.relative_to(tmp_path / name): p.read_bytes()
                     for p in (tmp_path / name).rglob("index.html")} for name in ("serial", "shared")}
     assert files["serial"] == files["shared"] and len(files["shared"]) == len(pages)
-    assert (tmp_path / "meanwhile.txt").is_file()
-    again = Rendering(Renderer(env, tmp_path / "shared", {}), pages, everything, 2, min_parallel=0)
-    assert again.finish().unchanged == len(pages)  # same bytes: nothing rewritten
+    again = render_many(Renderer(env, tmp_path / "shared", {}), pages, everything, 2,
+                        min_parallel=0)
+    assert again.unchanged == len(pages)  # same bytes: nothing rewritten
 
     broken = make_environment([ROOT / "themes/gongkai/templates"], dict(model.settings))
     calls = []
@@ -201,11 +196,10 @@ def test_enterprise_pages_are_shared_between_a_worker_and_the_building_process(t
         return value if len(calls) < 5 else 1 / 0
 
     broken.filters["zh_date"] = fails_after_a_few_pages
-    failing = Rendering(Renderer(broken, tmp_path / "broken", {}), pages, everything, 2,
-                        min_parallel=0)
     with pytest.raises(ZeroDivisionError):
-        failing.finish()
-    assert not failing._workers  # the worker was stopped
+        render_many(Renderer(broken, tmp_path / "broken", {}), pages, everything, 2,
+                    min_parallel=0)
+    assert not psutil.Process().children()  # the worker was stopped
 
 
 def test_the_validated_model_is_cached_without_the_build_waiting_for_it(tmp_path):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Model
+from .executor import ClusterExecutor, Executor, LocalExecutor
 
 # the data pages' manifest inside the folder a build writes: swapped in together with the
 # pages it describes, so the two can never disagree after a crash
@@ -41,6 +42,8 @@ class BuildContext:
     # "gongkai": ``gongkai build``, which prints the summary of warnings itself;
     # "pelican": ``pelican content`` (or a reload of ``pelican -r``)
     command: str = "pelican"
+    # the Dask cluster the partitioned stages run on (``--scheduler``), else this machine
+    cluster: ClusterExecutor | None = None
 
     @property
     def manifest(self) -> Path:
@@ -51,6 +54,11 @@ class BuildContext:
         cores taken by stages running beside them, at least one."""
         cores = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
         return max(1, cores - self.busy_cores)
+
+    def executor(self, settings: dict[str, Any]) -> Executor:
+        """Where the partitions of a stage run: the cluster, or the cores of
+        :meth:`processes`."""
+        return self.cluster or LocalExecutor(self.processes(settings))
 
 
 _ACTIVE: list[BuildContext] = []

@@ -9,11 +9,9 @@ bytes differ, so an unchanged page keeps its timestamp and rsync sees no change.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, Template, Undefined, meta, sel
 from markupsafe import Markup, escape
 
 from .. import urls
-from ..forked import Forked, can_fork
+from .executor import LocalExecutor
 from .writer import put_file
 
 
@@ -201,13 +199,13 @@ class Renderer:
 
 # --- parallel rendering of a large page set ---------------------------------------------
 
-_JOB: dict[str, Any] = {}
 
+def render_shard(renderer: Renderer, pages: Any, indices: np.ndarray,
+                 new: np.ndarray | None = None) -> Counts:
+    """Render and write the pages at ``indices`` of a page set, in this process.
 
-def _render_shard(indices: np.ndarray) -> Counts:
-    renderer: Renderer = _JOB["renderer"]
-    pages = _JOB["pages"]
-    new = _JOB["new"]
+    ``new``: per page, True when no earlier build wrote it (see :func:`.writer.put_file`).
+    """
     counts = Counts()
     load = getattr(pages, "load", None)  # a page set that turns its rows into objects per shard
     if load is not None:
@@ -216,6 +214,11 @@ def _render_shard(indices: np.ndarray) -> Counts:
         renderer.write(pages.path(i), pages.template, pages.context(i), counts,
                        bool(new[i]) if new is not None else False)
     return counts
+
+
+def _render_part(job: tuple[Renderer, Any, np.ndarray | None], shard: np.ndarray) -> Counts:
+    renderer, pages, new = job
+    return render_shard(renderer, pages, shard, new)
 
 
 class PageList:
@@ -238,109 +241,22 @@ class PageList:
         return self.pages[i].context
 
 
-class Rendering:
-    """Pages of one set rendered by forked workers while the caller does other work,
-    and by the caller too once it has done it.
-
-    Shards of pages are handed out through a shared counter, so whoever is free takes
-    the next one: ``processes - 1`` workers start at once, and the calling process joins
-    them in :meth:`finish`. Workers inherit the page set by fork, so nothing large is
-    pickled; what the caller computes after forking is not theirs. Below
-    ``min_parallel`` pages, forking costs more than it saves and the caller renders
-    them all in :meth:`finish`.
-    """
-
-    def __init__(self, renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
-                 progress: Callable[[int, int], None] | None = None,
-                 new: np.ndarray | None = None, min_parallel: int = 5000) -> None:
-        self.processes = processes
-        self.total = len(indices)
-        self.progress = progress
-        self._job = {"renderer": renderer, "pages": pages, "new": new}
-        per_shard = max(1, min(500, len(indices) // (8 * processes)))
-        self._shards = np.array_split(
-            indices, max(1, len(indices) // per_shard)) if len(indices) else []
-        self._workers: list[Forked] = []
-        self.parallel = (processes > 1 and len(indices) > min_parallel and can_fork())
-        ctx = mp.get_context("fork") if self.parallel else None
-        self._next = ctx.Value("q", 0) if ctx else None  # next shard to take
-        self._done = ctx.Value("q", 0) if ctx else None  # pages rendered, for progress
-        self._reported = 0
-        self._frozen = self.parallel
-        if self.parallel:
-            renderer.template(pages.template)
-            gc.freeze()  # the workers' garbage collector leaves the inherited objects alone
-            self._workers = [Forked(self._work, os.getpid()) for _ in range(processes - 1)]
-
-    def _take(self) -> int:
-        with self._next.get_lock():
-            i = self._next.value
-            self._next.value = i + 1
-        return i
-
-    def _work(self, parent: int | None = None) -> Counts:
-        """Render shards until none is left. ``parent``: the building process, when this
-        is a worker, which stops if the build was killed rather than render on for it."""
-        counts = Counts()
-        _JOB.update(self._job)
-        try:
-            while (i := self._take()) < len(self._shards):
-                if parent is not None and os.getppid() != parent:
-                    break
-                counts.add(_render_shard(self._shards[i]))
-                with self._done.get_lock():
-                    self._done.value += len(self._shards[i])
-                if parent is None:
-                    self.poll()
-        finally:
-            _JOB.clear()
-        return counts
-
-    def poll(self) -> None:
-        """Report progress of the workers so far, without waiting."""
-        if self.progress and self.parallel and self._done.value > self._reported:
-            self._reported = self._done.value
-            self.progress(self._reported, self.total)
-
-    def finish(self) -> Counts:
-        """Render the shards nobody has taken yet, wait for the workers, add up."""
-        try:
-            if not self.parallel:
-                counts = Counts()
-                _JOB.update(self._job)
-                try:
-                    for shard in self._shards:
-                        counts.add(_render_shard(shard))
-                        if self.progress:
-                            self.progress(counts.written + counts.unchanged, self.total)
-                finally:
-                    _JOB.clear()
-                return counts
-            counts = self._work()
-            for worker in self._workers:
-                counts.add(worker.result())
-            self._workers = []
-            if self.progress:
-                self.progress(self.total, self.total)
-            return counts
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop workers still running (the caller failed before :meth:`finish`)."""
-        for worker in self._workers:
-            worker.cancel()
-        self._workers = []
-        if self._frozen:
-            gc.unfreeze()
-            self._frozen = False
-
-
 def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: int,
-                progress: Callable[[int, int], None] | None = None,
                 new: np.ndarray | None = None, min_parallel: int = 5000) -> Counts:
-    """Render ``pages.context(i)`` for each index, over ``processes`` forked workers."""
-    return Rendering(renderer, pages, indices, processes, progress, new, min_parallel).finish()
+    """Render ``pages.context(i)`` for each index, in shards shared out over ``processes``
+    (forked workers inherit the page set: nothing large is pickled). Below
+    ``min_parallel`` pages, forking costs more than it saves."""
+    indices = np.asarray(indices)
+    per_shard = max(1, min(500, len(indices) // (8 * processes)))
+    shards = np.array_split(indices, max(1, len(indices) // per_shard)) if len(indices) else []
+    if len(indices) and (processes > 1 and len(indices) > min_parallel):
+        renderer.template(pages.template)  # compiled once, before forking
+    executor = LocalExecutor(processes if len(indices) > min_parallel else 1)
+    counts = Counts()
+    for done in executor.start(_render_part, (renderer, pages, new), len(shards),
+                               shards.__getitem__).results():
+        counts.add(done)
+    return counts
 
 
 # --- manifest -------------------------------------------------------------------------
@@ -372,6 +288,16 @@ class Manifest:
                 self.salt = _salt_of(table.schema)
             except Exception:  # a damaged cache only costs a full render
                 self.previous = {}
+
+    @classmethod
+    def of(cls, paths: Sequence[str], fingerprints: np.ndarray, salt: int | None = None
+           ) -> Manifest:
+        """A manifest held in memory (a part of a saved one), never saved itself."""
+        manifest = cls(Path(os.devnull))
+        manifest.previous = dict(zip(paths, np.asarray(fingerprints, dtype=np.uint64).tolist(),
+                                     strict=True))
+        manifest.salt = salt
+        return manifest
 
     def _positions(self, paths: list[str]) -> np.ndarray:
         """Each path's place in the last build's manifest, -1 for a path it did not have."""

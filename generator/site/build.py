@@ -13,13 +13,13 @@ import numpy as np
 
 from .. import urls
 from ..build.context import MANIFEST_IN_OUTPUT
+from ..build.executor import Executor, LocalExecutor
 from ..build.keys import StageKey
 from ..build.render import (
     Counts,
     Manifest,
     PageList,
     Renderer,
-    Rendering,
     make_environment,
     render_many,
     templates_fingerprint,
@@ -27,6 +27,7 @@ from ..build.render import (
 from ..model import Model
 from . import stats, views
 from .changes import changes_page  # 更新记录: corrections and retractions
+from .enterprise_stage import EnterpriseStage, mix
 
 # settings that reach pages; a change in any of them re-renders everything
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "SITESUBTITLE", "RELATIVE_URLS", "THEME_STATIC_DIR",
@@ -41,11 +42,6 @@ PAGE_CODE = ("site", "build/render.py", "urls.py", "model", "rules", "contract",
 def _settings_fingerprint(settings: dict[str, Any]) -> str:
     return (StageKey("pages").settings(settings, PAGE_SETTINGS, ("GONGKAI_", "FEED_"))
             .code(*PAGE_CODE).hexdigest())
-
-
-def _mix(fingerprints: np.ndarray, salt: int) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return (fingerprints * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(salt)
 
 
 def manifest_path(output: Path, cache_dir: Path | None = None) -> Path:
@@ -76,12 +72,14 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
                 template_dirs: list[Path], content_links: dict[str, str] | None = None,
                 notices: list[dict[str, str]] | None = None, cache_dir: Path | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                processes: int | None = None, manifest: Path | None = None) -> Counts:
+                processes: int | None = None, manifest: Path | None = None,
+                executor: Executor | None = None) -> Counts:
     """Write every data page under ``output``; return how many were written and skipped.
 
     ``processes``: the workers the pages may use (default GONGKAI_PROCESSES or every
-    core); ``manifest``: where the page manifest is kept (a staged build keeps it inside
-    the folder it writes), else in the cache, named after ``output``.
+    core), unless ``executor`` says where the enterprise pages' partitions run;
+    ``manifest``: where the page manifest is kept (a staged build keeps it inside the
+    folder it writes), else in the cache, named after ``output``.
     """
     output = Path(output)
     from ..agency.ledger import build_ledger  # what was corrected or withdrawn, and when
@@ -100,35 +98,29 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     processes = processes or max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1))
 
     # Enterprise pages first: they are nearly all of the pages, and need neither the rule
-    # figures nor the task pages. Their workers render while this process works out
-    # everything else and writes the other pages.
-    enterprises = views.EnterprisePages(data)
-    ent_paths = [urls.enterprise(u) for u in enterprises.usccs]
-    if manifest.previous and manifest.salt == salt:
-        same = manifest.unchanged(ent_paths, _mix(enterprises.fingerprints, salt), output)
-    else:  # nothing can be unchanged: the fingerprints are worked out while pages render
-        same = np.zeros(len(ent_paths), dtype=bool)
-    todo = np.flatnonzero(~same)
-    new = ~manifest.known(ent_paths)
-    rendering = Rendering(renderer, enterprises, todo, processes, progress, new)
-    # the new manifest is written while the last pages render, beside the old one, and
-    # takes its place only once every page is written
+    # figures nor the task pages. Their partitions run on the executor (forked workers, or
+    # a cluster) while this process works out everything else and writes the other pages.
+    stage = EnterpriseStage(model, data, settings, output, template_dirs, salt, manifest,
+                            executor or LocalExecutor(processes), renderer)
+    rendering = _StageProgress(stage, progress)
+    # the new manifest is written beside the old one, and takes its place only once every
+    # page is written
     pending = manifest.path.with_name(manifest.path.name + ".pending")
     try:
-        fingerprints = _mix(enterprises.fingerprints, salt)  # meanwhile, if not done above
         paths, fps_by_path = _other_pages(data, model, settings, output, renderer, manifest, salt,
-                                          page_size, notices, cache_dir, counts, rendering,
-                                          enterprises.tombstone_pages())
+                                          page_size, notices, cache_dir, counts, rendering)
+        ent_paths, fingerprints, tombstones, ent_counts = stage.finish()
+        rendering.poll(final=True)
+        counts.add(ent_counts)
+        _check_unique(paths + tombstones)
+        paths += tombstones
         small_fps = np.array([fps_by_path.get(p, 0) for p in paths], dtype=np.uint64)
         manifest.save(paths + ent_paths, np.concatenate([small_fps, fingerprints]), salt,
                       to=pending)
-        counts.add(rendering.finish())
     except BaseException:
+        stage.cancel()
         pending.unlink(missing_ok=True)
         raise
-    finally:
-        rendering.close()
-    counts.skipped += int(same.sum())
 
     current = set(paths) | set(ent_paths)
     for stale in manifest.stale(current):
@@ -143,17 +135,38 @@ def build_pages(model: Model, settings: dict[str, Any], output: Path,
     return counts
 
 
+def _check_unique(paths: list[str]) -> None:
+    if len(set(paths)) != len(paths):
+        seen: set[str] = set()
+        twice = sorted({p for p in paths if p in seen or seen.add(p)})
+        raise ValueError(f"two pages map to one path: {twice[:5]}")
+
+
+class _StageProgress:
+    """Progress of the enterprise stage, reported as the other pages are written."""
+
+    def __init__(self, stage: EnterpriseStage,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.stage, self.progress, self._reported = stage, progress, -1
+
+    def poll(self, final: bool = False) -> None:
+        if self.progress is None:
+            return
+        done = self.stage.count if final else self.stage.poll()
+        if done > self._reported:
+            self._reported = done
+            self.progress(done, self.stage.count)
+
+
 def _other_pages(data: views.SiteData, model: Model, settings: dict[str, Any], output: Path,
                  renderer: Renderer, manifest: Manifest, salt: int, page_size: int,
                  notices: list[dict[str, str]] | None, cache_dir: Path | None, counts: Counts,
-                 rendering: Rendering, tombstones: list[views.Page]
-                 ) -> tuple[list[str], dict[str, int]]:
-    """Every page but the enterprises': written here, in this process, while
-    ``rendering`` renders the enterprise pages (or before it does, with one process).
-    ``tombstones``: the pages of enterprises whose results were all withdrawn (a few).
+                 rendering: _StageProgress) -> tuple[list[str], dict[str, int]]:
+    """Every page but the enterprises': written here, in this process, while the
+    enterprise stage renders its partitions (or before it does, with one process).
     Returns their paths and the fingerprints of the task pages."""
     # task pages: a task whose rows did not change keeps all its pages as they are
-    task_fps = {tid: int(_mix(np.array([fp], dtype=np.uint64), salt)[0])
+    task_fps = {tid: int(mix(np.array([fp], dtype=np.uint64), salt)[0])
                 for tid, fp in views.task_fingerprints(data).items()}
     previous_task_pages: dict[str, list[str]] = {}
     for p in manifest.previous:
@@ -179,23 +192,17 @@ def _other_pages(data: views.SiteData, model: Model, settings: dict[str, Any], o
     small += views.department_pages(data)
     small += views.inspector_pages(data)
     small += views.moved_department_pages(data)
-    small += tombstones
     rendering.poll()
     small += stats.stats_pages(data, output, renderer.env)  # also writes the chart SVGs
     small.append(changes_page(model, model.settings, Path(cache_dir or output.parent / "cache")))
     paths = [p.path for p in small + task_pages] + list(kept)
-    if len(set(paths)) != len(paths):
-        seen: set[str] = set()
-        twice = sorted({p for p in paths if p in seen or seen.add(p)})
-        raise ValueError(f"two pages map to one path: {twice[:5]}")
+    _check_unique(paths)
     for page in small:
         renderer.write(page.path, page.template, page.context, counts)
     rendering.poll()
     # task pages (100 result rows each, ten thousand of them at provincial scale) get the
     # workers of their own when the enterprise pages are not using them
-    processes = 1 if rendering.parallel else rendering.processes
-    counts.add(render_many(renderer, PageList(task_pages), np.arange(len(task_pages)), processes,
-                           min_parallel=200))
+    counts.add(render_many(renderer, PageList(task_pages), np.arange(len(task_pages)), 1))
     fps_by_path = dict(kept)
     fps_by_path.update({p.path: task_fps[p.context["task"]["task_id"]] for p in task_pages})
     return paths, fps_by_path

@@ -53,12 +53,13 @@ class DataPagesGenerator(Generator):
             now = time.perf_counter()
             if now - last[0] > 5 or done == total:
                 last[0] = now
-                print(f"  企业页面 {done}/{total}", file=sys.stderr)
+                print(f"  企业页面 {done}/{total} 个分区", file=sys.stderr)
 
         counts = build_pages(self.model, self.settings, Path(self.output_path), template_dirs,
                              content_links, notices, cache, progress,
                              processes=run.processes(self.settings) if run else None,
-                             manifest=manifest)
+                             manifest=manifest,
+                             executor=run.executor(self.settings) if run else None)
         self.context["gongkai_counts"] = counts
         # after the pages: the figures it needs are worked out while enterprise pages render
         warn_unknown_calendar_years(self.model)

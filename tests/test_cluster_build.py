@@ -1,0 +1,143 @@
+"""``gongkai build --scheduler``: the enterprise partitions as tasks of a real Dask cluster.
+
+A ``distributed.LocalCluster`` of two worker processes on 127.0.0.1 stands in for the
+machines of a real one: the same scheduler, workers, pickling and retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from sitebuild import ROOT
+
+from generator.cli import main
+
+distributed = pytest.importorskip("distributed")
+
+
+class KillFirstPartition(distributed.WorkerPlugin):
+    """Ends the worker process that starts the first enterprise partition, once (the
+    marker file says it happened): a machine lost in the middle of a build."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        name = key if isinstance(key, str) else str(key)
+        if finish == "executing" and name.startswith("render_partition"):
+            try:
+                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return
+            os.close(fd)
+            os._exit(1)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=":0") as found:
+        yield found
+
+
+def settings_file(folder: Path, extra: str = "") -> Path:
+    """The project's settings with small partitions (so the sample makes many), the
+    cache in ``folder``."""
+    conf = folder / "pelicanconf.py"
+    conf.write_text("import runpy\n"
+                    f"globals().update({{k: v for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r})"
+                    ".items() if k.isupper()})\n"
+                    f"PATH = {str(ROOT / 'content')!r}\nTHEME = {str(ROOT / 'themes/gongkai')!r}\n"
+                    f"GONGKAI_DATA_DIR = {str(ROOT / 'data')!r}\n"
+                    f"CACHE_PATH = {str(folder / 'cache')!r}\n"
+                    "GONGKAI_PARTITION_ROWS = 60\n" + extra, encoding="utf-8")
+    return conf
+
+
+def files(out: Path) -> dict[str, str]:
+    """Every file of a site by its hash, less the server index (Whoosh names its segment
+    files at random; its answers are compared instead)."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and ".gongkai-search" not in p.relative_to(out).parts}
+
+
+def build(tmp: Path, name: str, *extra: str, settings: Path | None = None) -> tuple[int, Path]:
+    """Build into ``tmp/name/output``; with the settings of ``tmp`` unless given others
+    (one settings file for the builds compared: the state file holds its hash)."""
+    if settings is None:
+        settings = tmp / "pelicanconf.py"
+        if not settings.is_file():
+            settings_file(tmp)
+    out = tmp / name / "output"
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        code = main(["build", "--output", str(out), "--settings", str(settings), *extra])
+    finally:
+        os.chdir(cwd)
+    return code, out
+
+
+def search(out: Path, settings: Path, query: str) -> str:
+    import contextlib
+    import io
+
+    from generator.search.commands import run_search
+    from generator.settings import load_settings
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        run_search(load_settings(settings), query, str(out), 20, True, 1)
+    return buffer.getvalue()
+
+
+def test_a_cluster_build_gives_the_bytes_of_a_local_build(tmp_path, cluster, capsys):
+    code, local = build(tmp_path, "local")
+    assert code == 0
+    capsys.readouterr()
+    code, remote = build(tmp_path, "cluster", "--scheduler", cluster.scheduler_address)
+    said = capsys.readouterr().err
+    assert code == 0
+    assert f"Dask 集群：调度器 {cluster.scheduler_address}，2 个工作进程" in said
+    assert "进度见 http" in said  # the dashboard's address
+    mine, theirs = files(local), files(remote)
+    assert len([p for p in mine if p.startswith("enterprises/")]) > 100
+    assert mine == theirs
+    for query in ("青禾", "91"):
+        found = search(local, tmp_path / "pelicanconf.py", query)
+        assert '"kind": "enterprise"' in found
+        assert found == search(remote, tmp_path / "pelicanconf.py", query)
+
+
+def test_a_worker_lost_mid_build_does_not_lose_pages(tmp_path, cluster, capsys):
+    code, local = build(tmp_path, "local")
+    assert code == 0
+    marker = tmp_path / "killed"
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    try:
+        client.register_plugin(KillFirstPartition(str(marker)), name="kill-first-partition")
+        code, remote = build(tmp_path, "cluster", "--scheduler", cluster.scheduler_address)
+        assert marker.is_file()  # a worker really was ended with a partition under way
+        assert code == 0
+        assert files(local) == files(remote)
+    finally:
+        client.unregister_worker_plugin("kill-first-partition")
+        client.close()
+        cluster.wait_for_workers(2)
+
+
+def test_an_unreachable_scheduler_stops_the_build_with_a_clear_message(tmp_path, capsys):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    conf = settings_file(folder, "GONGKAI_SCHEDULER = 'tcp://127.0.0.1:9'\n"
+                                 "GONGKAI_SCHEDULER_TIMEOUT = 2\n")
+    code, out = build(tmp_path, "nowhere", settings=conf)
+    said = capsys.readouterr().err
+    assert code == 2
+    assert "E901 无法连接 Dask 调度器 tcp://127.0.0.1:9" in said
+    assert "Traceback" not in said
+    assert not out.exists()  # nothing built on this machine instead
