@@ -88,7 +88,7 @@ DEFAULTS: dict[str, Any] = {
     "GONGKAI_SCHEDULER_TIMEOUT": 20,
     # result rows per partition of the enterprise stages (how the work is cut up, never
     # what it writes)
-    "GONGKAI_PARTITION_ROWS": 100_000,
+    "GONGKAI_PARTITION_ROWS": 50_000,
     # enterprises per block of the browser's enterprise index (search/words/): larger
     # blocks make the key files smaller and each block file larger
     "GONGKAI_SEARCH_BLOCK": 32,

@@ -47,7 +47,8 @@ def test_partition_count_follows_the_rows_and_the_workers():
     assert partition_count(250_000, {"GONGKAI_PARTITION_ROWS": 100_000}) == 3
     assert partition_count(800, {"GONGKAI_PARTITION_ROWS": 100}, workers=2) == 8
     assert partition_count(800, {}, workers=2) == 1  # too little to share out
-    assert partition_count(20_000, {}, workers=4) == 8
+    assert partition_count(20_000, {}, workers=4) == 16
+    assert partition_count(1_000_000, {}, workers=2) == 20
 
 
 def test_pages_are_the_same_bytes_however_the_enterprises_are_partitioned(tmp_path):

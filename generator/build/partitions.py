@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 # result rows per partition unless GONGKAI_PARTITION_ROWS says otherwise
-PARTITION_ROWS = 100_000
+PARTITION_ROWS = 50_000
 
 
 def partition_of(codes: Any, count: int) -> np.ndarray:
@@ -41,12 +41,12 @@ def split_rows(codes: Any, count: int) -> list[np.ndarray]:
 
 def partition_count(rows: int, settings: dict[str, Any], workers: int = 1) -> int:
     """How many partitions ``rows`` result rows make: GONGKAI_PARTITION_ROWS each, and
-    at least two per worker once there is enough to share (partitions are taken by
-    whichever worker is free, so a slow one holds up less)."""
+    at least four per worker once there is enough to share (partitions are taken by
+    whichever worker is free: the smaller the last ones, the less the others wait)."""
     size = max(1, int(settings.get("GONGKAI_PARTITION_ROWS") or PARTITION_ROWS))
     count = max(1, math.ceil(rows / size))
     if workers > 1 and rows >= 5_000:
-        count = max(count, 2 * workers)
+        count = max(count, 4 * workers)
     return count
 
 
