@@ -58,6 +58,7 @@ def test_record_files_make_only_what_changed_and_remove_what_is_gone(tmp_path):
 
 def test_records_made_by_two_forked_workers_are_all_written_and_reported(tmp_path, monkeypatch):
     import os
+    import time
 
     from generator.build import record_files
 
@@ -65,7 +66,12 @@ def test_records_made_by_two_forked_workers_are_all_written_and_reported(tmp_pat
     paths = [f"r/{i}.txt" for i in range(10)]
     files = RecordFiles(tmp_path, ".m.parquet", salt=1, folder="r")
     todo = files.todo(paths, np.arange(10, dtype=np.uint64))
-    files.make(todo, lambda i: f"{i} {os.getpid()}".encode(), processes=2)
+
+    def slow(i: int) -> bytes:  # long enough that the forked worker takes the other chunk
+        time.sleep(0.1)
+        return f"{i} {os.getpid()}".encode()
+
+    files.make(todo, slow, processes=2)
     result = files.finish()
     assert result.written == paths  # in record order, whichever worker wrote them
     writers = {(tmp_path / p).read_text().split()[1] for p in paths}

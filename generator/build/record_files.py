@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..forked import Forked, can_fork
 from .context import current
+from .executor import LocalExecutor
 from .keys import StageKey
 from .render import Manifest
 from .writer import put_file, replace_file
@@ -145,19 +145,14 @@ class RecordFiles:
         if not self._writing:
             self.manifest.path.unlink(missing_ok=True)
             self._writing = True
-        workers = max(1, min(processes, len(todo) // MIN_PER_WORKER)) if can_fork() else 1
+        workers = max(1, min(processes, len(todo) // MIN_PER_WORKER))
         chunks = np.array_split(todo, workers)
-        forked = [Forked(self._make_chunk, chunk, build) for chunk in chunks[1:]]
-        try:
-            written = self._make_chunk(chunks[0], build)
-            for worker in forked:
-                written += worker.result()
-        finally:
-            for worker in forked:
-                worker.cancel()
-        self.result.written += written
+        job = LocalExecutor(workers).start(self._make_chunk, build, len(chunks),
+                                           chunks.__getitem__)
+        for written in job.results():
+            self.result.written += written
 
-    def _make_chunk(self, chunk: np.ndarray, build: Callable[[int], bytes]) -> list[str]:
+    def _make_chunk(self, build: Callable[[int], bytes], chunk: np.ndarray) -> list[str]:
         # the output is a staging folder: a file the last build did not write is created
         # without first looking for it (see put_file)
         written, root, paths, new = [], os.path.join(self.output, ""), self.paths, self._new
