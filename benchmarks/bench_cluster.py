@@ -54,6 +54,10 @@ def main() -> None:
     data = sample(args.rows)
     settings = {**load_settings(ROOT / "pelicanconf.py"),
                 "GONGKAI_PARTITION_ROWS": args.partition_rows}
+    # started before the model is loaded: a worker's peak memory (ru_maxrss) counts what
+    # the process it was started from held at the time
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=":0")
     start = time.perf_counter()
     model = load_model(data, settings)
     rows = len(model["results"])
@@ -72,8 +76,7 @@ def main() -> None:
             print(f"local, {args.workers} processes: {counts.written:,} pages in "
                   f"{figures[name]:.1f} s")
             continue
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=":0") as cluster:
+        with cluster:
             executor = ClusterExecutor(cluster.scheduler_address)
             try:
                 with get_task_stream(executor.client) as stream:

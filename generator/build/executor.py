@@ -19,6 +19,7 @@ import multiprocessing as mp
 import os
 import sys
 import uuid
+import warnings
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -140,9 +141,16 @@ class _ClusterJob:
         name = getattr(fn, "__name__", "task")
         [shared_future] = client.scatter([shared], broadcast=True, hash=False)
         self._shared = shared_future
-        self._futures = [client.submit(fn, shared_future, part(k), key=f"{name}-{run}-{k}",
-                                       pure=False, retries=2)
-                         for k in range(count)]
+        self._futures = []
+        with warnings.catch_warnings():
+            # a partition's rows travel inside its task (megabytes, which Dask warns of):
+            # scattered to one worker instead, they would be lost with it, and the task
+            # could not be run again elsewhere
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            for k in range(count):
+                self._futures.append(client.submit(fn, shared_future, part(k),
+                                                   key=f"{name}-{run}-{k}", pure=False,
+                                                   retries=2))
 
     def poll(self) -> int:
         return sum(1 for f in self._futures if f.done())
