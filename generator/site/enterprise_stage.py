@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import urls
 from ..build.executor import Executor
-from ..build.partitions import Partitioned, partition_count, partition_of
+from ..build.partitions import Partitioned, partition_count, split_rows
 from ..build.render import Counts, Manifest, Renderer, make_environment, render_shard
 from ..model import Model
 from ..validate.problems import Problems
@@ -128,14 +128,8 @@ class EnterpriseStage:
         codes = [p[len(ENTERPRISE_PREFIX):].rstrip("/") for p in paths]
         fingerprints = np.fromiter((manifest.previous[p] for p in paths), dtype=np.uint64,
                                    count=len(paths))
-        part = partition_of(codes, self.count)
-        order = np.argsort(part, kind="stable")
-        bounds = np.searchsorted(part[order], np.arange(self.count + 1))
-        out = []
-        for k in range(self.count):
-            at = order[bounds[k]:bounds[k + 1]]
-            out.append(([paths[i] for i in at.tolist()], fingerprints[at]))
-        return out
+        return [([paths[i] for i in at.tolist()], fingerprints[at])
+                for at in split_rows(codes, self.count)]
 
     def part(self, k: int) -> dict[str, Any]:
         """Partition ``k``: its rows, and what the last manifest says of its pages."""
