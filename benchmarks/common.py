@@ -100,3 +100,21 @@ def run(cmd: list[str], tree: bool = True, **kwargs) -> tuple[float, float, str]
 
 def count_files(folder: Path, suffix: str = ".html") -> int:
     return sum(1 for _ in folder.rglob(f"*{suffix}"))
+
+
+def inventory(folder: Path) -> str:
+    """Files and bytes below each top-level folder of a site: what hosting it means
+    (objects to upload, bytes to store), one line per folder, largest first."""
+    sizes: dict[str, list[int]] = {}
+    for top, _, names in os.walk(folder):
+        rel = os.path.relpath(top, folder)
+        key = "(top level)" if rel == "." else rel.split(os.sep, 1)[0]
+        entry = sizes.setdefault(key, [0, 0])
+        for name in names:
+            entry[0] += 1
+            entry[1] += os.stat(os.path.join(top, name)).st_size
+    lines = [f"  {name:<14} {files:>10,} files {size / 2**20:>10,.1f} MiB"
+             for name, (files, size) in sorted(sizes.items(), key=lambda kv: -kv[1][1])]
+    files = sum(v[0] for v in sizes.values())
+    size = sum(v[1] for v in sizes.values())
+    return "\n".join([*lines, f"  {'all':<14} {files:>10,} files {size / 2**20:>10,.1f} MiB"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,11 +92,28 @@ def _unchanged(output: Path, key: str) -> bool:
     return True
 
 
+class Parts:
+    """Seconds spent in each part of the open data, told to ``report`` as each ends, so a
+    long build shows where it is and a benchmark can weigh one part against the rest."""
+
+    def __init__(self, report: Callable[[str, float], None] | None) -> None:
+        self.report = report
+        self.last = time.perf_counter()
+
+    def done(self, part: str) -> None:
+        now = time.perf_counter()
+        if self.report is not None:
+            self.report(part, now - self.last)
+        self.last = now
+
+
 def publish(model: Model, settings: dict[str, Any], output: Path,
-            template_dirs: list[Path] | None = None, previous: Path | None = None
-            ) -> PublishResult:
-    """Write everything under data/ and feeds/, and the three pages when templates are given."""
+            template_dirs: list[Path] | None = None, previous: Path | None = None,
+            report: Callable[[str, float], None] | None = None) -> PublishResult:
+    """Write everything under data/ and feeds/, and the three pages when templates are given.
+    ``report(part, seconds)`` hears of each part (datasets, workbooks, feeds, API…) as it ends."""
     output = Path(output)
+    parts = Parts(report)
     from ..model.departments import use_for_urls
 
     use_for_urls(model)  # department files and feeds are named by this data's slugs
@@ -120,9 +139,11 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
     snapshot += [info.path for ds in tables for _, info in ds.partitions] + [package.path]
     days = archive.snapshot(output, model.data_date, snapshot,
                             int(settings.get("GONGKAI_ARCHIVE_KEEP") or 0), previous)
+    parts.done("数据集")
     from . import xlsx
 
     xlsx.write_xlsx(tables, published, output, model.data_date)  # Excel copies of the CSVs
+    parts.done("Excel 工作簿")
     feed_result = feeds.write_feeds(model, settings, output, extra)
     files += feed_result.files
     result = PublishResult(tables, feed_result.feeds, files, days,
@@ -136,12 +157,15 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
                        pages.dictionary_page(model, tables), result.pages)
         renderer.write(pages.FEEDS_PAGE, "feeds.html", pages.feeds_page(model, feed_result.feeds),
                        result.pages)
+    parts.done("订阅源和页面")
     from ..api.build import write_api
 
     write_api(model, settings, output, template_dirs)  # api/v1/ and /api/, only what changed
+    parts.done("JSON 接口")
     from .enterprise_feeds import write_enterprise_feeds
 
     write_enterprise_feeds(model, settings, output)  # feeds/enterprises/, only what changed
+    parts.done("企业订阅源")
     state = {"key": key, "files": {f.path: f.bytes for f in files}}
     for page in (pages.DATA_PAGE, pages.DICTIONARY_PAGE, pages.FEEDS_PAGE) if template_dirs else ():
         state["files"][page + "index.html"] = (output / page / "index.html").stat().st_size

@@ -30,13 +30,17 @@ class OpenDataGenerator(Generator):
         start = time.perf_counter()
         model = self.context.get("gongkai_model") or model_for(self.settings)
         result = publish(model, self.settings, Path(self.output_path),
-                         [Path(self.theme) / "templates"])
+                         [Path(self.theme) / "templates"], report=_part_done)
         if result.skipped:
             print("开放数据：数据、设置和模板均未变化，未重新生成", file=sys.stderr)
             return
         print(f"开放数据：{len(result.datasets)} 个数据集、{len(result.feeds)} 个订阅源，"
               f"写入 {result.written} 个文件，用时 {time.perf_counter() - start:.1f} 秒",
               file=sys.stderr)
+
+
+def _part_done(part: str, seconds: float) -> None:
+    print(f"开放数据·{part}：用时 {seconds:.1f} 秒", file=sys.stderr)
 
 
 def get_generators(pelican_object) -> type[Generator]:
