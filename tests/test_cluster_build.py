@@ -36,6 +36,20 @@ class KillFirstPartition(distributed.WorkerPlugin):
             os._exit(1)
 
 
+class NoteTasks(distributed.WorkerPlugin):
+    """Appends the name of every task a worker starts to a file: which stages really
+    ran on the cluster."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        if finish == "executing":
+            name = key if isinstance(key, str) else str(key)
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(name.rsplit("-", 2)[0] + "\n")
+
+
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -99,8 +113,17 @@ def test_a_cluster_build_gives_the_bytes_of_a_local_build(tmp_path, cluster, cap
     code, local = build(tmp_path, "local")
     assert code == 0
     capsys.readouterr()
-    code, remote = build(tmp_path, "cluster", "--scheduler", cluster.scheduler_address)
+    noted = tmp_path / "tasks.txt"
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    try:
+        client.register_plugin(NoteTasks(str(noted)), name="note-tasks")
+        code, remote = build(tmp_path, "cluster", "--scheduler", cluster.scheduler_address)
+    finally:
+        client.unregister_worker_plugin("note-tasks")
+        client.close()
     said = capsys.readouterr().err
+    # the enterprise pages, and the API's and feeds' per-enterprise files, ran as tasks
+    assert {"render_partition", "write_part"} <= set(noted.read_text().split())
     assert code == 0
     assert f"Dask 集群：调度器 {cluster.scheduler_address}，2 个工作进程" in said
     assert "进度见 http" in said  # the dashboard's address
@@ -141,3 +164,29 @@ def test_an_unreachable_scheduler_stops_the_build_with_a_clear_message(tmp_path,
     assert "E901 无法连接 Dask 调度器 tcp://127.0.0.1:9" in said
     assert "Traceback" not in said
     assert not out.exists()  # nothing built on this machine instead
+
+
+def test_workers_running_another_gongkai_are_refused(tmp_path, cluster, capsys):
+    """A worker whose gongkai differs (here: its version changed in the worker process)
+    would make other bytes: the build stops before anything runs, naming the workers."""
+    import generator
+
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    real = generator.__version__
+
+    def set_version(value: str) -> None:
+        import generator
+
+        generator.__version__ = value
+
+    try:
+        client.run(set_version, "0.0.0-other")
+        code, out = build(tmp_path, "mismatch", "--scheduler", cluster.scheduler_address)
+    finally:
+        client.run(set_version, real)
+        client.close()
+    said = capsys.readouterr().err
+    assert code == 2
+    assert "E904 工作进程" in said and "运行的 gongkai 版本与本机" in said
+    assert all(w in said for w in cluster.scheduler_info["workers"])
+    assert "Traceback" not in said and not out.exists()

@@ -56,27 +56,41 @@ def test_record_files_make_only_what_changed_and_remove_what_is_gone(tmp_path):
     assert third.todo(paths[:2], np.array([1, 5], dtype=np.uint64)).tolist() == [0, 1]
 
 
-def test_records_made_by_two_forked_workers_are_all_written_and_reported(tmp_path, monkeypatch):
+def slowly(shared: str, rows: list[int]):
+    """Files of some records, slow enough that a forked worker takes other partitions."""
     import os
     import time
 
+    for i in rows:
+        time.sleep(0.05)
+        yield f"{shared}{i} {os.getpid()}".encode()
+
+
+def test_records_made_by_two_forked_workers_are_all_written_and_reported(tmp_path, monkeypatch):
+    import os
+
     from generator.build import record_files
+    from generator.build.executor import LocalExecutor
 
     monkeypatch.setattr(record_files, "MIN_PER_WORKER", 1)
     paths = [f"r/{i}.txt" for i in range(10)]
+    codes = [f"9111000000000000{i:02d}" for i in range(10)]
     files = RecordFiles(tmp_path, ".m.parquet", salt=1, folder="r")
     todo = files.todo(paths, np.arange(10, dtype=np.uint64))
+    asked = []
 
-    def slow(i: int) -> bytes:  # long enough that the forked worker takes the other chunk
-        time.sleep(0.1)
-        return f"{i} {os.getpid()}".encode()
+    def rows_of(records):
+        asked.append(records.tolist())
+        return records.tolist()
 
-    files.make(todo, slow, processes=2)
+    files.make(todo, codes, slowly, "record ", rows_of, LocalExecutor(2))
     result = files.finish()
     assert result.written == paths  # in record order, whichever worker wrote them
-    writers = {(tmp_path / p).read_text().split()[1] for p in paths}
+    writers = {(tmp_path / p).read_text().split()[2] for p in paths}
     assert len(writers) == 2 and str(os.getpid()) in writers
-    assert [(tmp_path / p).read_text().split()[0] for p in paths] == [str(i) for i in range(10)]
+    assert [(tmp_path / p).read_text().split()[1] for p in paths] == [str(i) for i in range(10)]
+    # this process asked for its own partitions' rows only, each in ascending order
+    assert all(rows == sorted(rows) for rows in asked) and 0 < sum(map(len, asked)) < 10
 
 
 def test_without_a_manifest_files_left_in_the_folder_are_removed(tmp_path):
@@ -84,7 +98,8 @@ def test_without_a_manifest_files_left_in_the_folder_are_removed(tmp_path):
     for name in ("a.json", "old.json", "sub/older.json"):
         (tmp_path / "r" / name).write_bytes(b"x")
     files = RecordFiles(tmp_path, ".m.parquet", salt=1, folder="r")
-    files.make(files.todo(["r/a.json"], np.array([1], dtype=np.uint64)), lambda i: b"new")
+    files.make(files.todo(["r/a.json"], np.array([1], dtype=np.uint64)), ["91110000000000000X"],
+               lambda shared, rows: [b"new" for _ in rows], None, list)
     result = files.finish()
     assert result.removed == 2 and result.written == ["r/a.json"]
     assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")] == ["r/a.json"]

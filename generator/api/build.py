@@ -10,6 +10,7 @@ order or time of a build.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,13 @@ import numpy as np
 import pandas as pd
 
 from .. import urls
+from ..build.executor import Executor
 from ..build.keys import StageKey
 from ..build.record_files import (
     RecordFiles,
     Written,
+    executor,
     group_fingerprints,
-    processes,
     stage_salt,
 )
 from ..build.writer import FileInfo, write_file
@@ -126,7 +128,30 @@ def salt(settings: dict[str, Any]) -> int:
                       .code("api", "urls.py", "contract", "model/enterprises.py"))
 
 
-def _enterprise_files(model: Model, site: str, output: Path, workers: int
+def enterprise_files(shared: dict[str, Any], rows: dict[str, Any]) -> Iterator[bytes]:
+    """The JSON of some enterprises from their rows (see :func:`_enterprise_files`): a
+    partition's task, here or on a cluster worker."""
+    results, follow_ups, site = shared["results"], shared["dispositions"], shared["site"]
+    part = rows["results"]
+    found = records({**columns(results, part, skip=("uscc", "entity_name")),
+                     "category": part["category"].astype(object).tolist()})
+    follow = records(columns(follow_ups, rows["dispositions"], skip=("uscc",)))
+    records_ = rows["records"]
+    starts = np.searchsorted(rows["ent"], records_)
+    ends = np.searchsorted(rows["ent"], records_, side="right")
+    dstarts = np.searchsorted(rows["dent"], records_)
+    dends = np.searchsorted(rows["dent"], records_, side="right")
+    for j, (code, name, names) in enumerate(zip(rows["codes"], rows["latest"], rows["names"],
+                                                strict=True)):
+        yield dumps({
+            "uscc": code, "name": name, "names": names or [name],
+            "results": found[starts[j]:ends[j]],
+            "follow_ups": follow[dstarts[j]:dends[j]],
+            "links": {**_links(urls.enterprise(code), site),
+                      "feed": site + urls.enterprise_feed(code)}})
+
+
+def _enterprise_files(model: Model, site: str, output: Path, executor: Executor
                       ) -> tuple[RecordFiles, list[dict[str, str]]]:
     """Write ``enterprises/{code}.json`` for each enterprise whose rows changed; return the
     files (to be finished by the caller) and the index entries of every enterprise."""
@@ -152,34 +177,27 @@ def _enterprise_files(model: Model, site: str, output: Path, workers: int
     files = RecordFiles(output, MANIFEST, salt({"GONGKAI_SITE_URL": site}), ENTERPRISES)
     todo = files.todo(paths, fingerprints)
     table = model.enterprises
-    latest = table["name"].astype(object).tolist()
+    latest = table["name"].astype(object).to_numpy()
+    codes = np.asarray(index.codes, dtype=object)
     if len(todo):
+        names = table["names"].to_numpy(dtype=object)
         wanted = np.zeros(count, dtype=bool)
-        wanted[todo] = True
-        take = np.flatnonzero(wanted[ent])
-        part = ordered.iloc[take]
-        rows = records({**columns(contract["results"], part, skip=("uscc", "entity_name")),
-                        "category": part["category"].astype(object).tolist()})
-        bounds = np.searchsorted(ent[take], np.arange(count + 1))
-        dtake = np.flatnonzero(wanted[dent])
-        follow = records(columns(contract["dispositions"], disp.iloc[dorder[dtake]],
-                                 skip=("uscc",)))
-        dbounds = np.searchsorted(dent[dtake], np.arange(count + 1))
-        all_names = table["names"].tolist()
-        codes = index.codes
 
-        def record(i: int) -> bytes:
-            code = codes[i]
-            return dumps({
-                "uscc": code, "name": latest[i], "names": all_names[i] or [latest[i]],
-                "results": rows[bounds[i]:bounds[i + 1]],
-                "follow_ups": follow[dbounds[i]:dbounds[i + 1]],
-                "links": {**_links(urls.enterprise(code), site),
-                          "feed": site + urls.enterprise_feed(code)}})
+        def rows_of(records_: np.ndarray) -> dict[str, Any]:
+            wanted[:] = False
+            wanted[records_] = True
+            take = np.flatnonzero(wanted[ent])
+            dtake = np.flatnonzero(wanted[dent])
+            return {"results": ordered.iloc[take][shown + ["category"]], "ent": ent[take],
+                    "dispositions": disp.iloc[dorder[dtake]], "dent": dent[dtake],
+                    "records": records_, "codes": codes[records_].tolist(),
+                    "latest": latest[records_].tolist(), "names": names[records_].tolist()}
 
-        files.make(todo, record, workers)
+        shared = {"results": contract["results"], "dispositions": contract["dispositions"],
+                  "site": site}
+        files.make(todo, codes, enterprise_files, shared, rows_of, executor)
     entries = [{"id": code, "name": name, "url": f"{seg}.json"}
-               for code, name, seg in zip(index.codes, latest, segments, strict=True)]
+               for code, name, seg in zip(index.codes, latest.tolist(), segments, strict=True)]
     return files, entries
 
 
@@ -193,7 +211,7 @@ def write_api(model: Model, settings: dict[str, Any], output: Path,
     site = str(settings.get("GONGKAI_SITE_URL") or "/")
     contract = model.contract
     w = Writer(output)
-    enterprise_writer, entries = _enterprise_files(model, site, output, processes(settings))
+    enterprise_writer, entries = _enterprise_files(model, site, output, executor(settings))
     w.index("enterprises", entries)
 
     for kind, key, label in (("tasks", "task_id", "name"), ("items", "item_id", "name")):

@@ -10,8 +10,9 @@ a staged build swaps it in together with the files it describes.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .context import current
-from .executor import LocalExecutor
+from .executor import Executor, LocalExecutor
 from .keys import StageKey
+from .partitions import split_rows
 from .render import Manifest
 from .writer import put_file, replace_file
 
 MIN_PER_WORKER = 2_000  # fewer records than this per worker are not worth a fork
+RECORDS_PER_PART = 25_000  # records (files) a partition of a per-record output holds at most
 _ROW_MIX = np.uint64(0x9E3779B97F4A7C15)
 _RANK_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
 
@@ -81,9 +84,43 @@ def processes(settings: dict[str, Any]) -> int:
     return max(1, int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1))
 
 
+def executor(settings: dict[str, Any]) -> Executor:
+    """Where per-record files are made: the build's executor (its cluster, if any), else
+    this machine's cores."""
+    run = current()
+    if run is not None:
+        return run.executor(settings)
+    return LocalExecutor(processes(settings))
+
+
 def stage_salt(key: StageKey) -> int:
     """The part of every fingerprint that is not a record's rows (code, settings), as int."""
     return int.from_bytes(key.digest()[:8], "little")
+
+
+@dataclass
+class RecordJob:
+    """What every partition of one per-record output shares: the folder written into, the
+    function that turns a partition's rows into one file's bytes per record
+    (``make(shared, rows)``, a module-level function so a cluster worker can import it),
+    and what it needs besides the rows (sent once to each worker)."""
+
+    output: str
+    make: Callable[[Any, Any], Iterable[bytes]]
+    shared: Any
+
+
+def write_part(job: RecordJob, part: dict[str, Any]) -> list[int]:
+    """The task of one partition: its records' files, each put only if its bytes changed;
+    the records written. The output is a staging folder: a file the last build did not
+    write is created without first looking for it (see put_file)."""
+    written, root = [], os.path.join(job.output, "")
+    made = job.make(job.shared, part["rows"])
+    for record, path, new, data in zip(part["records"].tolist(), part["paths"],
+                                       part["new"].tolist(), made, strict=True):
+        if put_file(root + path, data, new):
+            written.append(record)
+    return written
 
 
 @dataclass
@@ -135,31 +172,34 @@ class RecordFiles:
         with np.errstate(over="ignore"):
             return self.fingerprints * _ROW_MIX ^ np.uint64(self.salt)
 
-    def make(self, todo: np.ndarray, build: Callable[[int], bytes], processes: int = 1) -> None:
-        """Write ``build(i)`` at ``paths[i]`` for each ``i`` of ``todo``, on up to
-        ``processes`` cores: forked workers share the prepared rows instead of copying
-        them, and hand back only the paths they wrote."""
+    def make(self, todo: np.ndarray, codes: Any, make: Callable[[Any, Any], Iterable[bytes]],
+             shared: Any, rows_of: Callable[[np.ndarray], Any],
+             executor: Executor | None = None) -> None:
+        """Write the files of the records ``todo``, partition by partition of their credit
+        codes (``codes[i]``: record ``i``'s), where ``executor`` runs partitions:
+        ``rows_of(records)`` gives the rows of some records (ascending), from which
+        ``make(shared, rows)`` makes their files' bytes in the same order. Forked workers
+        pick their rows out of inherited memory; a cluster's tasks carry them."""
         todo = np.asarray(todo)
         if not len(todo):
             return
         if not self._writing:
             self.manifest.path.unlink(missing_ok=True)
             self._writing = True
-        workers = max(1, min(processes, len(todo) // MIN_PER_WORKER))
-        chunks = np.array_split(todo, workers)
-        job = LocalExecutor(workers).start(self._make_chunk, build, len(chunks),
-                                           chunks.__getitem__)
-        for written in job.results():
-            self.result.written += written
+        executor = executor or LocalExecutor(1)
+        count = max(1, math.ceil(len(todo) / RECORDS_PER_PART))
+        if len(todo) >= 2 * MIN_PER_WORKER:
+            count = max(count, min(4 * executor.workers, len(todo) // MIN_PER_WORKER))
+        groups = [todo[at] for at in split_rows(np.asarray(codes, dtype=object)[todo], count)]
 
-    def _make_chunk(self, build: Callable[[int], bytes], chunk: np.ndarray) -> list[str]:
-        # the output is a staging folder: a file the last build did not write is created
-        # without first looking for it (see put_file)
-        written, root, paths, new = [], os.path.join(self.output, ""), self.paths, self._new
-        for i in chunk.tolist():
-            if put_file(root + paths[i], build(i), new[i]):
-                written.append(paths[i])
-        return written
+        def part(k: int) -> dict[str, Any]:
+            records = groups[k]
+            return {"records": records, "paths": [self.paths[i] for i in records.tolist()],
+                    "new": self._new[records], "rows": rows_of(records)}
+
+        job = executor.start(write_part, RecordJob(str(self.output), make, shared), count, part)
+        written = sorted(i for done in job.results() for i in done)
+        self.result.written += [self.paths[i] for i in written]  # in record order
 
     def write(self, path: str, data: bytes) -> None:
         if not self._writing:  # from now on the old manifest could vouch for a new file

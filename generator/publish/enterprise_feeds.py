@@ -10,6 +10,7 @@ are fingerprinted vectorized and compared with the manifest of the last build
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +25,8 @@ from ..build.keys import StageKey
 from ..build.record_files import (
     RecordFiles,
     Written,
+    executor,
     group_fingerprints,
-    processes,
     stage_salt,
 )
 from ..model import Model
@@ -170,6 +171,22 @@ def salt(settings: dict[str, Any]) -> int:
                       .versions("feedgen"))
 
 
+FEED_SETTINGS = ("GONGKAI_SITE_URL", "SITENAME", "GONGKAI_REGION")  # what render() reads
+
+
+def feeds_of(shared: dict[str, Any], rows: dict[str, Any]) -> Iterator[bytes]:
+    """The feeds of some enterprises from their entries: a partition's task, here or on
+    a cluster worker."""
+    part = rows["entries"]
+    entries = list(zip(part["key"], _days(part["day"]), part["category"], part["title"],
+                       part["summary"], part["link"], strict=True))
+    ent = part["ent"].to_numpy()
+    starts = np.searchsorted(ent, rows["records"])
+    ends = np.searchsorted(ent, rows["records"], side="right")
+    for j, (code, name) in enumerate(zip(rows["codes"], rows["names"], strict=True)):
+        yield render(code, name, entries[starts[j]:ends[j]], shared["settings"], shared["tz"])
+
+
 def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path) -> Written:
     """Write feeds/enterprises/{code}.atom.xml for every enterprise whose entries or name
     changed since the last build; remove the feeds of enterprises that are gone."""
@@ -186,16 +203,15 @@ def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
     files = RecordFiles(Path(output), MANIFEST, salt(settings), FOLDER)
     todo = files.todo(paths, fingerprints)
     if len(todo):
-        bounds = np.searchsorted(ent, np.arange(count + 1))
         wanted = np.zeros(count, dtype=bool)
-        wanted[todo] = True
-        rows_of = np.flatnonzero(wanted[ent])
-        part = frame.iloc[rows_of]
-        rows = list(zip(part["key"], _days(part["day"]), part["category"], part["title"],
-                        part["summary"], part["link"], strict=True))
-        # where each wanted enterprise's entries start among the rows taken
-        local = np.searchsorted(rows_of, bounds)
-        codes = index.codes
-        files.make(todo, lambda i: render(codes[i], names[i], rows[local[i]:local[i + 1]],
-                                          settings, tz), processes(settings))
+        codes = np.asarray(index.codes, dtype=object)
+
+        def rows_of(records: np.ndarray) -> dict[str, Any]:
+            wanted[:] = False
+            wanted[records] = True
+            return {"entries": frame.iloc[np.flatnonzero(wanted[ent])], "records": records,
+                    "codes": codes[records].tolist(), "names": names[records].tolist()}
+
+        shared = {"settings": {k: settings.get(k) for k in FEED_SETTINGS}, "tz": tz}
+        files.make(todo, codes, feeds_of, shared, rows_of, executor(settings))
     return files.finish()
