@@ -1,12 +1,16 @@
 """The enterprise-page stage on this machine's cores and on a Dask LocalCluster, side by side.
 
-    python benchmarks/bench_cluster.py [ROWS] [--workers N] [--partition-rows R]
+    python benchmarks/bench_cluster.py [ROWS] [--workers N] [--partition-rows R] [--build]
 
 Prints for each executor the stage's wall time, and for the cluster each partition's
 task time (from Dask's task stream) and the workers' peak resident memory, which is
 what one worker machine must hold for a partition of R rows. From those it works out
 the workers and hours a build of 100 million rows would need at the same cost per row
 (the figures that docs/规模.md quotes).
+
+``--build``: instead, the whole ``gongkai build --scheduler`` of ROWS rows on a
+LocalCluster of N workers, every output included: its time, the peak memory of the
+building process tree and of each worker, its per-stage lines and what the site holds.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import ROOT, WORK, sample
+from common import ROOT, WORK, inventory, run, sample
 
 sys.path.insert(0, str(ROOT))
 
@@ -43,12 +47,44 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return files, size
 
 
+def whole_build(rows: int, workers: int) -> None:
+    """One full ``gongkai build --scheduler`` on a fresh output, on a LocalCluster (with
+    the project's settings: partitions of GONGKAI_PARTITION_ROWS)."""
+    from distributed import Client, LocalCluster
+
+    data = sample(rows)
+    out = WORK / f"cluster-build-{rows}"
+    shutil.rmtree(out, ignore_errors=True)
+    for kept in out.parent.glob(f".{out.name}.*"):
+        shutil.rmtree(kept, ignore_errors=True) if kept.is_dir() else kept.unlink()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=":0") as cluster:
+        cmd = [sys.executable, "-m", "generator.cli", "build", "--data", str(data),
+               "--output", str(out), "--scheduler", cluster.scheduler_address]
+        seconds, peak, log = run(cmd)
+        with Client(cluster.scheduler_address) as client:
+            peaks = client.run(_peak_rss)
+    finished = any(line.startswith("完成") for line in log.splitlines())
+    print(f"gongkai build --scheduler, {rows:,} rows, {workers} workers: "
+          f"{'finished' if finished else 'FAILED'} in {seconds:.1f} s; building process tree "
+          f"peak {peak:.2f} GiB, worker peak {max(peaks.values()) / 2**30:.2f} GiB")
+    keep = ("数据页面", "开放数据", "搜索索引", "  企业页面", "Dask", "模型", "完成", "读取")
+    print("\n".join("  " + line for line in log.splitlines()
+                    if line.startswith(keep) or not finished))
+    if finished:
+        print(f"what the site holds:\n{inventory(out)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("rows", type=int, nargs="?", default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--partition-rows", type=int, default=50_000)
+    parser.add_argument("--build", action="store_true")
     args = parser.parse_args()
+    if args.build:
+        whole_build(args.rows, args.workers)
+        return
     from distributed import LocalCluster, get_task_stream
 
     data = sample(args.rows)

@@ -89,6 +89,37 @@ def test_enterprise_file_has_every_result_and_follow_up(site):
     assert set(data["names"]) == set(results.loc[results["uscc"] == code, "entity_name"])
 
 
+def test_every_enterprise_file_holds_its_rows_as_the_plain_json_encoder_reads_them(site):
+    """Enterprise files are written row by row by pandas' encoder; read back, each equals
+    what ``json.dumps`` of its rows in data order gives."""
+    out, model, _ = site
+    results, disp = model["results"], model["dispositions"]
+    latest = dict(zip(model.enterprise_index.codes, model.enterprises["name"], strict=True))
+    checked = 0
+    for code, own in results.sort_values("_row", kind="stable").groupby("uscc", sort=False):
+        expected = build.records({
+            **build.columns(model.contract["results"], own, skip=("uscc", "entity_name")),
+            "category": own["category"].astype(object).tolist()})
+        follow = disp[disp["uscc"] == code].sort_values("_row", kind="stable")
+        data = json.loads((out / build.FOLDER / "enterprises" / f"{urls.segment(code)}.json")
+                          .read_text(encoding="utf-8"))
+        assert data["results"] == json.loads(build.dumps(expected)), code
+        assert data["follow_ups"] == json.loads(build.dumps(build.records(build.columns(
+            model.contract["dispositions"], follow, skip=("uscc",))))), code
+        assert data["uscc"] == code and data["name"] == latest[code]
+        checked += 1
+    assert checked == results["uscc"].nunique() > 100
+
+
+def test_awkward_text_survives_the_row_encoder():
+    awkward = ["a/b", "a\\/b", "\\", '引"号', "换\n行\r", "\u2028", "\x00\x1f", "😀", "</script>", ""]
+    rows = build.json_rows({"text": awkward, "list": [[v] for v in awkward],
+                            "none": [None] * len(awkward)})
+    assert [json.loads(r) for r in rows] == [{"list": [v], "none": None, "text": v}
+                                            for v in awkward]
+    assert all(list(json.loads(r)) == ["list", "none", "text"] for r in rows)  # sorted keys
+
+
 def test_rebuild_rewrites_only_the_changed_enterprise(site):
     _, model, _ = site
     out = Path(tempfile.mkdtemp(prefix="gongkai-api-"))

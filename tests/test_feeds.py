@@ -111,12 +111,16 @@ def test_entry_ids_are_the_name_based_uuids_subscribers_already_have():
     UUIDs of the site, the region and the entry's key, whatever computes them."""
     import uuid
 
-    from generator.publish.feeds import entry_id
+    from generator.publish.feeds import entry_id, settings_entry_ids
 
     settings = {"SITENAME": "某市双随机公示", "GONGKAI_REGION": "青禾县"}
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, "gongkai:某市双随机公示:青禾县")
-    for key in ("result/91110108MA01ABCD1X/T-2026-001", "", "计划/调整 #2", "x" * 500):
+    keys = ["result/91110108MA01ABCD1X/T-2026-001", "", "计划/调整 #2", "x" * 500]
+    for key in keys:
         assert entry_id(settings, key) == uuid.uuid5(namespace, key).urn
+    many = keys + [f"enterprise-result/T-{i}/91110000{i:010d}/I-1" for i in range(1000)]
+    assert settings_entry_ids(settings, many).to_pylist() == \
+        [uuid.uuid5(namespace, key).urn for key in many]  # all at once, as per-enterprise feeds
 
 
 def test_extra_entries_hook_feeds_all_and_department_feeds(tmp_path):

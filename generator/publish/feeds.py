@@ -26,7 +26,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from feedgen.feed import FeedGenerator
 
 from .. import urls
@@ -235,14 +238,34 @@ def _namespace(site: str, region: str) -> uuid.UUID:
 
 
 def _entry_id(site: str, region: str, key: str) -> str:
-    """``uuid.uuid5(namespace, key).urn`` written out: a feed entry per result row makes
-    this one of the commonest calls of a large build, and building UUID objects costs
-    several times the SHA-1 itself."""
-    digest = bytearray(hashlib.sha1(_namespace(site, region).bytes + key.encode("utf-8")).digest())
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest[:16].hex()
-    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return entry_ids(site, region, [key])[0].as_py()
+
+
+def entry_ids(site: str, region: str, keys: list[str]) -> pa.Array:
+    """``uuid.uuid5(namespace, key).urn`` of every key, written out: a feed entry per
+    result row makes this one of the commonest steps of a large build, so only the
+    SHA-1 is taken key by key; the version bits and the text are made for all at once."""
+    prefix = _namespace(site, region).bytes
+    sha1 = hashlib.sha1
+    digests = np.frombuffer(b"".join([sha1(prefix + key.encode("utf-8")).digest()[:16]
+                                      for key in keys]), dtype=np.uint8).reshape(-1, 16).copy()
+    digests[:, 6] = (digests[:, 6] & 0x0F) | 0x50  # version 5
+    digests[:, 8] = (digests[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    hexed = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(32), len(keys), [None, pa.py_buffer(digests.tobytes().hex().encode("ascii"))]
+    ).cast(pa.binary()).cast(pa.string())
+
+    def cut(start: int, stop: int) -> pa.Array:
+        return pc.utf8_slice_codeunits(hexed, start, stop)
+
+    return pc.binary_join_element_wise("urn:uuid:", cut(0, 8), "-", cut(8, 12), "-",
+                                       cut(12, 16), "-", cut(16, 20), "-", cut(20, 32), "")
+
+
+def settings_entry_ids(settings: dict[str, Any], keys: list[str]) -> pa.Array:
+    """:func:`entry_id` of every key."""
+    return entry_ids(str(settings.get("SITENAME", "")), str(settings.get("GONGKAI_REGION", "")),
+                     keys)
 
 
 def entry_id(settings: dict[str, Any], key: str) -> str:
