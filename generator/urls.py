@@ -28,6 +28,8 @@ RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
 def segment(identifier: str) -> str:
     """A path segment for an identifier: verbatim when safe, otherwise a stable slug."""
     text = str(identifier)
+    if 4 < len(text) <= 128 and text.isascii() and text.isalnum():
+        return text  # a credit code: the common case, and never a reserved name
     if SAFE.fullmatch(text) and not text.endswith(".") and text.split(".")[0].lower() \
             not in RESERVED:
         return text

@@ -25,6 +25,17 @@ def test_a_segment_is_one_harmless_folder_name(identifier):
     assert seg.isascii()
 
 
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("aCo0n9lptM1._-中 /"), max_size=140))
+def test_the_quick_path_for_credit_codes_keeps_the_rule(identifier):
+    """Letters and digits only take a shortcut; every identifier still gets the segment
+    the full rule gives (verbatim when safe and not a reserved name, else a slug)."""
+    text = str(identifier)
+    safe = (urls.SAFE.fullmatch(text) and not text.endswith(".")
+            and text.split(".")[0].lower() not in urls.RESERVED)
+    assert (urls.segment(text) == text) == bool(safe)
+
+
 def test_safe_identifiers_appear_verbatim():
     assert urls.task(TASK_LH) == f"tasks/{TASK_LH}/"
 

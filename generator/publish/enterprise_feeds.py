@@ -46,17 +46,21 @@ def entries_frame(model: Model) -> pd.DataFrame:
     link, category; one vectorized frame built from results, dispositions, corrections."""
     index = model.enterprise_index
     res = model["results"]
-    day = res["published_on"].fillna(res["inspected_on"])
-    text = res["result"].map(lambda v: "；".join(v) if v is not None and len(v) else "")
+    # the result rows, by far the most, written out with Arrow's string kernels
+    task, uscc, item = _strings(res["task_id"]), _strings(res["uscc"]), _strings(res["item_id"])
+    checked = pc.fill_null(pc.strftime(pa.array(res["inspected_on"], from_pandas=True),
+                                       format="%Y-%m-%d"), "未记录")
+    found = pc.fill_null(pc.binary_join(pa.array(res["result"], type=pa.list_(pa.string()),
+                                                 from_pandas=True), "；"), "")
     parts = [pd.DataFrame({
         "ent": index.row,
-        "key": "enterprise-result/" + res["task_id"].astype(str) + "/" + res["uscc"].astype(str)
-               + "/" + res["item_id"].astype(str),
-        "day": day, "category": "抽查结果",
-        "title": "抽查结果公示：" + res["task_id"].astype(str) + " " + res["item_id"].astype(str),
-        "summary": res["inspecting_department"].astype(str) + "，检查日期 "
-                   + res["inspected_on"].dt.strftime("%Y-%m-%d").fillna("未记录") + "：" + text,
-        "link": "tasks/" + res["task_id"].astype(str)})]
+        "key": _objects(pc.binary_join_element_wise("enterprise-result/", task, "/", uscc, "/",
+                                                    item, "")),
+        "day": res["published_on"].fillna(res["inspected_on"]), "category": "抽查结果",
+        "title": _objects(pc.binary_join_element_wise("抽查结果公示：", task, " ", item, "")),
+        "summary": _objects(pc.binary_join_element_wise(
+            _strings(res["inspecting_department"]), "，检查日期 ", checked, "：", found, "")),
+        "link": _objects(pc.binary_join_element_wise("tasks/", task, ""))})]
     disp = model["dispositions"]
     if len(disp):
         where = index.position(disp["uscc"].to_numpy(dtype=object))
@@ -90,10 +94,21 @@ def entries_frame(model: Model) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True)
     frame = frame[frame["day"].notna()]
     frame = frame.drop_duplicates("key")
-    order = np.lexsort((frame["key"].to_numpy(dtype=object),
-                        -frame["day"].to_numpy(dtype="datetime64[ns]").view(np.int64),
-                        frame["ent"].to_numpy()))
-    return frame.iloc[order].reset_index(drop=True)
+    # newest first within each enterprise, then by key: sorted by Arrow, strings in C
+    order = pc.sort_indices(pa.table({
+        "ent": frame["ent"].to_numpy(), "day": frame["day"].to_numpy(dtype="datetime64[ns]"),
+        "key": pa.array(frame["key"].to_numpy(dtype=object), type=pa.string())}),
+        sort_keys=[("ent", "ascending"), ("day", "descending"), ("key", "ascending")])
+    return frame.iloc[order.to_numpy()].reset_index(drop=True)
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    """A column as Arrow text, each value as ``str()`` writes it."""
+    return pa.array(values.astype(str).to_numpy(dtype=object), type=pa.string())
+
+
+def _objects(values: pa.Array) -> np.ndarray:
+    return values.to_numpy(zero_copy_only=False)
 
 
 def _corrections(model: Model) -> pd.DataFrame:
