@@ -74,7 +74,7 @@ def api_share(log: str, seconds: float) -> str:
     the build (goal < 20 %), from the build's own per-part lines."""
     took = 0.0
     for line in log.splitlines():
-        if line.startswith(("开放数据·JSON 接口：", "开放数据·企业订阅源：")):
+        if line.startswith(("开放数据·数据接口：", "开放数据·企业订阅源：")):
             took += float(line.split("用时")[1].split("秒")[0])
     rest = seconds - took
     return f"  JSON API + enterprise feeds: {took:.1f} s, {took / rest:.0%} of the rest [goal < 20 %]"

@@ -161,7 +161,7 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
     from ..api.build import write_api
 
     write_api(model, settings, output, template_dirs)  # api/v1/ and /api/, only what changed
-    parts.done("JSON 接口")
+    parts.done("数据接口")
     from .enterprise_feeds import write_enterprise_feeds
 
     write_enterprise_feeds(model, settings, output)  # feeds/enterprises/, only what changed
