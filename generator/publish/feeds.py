@@ -306,9 +306,10 @@ def render(feed: Feed, fmt: str, settings: dict[str, Any], as_of: date | None) -
         fg.author({"name": str(settings["AUTHOR"])})
     fg.updated(stamp(newest))
     fg.lastBuildDate(stamp(newest))
-    for e in reversed(feed.entries):  # feedgen prepends: add oldest first
+    entries = list(reversed(feed.entries))  # feedgen prepends: add oldest first
+    ids = settings_entry_ids(settings, [e.key for e in entries]).to_pylist()  # all at once
+    for e, eid in zip(entries, ids, strict=True):
         fe = fg.add_entry()
-        eid = entry_id(settings, e.key)
         fe.id(eid)
         fe.guid(eid, permalink=False)
         fe.title(e.title)
