@@ -37,10 +37,6 @@ from .feeds import settings_entry_ids
 FOLDER = f"{urls.FEED_FOLDER}/enterprises"
 
 
-def _days(values: pd.Series) -> list[date | None]:
-    return [None if pd.isna(v) else v.date() for v in values]
-
-
 def entries_frame(model: Model) -> pd.DataFrame:
     """Every entry of every enterprise feed: enterprise number, key, day, title, summary,
     link, category; one vectorized frame built from results, dispositions, corrections."""
@@ -124,17 +120,6 @@ def _corrections(model: Model) -> pd.DataFrame:
     return frame[frame["date"].astype(str).str.match(r"\d{4}-\d{2}-\d{2}")]
 
 
-def _text(value: str) -> str:
-    """Element text escaped as lxml (under feedgen) escapes it."""
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", "&#13;"))
-
-
-def _attr(value: str) -> str:
-    """Attribute value escaped as lxml escapes it."""
-    return (_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))
-
-
 def render(code: str, name: str, rows: list[tuple[Any, ...]], settings: dict[str, Any],
            tz: ZoneInfo) -> bytes:
     """The Atom feed of one enterprise from its entries (key, day, category, title,
@@ -167,7 +152,8 @@ FEED_SETTINGS = ("GONGKAI_SITE_URL", "SITENAME", "GONGKAI_REGION")  # what feeds
 
 
 def _escaped(values: pa.Array, attribute: bool = False) -> pa.Array:
-    """:func:`_text` (or :func:`_attr`) of every value, by Arrow's string kernels."""
+    """Every value escaped as lxml (under feedgen) escapes element text, or with
+    ``attribute`` an attribute value, by Arrow's string kernels."""
     pairs = [("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")]
     if attribute:
         pairs += [('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;")]

@@ -237,10 +237,6 @@ def _namespace(site: str, region: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"gongkai:{site}:{region}")
 
 
-def _entry_id(site: str, region: str, key: str) -> str:
-    return entry_ids(site, region, [key])[0].as_py()
-
-
 def entry_ids(site: str, region: str, keys: list[str]) -> pa.Array:
     """``uuid.uuid5(namespace, key).urn`` of every key, written out: a feed entry per
     result row makes this one of the commonest steps of a large build, so only the
@@ -270,8 +266,7 @@ def settings_entry_ids(settings: dict[str, Any], keys: list[str]) -> pa.Array:
 
 def entry_id(settings: dict[str, Any], key: str) -> str:
     """A URN derived from the site and the entry's key: the same entry, the same id, always."""
-    return _entry_id(str(settings.get("SITENAME", "")), str(settings.get("GONGKAI_REGION", "")),
-                     key)
+    return settings_entry_ids(settings, [key])[0].as_py()
 
 
 def _href(site_url: str, feed_path: str, path: str) -> str:
