@@ -69,17 +69,6 @@ def stages(log: str) -> str:
     return "\n".join("  " + x for x in lines if x.startswith(STAGES))
 
 
-def api_share(log: str, seconds: float) -> str:
-    """Issue 24's measure: what the JSON API and the enterprise feeds add to the rest of
-    the build (goal < 20 %), from the build's own per-part lines."""
-    took = 0.0
-    for line in log.splitlines():
-        if line.startswith(("开放数据·数据接口：", "开放数据·企业订阅源：")):
-            took += float(line.split("用时")[1].split("秒")[0])
-    rest = seconds - took
-    return f"  JSON API + enterprise feeds: {took:.1f} s, {took / rest:.0%} of the rest [goal < 20 %]"
-
-
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 100_000
@@ -106,7 +95,8 @@ def main() -> None:
     pages = count_files(out)
     print(f"full build, {rows - added:,} result rows: {pages:,} pages in {seconds:.1f} s "
           f"({pages / seconds:,.0f} pages/s), peak memory {peak:.2f} GiB{versus(rows, 'full')}\n"
-          f"{stages(log)}\n{api_share(log, seconds)}")
+          f"{stages(log)}\n  what the JSON API and enterprise feeds add: "
+          f"python benchmarks/bench_api.py {rows} --full {seconds:.0f}")
     print(f"what the site holds:\n{inventory(out)}")
     seconds, peak, log = run(cmd)
     print(f"no-change rebuild: {seconds:.1f} s, peak memory {peak:.2f} GiB"

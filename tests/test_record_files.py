@@ -103,3 +103,43 @@ def test_without_a_manifest_files_left_in_the_folder_are_removed(tmp_path):
     result = files.finish()
     assert result.removed == 2 and result.written == ["r/a.json"]
     assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")] == ["r/a.json"]
+
+
+def test_started_files_are_written_while_this_process_does_other_work(tmp_path, monkeypatch):
+    import time
+
+    from generator.build import record_files
+    from generator.build.executor import LocalExecutor
+
+    monkeypatch.setattr(record_files, "MIN_PER_WORKER", 1)
+    paths = [f"r/{i}.txt" for i in range(10)]
+    files = RecordFiles(tmp_path, ".m.parquet", salt=1, folder="r")
+    todo = files.todo(paths, np.arange(10, dtype=np.uint64))
+    files.start(todo, [f"9111000000000000{i:02d}" for i in range(10)], slowly, "record ",
+                lambda records: records.tolist(), LocalExecutor(2))
+    deadline = time.monotonic() + 20
+    while not any((tmp_path / p).exists() for p in paths) and time.monotonic() < deadline:
+        time.sleep(0.01)  # this process is free: the worker writes meanwhile
+    assert any((tmp_path / p).exists() for p in paths)
+    assert files.finish().written == paths  # finish waits for every file, this process helping
+
+
+def test_cancelled_files_leave_no_worker_behind(tmp_path, monkeypatch):
+    import psutil
+
+    from generator.build import record_files
+    from generator.build.executor import LocalExecutor
+
+    monkeypatch.setattr(record_files, "MIN_PER_WORKER", 1)
+    before = {child.pid for child in psutil.Process().children()}
+    paths = [f"r/{i}.txt" for i in range(40)]
+    files = RecordFiles(tmp_path, ".m.parquet", salt=1, folder="r")
+    todo = files.todo(paths, np.arange(40, dtype=np.uint64))
+    files.start(todo, [f"9111000000000000{i:02d}" for i in range(40)], slowly, "record ",
+                lambda records: records.tolist(), LocalExecutor(2))
+    assert [c for c in psutil.Process().children() if c.pid not in before]  # a worker runs
+    files.cancel()
+    left = [c for c in psutil.Process().children() if c.pid not in before and c.is_running()
+            and c.status() != psutil.STATUS_ZOMBIE]
+    assert not left
+    assert sum((tmp_path / p).exists() for p in paths) < len(paths)  # stopped, not finished
