@@ -7,7 +7,7 @@ Goal (issue 24): at 1,000,000 result rows the API adds < 20 % to the full build 
 nothing to a no-change rebuild (publish() skips it with the rest of the open data). What
 it adds is measured as a build would see it: the whole open-data step into a fresh
 folder, once as built and once with the per-enterprise files (API and feeds) left out,
-which this benchmark does by replacing their two start functions. ``--full``: a full
+which this benchmark does by replacing their two functions. ``--full``: a full
 build's seconds from bench_build.py, to print the share. The model is loaded first and
 not timed. Data and output go under GONGKAI_BENCH_DIR (default /tmp/gongkai-bench).
 """
@@ -22,18 +22,6 @@ import time
 from common import ROOT, WORK, sample
 
 
-class _Left:
-    """An output left out: nothing under way, nothing written."""
-
-    def finish(self):
-        from generator.build.record_files import Written
-
-        return Written()
-
-    def cancel(self) -> None:
-        pass
-
-
 def open_data(model, settings: dict, with_records: bool) -> float:
     """Seconds of publish() into a fresh folder, with or without the per-enterprise files."""
     from generator.api import build as api_build
@@ -41,15 +29,17 @@ def open_data(model, settings: dict, with_records: bool) -> float:
     from generator.publish.build import publish
 
     out = WORK / f"api-open-data-{os.getpid()}-{with_records}"
-    saved = api_build.start_api, enterprise_feeds.start_enterprise_feeds
+    from generator.build.record_files import Written
+
+    saved = api_build.write_api, enterprise_feeds.write_enterprise_feeds
     if not with_records:
-        api_build.start_api = enterprise_feeds.start_enterprise_feeds = lambda *a, **k: _Left()
+        api_build.write_api = enterprise_feeds.write_enterprise_feeds = lambda *a, **k: Written()
     try:
         start = time.perf_counter()
         publish(model, settings, out, [ROOT / "themes" / "gongkai" / "templates"])
         return time.perf_counter() - start
     finally:
-        api_build.start_api, enterprise_feeds.start_enterprise_feeds = saved
+        api_build.write_api, enterprise_feeds.write_enterprise_feeds = saved
         shutil.rmtree(out, ignore_errors=True)
 
 

@@ -272,39 +272,3 @@ def test_archive_carried_over_from_previous_output(tmp_path):
     result = publish(folder.load(), {"GONGKAI_ARCHIVE_KEEP": 5}, new, previous=old)
     assert result.archive_days == [first.archive_days[0], "2020-01-01"]
     assert (new / archive.ARCHIVE / "2020-01-01" / "results.csv").read_bytes() == b"old"
-
-
-def test_a_failed_part_stops_the_enterprise_files_written_beside_it(site, tmp_path,
-                                                                    monkeypatch):
-    """The API and enterprise feeds are written by workers while the datasets are made;
-    when a dataset part fails, those workers are stopped, not left writing."""
-    import time
-
-    import psutil
-
-    from generator.api import build as api_build
-    from generator.build import record_files
-    from generator.publish import xlsx
-
-    out, model, _ = site
-    monkeypatch.setattr(record_files, "MIN_PER_WORKER", 1)
-    made = api_build.enterprise_files
-
-    def slowly(shared, rows):
-        for data in made(shared, rows):
-            time.sleep(0.05)
-            yield data
-
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(api_build, "enterprise_files", slowly)
-    monkeypatch.setattr(xlsx, "write_xlsx", broken)
-    before = {child.pid for child in psutil.Process().children()}
-    with pytest.raises(OSError, match="disk full"):
-        publish(model, {"GONGKAI_PROCESSES": 2}, tmp_path / "out", [TEMPLATES])
-    left = [c for c in psutil.Process().children() if c.pid not in before and c.is_running()
-            and c.status() != psutil.STATUS_ZOMBIE]
-    assert not left
-    written = list((tmp_path / "out" / api_build.ENTERPRISES).glob("*.json"))
-    assert len(written) < len(model.enterprise_index.codes)  # stopped part-way

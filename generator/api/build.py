@@ -21,7 +21,6 @@ from .. import urls
 from ..build.executor import Executor
 from ..build.keys import StageKey
 from ..build.record_files import (
-    Pending,
     RecordFiles,
     Written,
     executor,
@@ -172,7 +171,7 @@ def enterprise_files(shared: dict[str, Any], rows: dict[str, Any]) -> Iterator[b
 
 def _enterprise_files(model: Model, site: str, output: Path, executor: Executor
                       ) -> tuple[RecordFiles, list[dict[str, str]]]:
-    """Begin ``enterprises/{code}.json`` for each enterprise whose rows changed; return the
+    """Write ``enterprises/{code}.json`` for each enterprise whose rows changed; return the
     files (to be finished by the caller) and the index entries of every enterprise."""
     contract = model.contract
     results = model["results"]
@@ -214,7 +213,7 @@ def _enterprise_files(model: Model, site: str, output: Path, executor: Executor
 
         shared = {"results": contract["results"], "dispositions": contract["dispositions"],
                   "site": site}
-        files.start(todo, codes, enterprise_files, shared, rows_of, executor)
+        files.make(todo, codes, enterprise_files, shared, rows_of, executor)
     entries = [{"id": code, "name": name, "url": f"{seg}.json"}
                for code, name, seg in zip(index.codes, latest.tolist(), segments, strict=True)]
     return files, entries
@@ -226,14 +225,6 @@ def write_api(model: Model, settings: dict[str, Any], output: Path,
     are removed. Enterprise files are made only for enterprises whose rows changed; the
     rest (a few files per task, item and plan, the indexes) only rewritten when their bytes
     differ. Returns every file of ``api/v1/`` and those written."""
-    return start_api(model, settings, output, template_dirs).finish()
-
-
-def start_api(model: Model, settings: dict[str, Any], output: Path,
-              template_dirs: list[Path] | None = None) -> Pending:
-    """:func:`write_api` that returns once the enterprise files are under way: the small
-    files are written here, the enterprise files by the executor's workers until
-    ``finish()``."""
     output = Path(output)
     site = str(settings.get("GONGKAI_SITE_URL") or "/")
     contract = model.contract
@@ -270,13 +261,6 @@ def start_api(model: Model, settings: dict[str, Any], output: Path,
                           str(settings.get("SITENAME") or "gongkai"))
     w.files.append(write_file(output, OPENAPI, json.dumps(
         spec, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")))
-    return Pending(enterprise_writer, lambda: _finish(model, settings, output, w,
-                                                      enterprise_writer, template_dirs))
-
-
-def _finish(model: Model, settings: dict[str, Any], output: Path, w: Writer,
-            enterprise_writer: RecordFiles, template_dirs: list[Path] | None) -> Written:
-    site = str(settings.get("GONGKAI_SITE_URL") or "/")
     # the enterprise folder's other files (its index pages) are listed in its manifest
     inside = [f.path for f in w.files if f.path.startswith(ENTERPRISES + "/")]
     enterprise_files = enterprise_writer.finish(also=inside)

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .context import current
-from .executor import Executor, Job, LocalExecutor
+from .executor import Executor, LocalExecutor
 from .keys import StageKey
 from .partitions import split_rows
 from .render import Manifest
@@ -149,7 +149,6 @@ class RecordFiles:
         self.salt = salt
         self.result = Written()
         self._writing = False
-        self._job: Job | None = None
 
     def todo(self, paths: list[str], fingerprints: np.ndarray) -> np.ndarray:
         """Positions of the records whose file must be made again."""
@@ -181,15 +180,6 @@ class RecordFiles:
         ``rows_of(records)`` gives the rows of some records (ascending), from which
         ``make(shared, rows)`` makes their files' bytes in the same order. Forked workers
         pick their rows out of inherited memory; a cluster's tasks carry them."""
-        self.start(todo, codes, make, shared, rows_of, executor)
-        self.wait()
-
-    def start(self, todo: np.ndarray, codes: Any, make: Callable[[Any, Any], Iterable[bytes]],
-              shared: Any, rows_of: Callable[[np.ndarray], Any],
-              executor: Executor | None = None) -> None:
-        """:meth:`make` without waiting: the executor's workers begin at once, and this
-        process is free for other work (a single-process part of the build) until
-        :meth:`wait`, where it takes on the partitions still left."""
         todo = np.asarray(todo)
         if not len(todo):
             return
@@ -207,21 +197,9 @@ class RecordFiles:
             return {"records": records, "paths": [self.paths[i] for i in records.tolist()],
                     "new": self._new[records], "rows": rows_of(records)}
 
-        self._job = executor.start(write_part, RecordJob(str(self.output), make, shared),
-                                   count, part)
-
-    def wait(self) -> None:
-        """The files :meth:`start` began, all written (this process helps with the rest)."""
-        job, self._job = self._job, None
-        if job is not None:
-            written = sorted(i for done in job.results() for i in done)
-            self.result.written += [self.paths[i] for i in written]  # in record order
-
-    def cancel(self) -> None:
-        """Stop the files :meth:`start` began: the build stopped and will not want them."""
-        job, self._job = self._job, None
-        if job is not None:
-            job.cancel()
+        job = executor.start(write_part, RecordJob(str(self.output), make, shared), count, part)
+        written = sorted(i for done in job.results() for i in done)
+        self.result.written += [self.paths[i] for i in written]  # in record order
 
     def write(self, path: str, data: bytes) -> None:
         if not self._writing:  # from now on the old manifest could vouch for a new file
@@ -235,7 +213,6 @@ class RecordFiles:
         and files of ``also`` no longer listed) and save the manifest. ``also``: other files
         the output wrote there (index pages), kept in the manifest without a fingerprint so
         the next build can remove them in turn."""
-        self.wait()
         also = list(also or [])
         keep = set(self.paths) | set(also)
         if self._found is None:
@@ -251,18 +228,3 @@ class RecordFiles:
         replace_file(self.manifest.path, self.manifest.encode(self.paths + also, fingerprints,
                                                               self.salt))
         return self.result
-
-
-class Pending:
-    """An output whose per-record files are being written by the build's workers while
-    the caller goes on: :meth:`finish` waits for them and completes the output;
-    :meth:`cancel` stops them when the build fails before that."""
-
-    def __init__(self, files: RecordFiles, finish: Callable[[], Written]) -> None:
-        self.files, self._finish = files, finish
-
-    def finish(self) -> Written:
-        return self._finish()
-
-    def cancel(self) -> None:
-        self.files.cancel()

@@ -106,14 +106,6 @@ class Parts:
             self.report(part, now - self.last)
         self.last = now
 
-    def alongside(self, part: str, since: float) -> None:
-        """A part that ran beside the others from ``since`` on: its whole time, so its
-        line is not mistaken for a share of the others'."""
-        now = time.perf_counter()
-        if self.report is not None:
-            self.report(f"{part}（与上列各部分同时生成）", now - since)
-        self.last = now
-
 
 def publish(model: Model, settings: dict[str, Any], output: Path,
             template_dirs: list[Path] | None = None, previous: Path | None = None,
@@ -132,36 +124,6 @@ def publish(model: Model, settings: dict[str, Any], output: Path,
     if _unchanged(output, key):
         return PublishResult([], [], [], archive.snapshots(output), skipped=True)
     (output / STATE).unlink(missing_ok=True)  # a build that stops half-way is never trusted
-    # the per-enterprise files (API, feeds) are written by the workers beside the parts
-    # below, which this process makes alone
-    from ..api.build import start_api
-    from .enterprise_feeds import start_enterprise_feeds
-
-    started = time.perf_counter()
-    pending = [start_api(model, settings, output, template_dirs)]  # api/v1/ and /api/
-    try:
-        pending.append(start_enterprise_feeds(model, settings, output))  # feeds/enterprises/
-        parts.last = time.perf_counter()
-        result = _publish_tables(model, settings, output, template_dirs, previous, parts, url,
-                                 extra)
-        pending.pop(0).finish()
-        parts.alongside("数据接口", started)
-        pending.pop(0).finish()
-        parts.alongside("企业订阅源", started)
-    finally:
-        for files in pending:  # the build failed: the files are not wanted
-            files.cancel()
-    state = {"key": key, "files": {f.path: f.bytes for f in result.files}}
-    for page in (pages.DATA_PAGE, pages.DICTIONARY_PAGE, pages.FEEDS_PAGE) if template_dirs else ():
-        state["files"][page + "index.html"] = (output / page / "index.html").stat().st_size
-    write_file(output, STATE, json.dumps(state, ensure_ascii=False, indent=0).encode("utf-8"))
-    return result
-
-
-def _publish_tables(model: Model, settings: dict[str, Any], output: Path,
-                    template_dirs: list[Path] | None, previous: Path | None, parts: Parts,
-                    url: str, extra: list[feeds.FeedEntry]) -> PublishResult:
-    """The datasets, workbooks, data package, catalogue, archive, feeds and three pages."""
     tables = datasets.all_datasets(model)
     published = datasets.write_datasets(tables, output)
     removed = published.removed + _remove_stale_tables(output, {f.path for f in published.files})
@@ -196,4 +158,16 @@ def _publish_tables(model: Model, settings: dict[str, Any], output: Path,
         renderer.write(pages.FEEDS_PAGE, "feeds.html", pages.feeds_page(model, feed_result.feeds),
                        result.pages)
     parts.done("订阅源和页面")
+    from ..api.build import write_api
+
+    write_api(model, settings, output, template_dirs)  # api/v1/ and /api/, only what changed
+    parts.done("数据接口")
+    from .enterprise_feeds import write_enterprise_feeds
+
+    write_enterprise_feeds(model, settings, output)  # feeds/enterprises/, only what changed
+    parts.done("企业订阅源")
+    state = {"key": key, "files": {f.path: f.bytes for f in files}}
+    for page in (pages.DATA_PAGE, pages.DICTIONARY_PAGE, pages.FEEDS_PAGE) if template_dirs else ():
+        state["files"][page + "index.html"] = (output / page / "index.html").stat().st_size
+    write_file(output, STATE, json.dumps(state, ensure_ascii=False, indent=0).encode("utf-8"))
     return result

@@ -25,7 +25,6 @@ import pyarrow.compute as pc
 from .. import urls
 from ..build.keys import StageKey
 from ..build.record_files import (
-    Pending,
     RecordFiles,
     Written,
     executor,
@@ -230,12 +229,6 @@ def feeds_of(shared: dict[str, Any], rows: dict[str, Any]) -> Iterator[bytes]:
 def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path) -> Written:
     """Write feeds/enterprises/{code}.atom.xml for every enterprise whose entries or name
     changed since the last build; remove the feeds of enterprises that are gone."""
-    return start_enterprise_feeds(model, settings, output).finish()
-
-
-def start_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path) -> Pending:
-    """:func:`write_enterprise_feeds` that returns once the feeds are under way in the
-    executor's workers; ``finish()`` waits for them and removes those of enterprises gone."""
     tz = ZoneInfo(str(settings.get("TIMEZONE") or "Asia/Shanghai"))
     index = model.enterprise_index
     count = len(index.codes)
@@ -259,5 +252,5 @@ def start_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
                     "codes": codes[records].tolist(), "names": names[records].tolist()}
 
         shared = {"settings": {k: settings.get(k) for k in FEED_SETTINGS}, "tz": tz}
-        files.start(todo, codes, feeds_of, shared, rows_of, executor(settings))
-    return Pending(files, files.finish)
+        files.make(todo, codes, feeds_of, shared, rows_of, executor(settings))
+    return files.finish()
