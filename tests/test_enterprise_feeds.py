@@ -162,3 +162,34 @@ def test_each_feed_is_byte_for_byte_what_feedgen_makes(site, site_url):
     awkward = [("k/1", date(2026, 3, 2), "更正", 'A&B <公司> "引号"', "旧\r值 → 新值", "tasks/T&1")]
     assert enterprise_feeds.render("X1", "甲&乙", awkward, settings, tz) == \
         feedgen_feed("X1", "甲&乙", awkward, settings, tz)
+
+
+def test_each_feed_written_in_partitions_is_the_feed_of_its_whole_model_entries(site):
+    """The build makes each partition's entries in its own task; every feed it wrote is
+    the one made from the entries of the whole model."""
+    from zoneinfo import ZoneInfo
+
+    out, model = site
+    frame = enterprise_feeds.entries_frame(model)
+    names = model.enterprises["name"].astype(str).tolist()
+    tz = ZoneInfo("Asia/Shanghai")
+    for i, code in enumerate(model.enterprise_index.codes):
+        own = frame[frame["ent"] == i]
+        rows = list(zip(own["key"], [v.date() for v in own["day"]], own["category"],
+                        own["title"], own["summary"], own["link"], strict=True))
+        assert (out / urls.enterprise_feed(code)).read_bytes() == \
+            enterprise_feeds.render(code, names[i], rows, dict(model.settings), tz), code
+
+
+def test_a_correction_of_several_enterprises_reaches_every_feed(site):
+    """One commit corrects the same item and field of a task for several enterprises:
+    each of them gets its own entry, none is taken for a duplicate of another's."""
+    out, model = site
+    corrections = enterprise_feeds._corrections(model)
+    dated = corrections[pd.to_datetime(corrections["date"], errors="coerce").notna()]
+    shared = dated.groupby(["commit", "task_id", "item_id", "field"])["uscc"].nunique()
+    assert (shared > 1).any()  # the sample has such a commit
+    for code in sorted(set(dated["uscc"]) & set(model.enterprise_index.codes)):
+        parsed = feedparser.parse((out / urls.enterprise_feed(code)).read_bytes())
+        terms = {e.tags[0].term for e in parsed.entries}
+        assert terms & {"更正", "撤回"}, code

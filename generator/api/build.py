@@ -23,8 +23,8 @@ from ..build.keys import StageKey
 from ..build.record_files import (
     RecordFiles,
     Written,
+    enterprise_rows,
     executor,
-    group_fingerprints,
     stage_salt,
 )
 from ..build.writer import FileInfo, write_file
@@ -174,26 +174,16 @@ def _enterprise_files(model: Model, site: str, output: Path, executor: Executor
     """Write ``enterprises/{code}.json`` for each enterprise whose rows changed; return the
     files (to be finished by the caller) and the index entries of every enterprise."""
     contract = model.contract
-    results = model["results"]
+    results, disp = model["results"], model["dispositions"]
     index = model.enterprise_index
     count = len(index.codes)
-    order = np.lexsort((results["_row"].to_numpy(), index.row))
-    ordered = results.iloc[order]
-    ent = index.row[order]
+    grouped = enterprise_rows(model)
+    ent, dent = grouped.result_ent, grouped.disposition_ent
     shown = [f.name for f in contract["results"].fields if f.name != "uscc"]
-    fingerprints = group_fingerprints(ordered[shown + ["category"]], ent, count)
-    disp = model["dispositions"]
-    where = index.position(disp["uscc"].to_numpy(dtype=object))
-    dorder = np.lexsort((disp["_row"].to_numpy(), where))
-    dorder = dorder[where[dorder] >= 0]
-    dent = where[dorder]
-    dshown = [f.name for f in contract["dispositions"].fields if f.name != "uscc"]
-    with np.errstate(over="ignore"):
-        fingerprints += group_fingerprints(disp.iloc[dorder][dshown], dent, count) * np.uint64(3)
     segments = [urls.segment(code) for code in index.codes]
     paths = [f"{ENTERPRISES}/{seg}.json" for seg in segments]
     files = RecordFiles(output, MANIFEST, salt({"GONGKAI_SITE_URL": site}), ENTERPRISES)
-    todo = files.todo(paths, fingerprints)
+    todo = files.todo(paths, grouped.fingerprints)
     table = model.enterprises
     latest = table["name"].astype(object).to_numpy()
     codes = np.asarray(index.codes, dtype=object)
@@ -206,8 +196,9 @@ def _enterprise_files(model: Model, site: str, output: Path, executor: Executor
             wanted[records_] = True
             take = np.flatnonzero(wanted[ent])
             dtake = np.flatnonzero(wanted[dent])
-            return {"results": ordered.iloc[take][shown + ["category"]], "ent": ent[take],
-                    "dispositions": disp.iloc[dorder[dtake]], "dent": dent[dtake],
+            return {"results": results.iloc[grouped.results[take]][shown + ["category"]],
+                    "ent": ent[take], "dispositions": disp.iloc[grouped.dispositions[dtake]],
+                    "dent": dent[dtake],
                     "records": records_, "codes": codes[records_].tolist(),
                     "latest": latest[records_].tolist(), "names": names[records_].tolist()}
 

@@ -66,6 +66,46 @@ def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**lists) if lists else frame
 
 
+@dataclass
+class EnterpriseRows:
+    """Every enterprise's result and follow-up rows, grouped by its number in the model's
+    enterprise index (in the order the agency gave them), and one fingerprint of each
+    enterprise's rows. The per-enterprise outputs (its JSON, its feed) are made from the
+    same rows, so they share this: worked out once per model, not once per output."""
+
+    results: np.ndarray  # positions in the results table, grouped by enterprise
+    result_ent: np.ndarray  # the enterprise of each (non-decreasing)
+    dispositions: np.ndarray  # positions in the dispositions table, grouped likewise
+    disposition_ent: np.ndarray
+    fingerprints: np.ndarray  # uint64 per enterprise: every published column of its rows
+
+
+_ROWS: list[tuple[Any, Any, EnterpriseRows]] = []  # the last model's, by its two tables
+
+
+def enterprise_rows(model: Any) -> EnterpriseRows:
+    """The :class:`EnterpriseRows` of ``model`` (kept while its tables are the same)."""
+    results, disp = model["results"], model["dispositions"]
+    if _ROWS and _ROWS[0][0] is results and _ROWS[0][1] is disp:
+        return _ROWS[0][2]
+    contract, index = model.contract, model.enterprise_index
+    count = len(index.codes)
+    order = np.lexsort((results["_row"].to_numpy(), index.row))
+    ent = index.row[order]
+    shown = [f.name for f in contract["results"].fields if f.name != "uscc"] + ["category"]
+    fingerprints = group_fingerprints(results.iloc[order][shown], ent, count)
+    where = index.position(disp["uscc"].to_numpy(dtype=object))
+    dorder = np.lexsort((disp["_row"].to_numpy(), where))
+    dorder = dorder[where[dorder] >= 0]
+    dent = where[dorder]
+    dshown = [f.name for f in contract["dispositions"].fields if f.name != "uscc"]
+    with np.errstate(over="ignore"):
+        fingerprints += group_fingerprints(disp.iloc[dorder][dshown], dent, count) * np.uint64(3)
+    rows = EnterpriseRows(order, ent, dorder, dent, fingerprints)
+    _ROWS[:] = [(results, disp, rows)]
+    return rows
+
+
 def _listing(output: Path, folder: str) -> list[str]:
     """Every file below ``output/folder`` as a "/"-separated path below ``output``."""
     found = []

@@ -27,6 +27,7 @@ from ..build.keys import StageKey
 from ..build.record_files import (
     RecordFiles,
     Written,
+    enterprise_rows,
     executor,
     group_fingerprints,
     stage_salt,
@@ -41,7 +42,21 @@ def entries_frame(model: Model) -> pd.DataFrame:
     """Every entry of every enterprise feed: enterprise number, key, day, title, summary,
     link, category; one vectorized frame built from results, dispositions, corrections."""
     index = model.enterprise_index
-    res = model["results"]
+    disp, corrections = model["dispositions"], _corrections(model)
+    dent = index.position(disp["uscc"].to_numpy(dtype=object))
+    cent = (index.position(corrections["uscc"].astype(str).to_numpy(dtype=object))
+            if len(corrections) else np.zeros(0, dtype=np.int64))
+    return entries_of(model["results"], index.row, disp[dent >= 0], dent[dent >= 0],
+                      corrections[cent >= 0] if len(corrections) else corrections,
+                      cent[cent >= 0])
+
+
+def entries_of(res: pd.DataFrame, ent: np.ndarray, disp: pd.DataFrame, dent: np.ndarray,
+               corrections: pd.DataFrame, cent: np.ndarray) -> pd.DataFrame:
+    """The feed entries of some enterprises from their rows (each table with the
+    enterprise number of every row): a partition's share of :func:`entries_frame`, made
+    in the partition's task. An entry's key names its enterprise, so the duplicates
+    dropped are the same whichever enterprises a partition holds."""
     # the result rows, by far the most, written out with Arrow's string kernels
     task, uscc, item = _strings(res["task_id"]), _strings(res["uscc"]), _strings(res["item_id"])
     checked = pc.fill_null(pc.strftime(pa.array(res["inspected_on"], from_pandas=True),
@@ -49,7 +64,7 @@ def entries_frame(model: Model) -> pd.DataFrame:
     found = pc.fill_null(pc.binary_join(pa.array(res["result"], type=pa.list_(pa.string()),
                                                  from_pandas=True), "；"), "")
     parts = [pd.DataFrame({
-        "ent": index.row,
+        "ent": ent,
         "key": _objects(pc.binary_join_element_wise("enterprise-result/", task, "/", uscc, "/",
                                                     item, "")),
         "day": res["published_on"].fillna(res["inspected_on"]), "category": "抽查结果",
@@ -57,13 +72,10 @@ def entries_frame(model: Model) -> pd.DataFrame:
         "summary": _objects(pc.binary_join_element_wise(
             _strings(res["inspecting_department"]), "，检查日期 ", checked, "：", found, "")),
         "link": _objects(pc.binary_join_element_wise("tasks/", task, ""))})]
-    disp = model["dispositions"]
     if len(disp):
-        where = index.position(disp["uscc"].to_numpy(dtype=object))
-        keep = where >= 0
-        d = disp[keep]
+        d = disp
         parts.append(pd.DataFrame({
-            "ent": where[keep],
+            "ent": dent,
             "key": "enterprise-follow-up/" + d["task_id"].astype(str) + "/"
                    + d["uscc"].astype(str) + "/" + d["action"].astype(str) + "/"
                    + d["decided_on"].dt.strftime("%Y-%m-%d").fillna(""),
@@ -71,16 +83,15 @@ def entries_frame(model: Model) -> pd.DataFrame:
             "title": "后续处置：" + d["action"].astype(str),
             "summary": d["department"].astype(str) + "：" + d["outcome"].fillna("").astype(str),
             "link": "tasks/" + d["task_id"].astype(str)}))
-    corrections = _corrections(model)
     if len(corrections):
-        where = index.position(corrections["uscc"].astype(str).to_numpy(dtype=object))
-        keep = where >= 0
-        c = corrections[keep]
+        c = corrections
         parts.append(pd.DataFrame({
-            "ent": where[keep],
+            "ent": cent,
+            # the enterprise is in the key: one commit's correction of a task's item and
+            # field reaches each enterprise concerned, with an id of its own
             "key": "enterprise-" + c["kind"].astype(str) + "/" + c["commit"].astype(str) + "/"
-                   + c["task_id"].astype(str) + "/" + c["item_id"].astype(str) + "/"
-                   + c["field"].astype(str),
+                   + c["task_id"].astype(str) + "/" + c["uscc"].astype(str) + "/"
+                   + c["item_id"].astype(str) + "/" + c["field"].astype(str),
             "day": pd.to_datetime(c["date"], errors="coerce"),
             "category": c["kind"].map({"withdrawn": "撤回"}).fillna("更正"),
             "title": c["kind"].map({"withdrawn": "撤回结果"}).fillna("更正：")
@@ -137,6 +148,8 @@ def _stamp(day: date, tz: ZoneInfo) -> str:
 
 
 MANIFEST = ".gongkai-enterprise-feeds.parquet"
+RESULT_COLUMNS = ["task_id", "uscc", "item_id", "inspected_on", "published_on", "result",
+                  "inspecting_department"]  # what entries_of() reads of a result
 SHOWN = ["key", "day", "category", "title", "summary", "link"]
 
 
@@ -180,7 +193,10 @@ def feeds_of(shared: dict[str, Any], rows: dict[str, Any]) -> Iterator[bytes]:
     written out at once by Arrow's string kernels, then joined per feed.
     """
     settings, tz = shared["settings"], shared["tz"]
-    part = rows["entries"]
+    part = rows.get("entries")
+    if part is None:  # the rows of the enterprises, as a partition's task is given them
+        part = entries_of(rows["results"], rows["ent"], rows["dispositions"], rows["dent"],
+                          rows["corrections"], rows["cent"])
     site = str(settings.get("GONGKAI_SITE_URL") or "")
     base = site or "../" * urls.enterprise_feed("x").count("/")
 
@@ -228,28 +244,49 @@ def feeds_of(shared: dict[str, Any], rows: dict[str, Any]) -> Iterator[bytes]:
 
 def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path) -> Written:
     """Write feeds/enterprises/{code}.atom.xml for every enterprise whose entries or name
-    changed since the last build; remove the feeds of enterprises that are gone."""
+    changed since the last build; remove the feeds of enterprises that are gone.
+
+    Whether a feed changed is told by the fingerprint of the enterprise's rows (shared
+    with its JSON file), its name and its corrections; the entries themselves are made
+    only for the feeds to write, partition by partition, in the partitions' tasks."""
     tz = ZoneInfo(str(settings.get("TIMEZONE") or "Asia/Shanghai"))
     index = model.enterprise_index
     count = len(index.codes)
-    frame = entries_frame(model)
-    ent = frame["ent"].to_numpy()
+    grouped = enterprise_rows(model)
     names = model.enterprises["name"].astype(str).to_numpy(dtype=object)
-    fingerprints = group_fingerprints(frame[SHOWN], ent, count)
+    corrections = _corrections(model)
+    cent = np.zeros(0, dtype=np.int64)
+    if len(corrections):
+        cent = index.position(corrections["uscc"].astype(str).to_numpy(dtype=object))
+        corrections = corrections[cent >= 0]
+        cent = cent[cent >= 0]
+        corder = np.argsort(cent, kind="stable")
+        corrections, cent = corrections.iloc[corder], cent[corder]
     with np.errstate(over="ignore"):
-        fingerprints ^= pd.util.hash_pandas_object(pd.Series(names), index=False).to_numpy()
+        fingerprints = grouped.fingerprints ^ pd.util.hash_pandas_object(
+            pd.Series(names), index=False).to_numpy()
+        if len(corrections):
+            fingerprints += group_fingerprints(corrections.astype(str), cent, count) * np.uint64(5)
     paths = [urls.enterprise_feed(code) for code in index.codes]
     files = RecordFiles(Path(output), MANIFEST, salt(settings), FOLDER)
     todo = files.todo(paths, fingerprints)
     if len(todo):
+        results, disp = model["results"], model["dispositions"]
+        dent = index.position(disp["uscc"].to_numpy(dtype=object))
         wanted = np.zeros(count, dtype=bool)
         codes = np.asarray(index.codes, dtype=object)
 
         def rows_of(records: np.ndarray) -> dict[str, Any]:
             wanted[:] = False
             wanted[records] = True
-            return {"entries": frame.iloc[np.flatnonzero(wanted[ent])], "records": records,
-                    "codes": codes[records].tolist(), "names": names[records].tolist()}
+            take = np.flatnonzero(wanted[index.row])  # in the tables' own order
+            dtake = np.flatnonzero((dent >= 0) & wanted[dent.clip(0)])
+            ctake = np.flatnonzero(wanted[cent])
+            return {"results": results.iloc[take][RESULT_COLUMNS], "ent": index.row[take],
+                    "dispositions": disp.iloc[dtake], "dent": dent[dtake],
+                    "corrections": corrections.iloc[ctake], "cent": cent[ctake],
+                    "records": records, "codes": codes[records].tolist(),
+                    "names": names[records].tolist()}
 
         shared = {"settings": {k: settings.get(k) for k in FEED_SETTINGS}, "tz": tz}
         files.make(todo, codes, feeds_of, shared, rows_of, executor(settings))
