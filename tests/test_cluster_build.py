@@ -190,3 +190,50 @@ def test_workers_running_another_gongkai_are_refused(tmp_path, cluster, capsys):
     assert "E904 工作进程" in said and "运行的 gongkai 版本与本机" in said
     assert all(w in said for w in cluster.scheduler_info["workers"])
     assert "Traceback" not in said and not out.exists()
+
+
+def pelican_content(settings: Path, out: Path, *extra: str):
+    """``pelican content`` with these settings, run as a user runs it (its own process)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "pelican", "content", "-s", str(settings),
+                           "-o", str(out), *extra], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_pelican_content_runs_on_the_cluster_of_its_settings(tmp_path, cluster):
+    """GONGKAI_SCHEDULER in the settings sends ``pelican content``'s partitions to the
+    cluster as ``gongkai build --scheduler`` does, with the same site."""
+    from generator.build import inputs
+
+    code, local = build(tmp_path, "local")
+    assert code == 0
+    folder = tmp_path / "direct"
+    folder.mkdir()
+    conf = settings_file(folder, f"GONGKAI_SCHEDULER = {cluster.scheduler_address!r}\n")
+    noted = tmp_path / "tasks.txt"
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    try:
+        client.register_plugin(NoteTasks(str(noted)), name="note-tasks")
+        done = pelican_content(conf, folder / "output")
+    finally:
+        client.unregister_worker_plugin("note-tasks")
+        client.close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"Dask 集群：调度器 {cluster.scheduler_address}" in done.stderr
+    assert "render_partition" in noted.read_text().split()
+    mine = {k: v for k, v in files(local).items() if k != inputs.STATE}
+    assert files(folder / "output") == mine
+
+
+def test_pelican_content_with_an_unreachable_scheduler_stops_with_a_message(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    conf = settings_file(folder, "GONGKAI_SCHEDULER = 'tcp://127.0.0.1:9'\n"
+                                 "GONGKAI_SCHEDULER_TIMEOUT = 2\n")
+    done = pelican_content(conf, folder / "output")
+    assert done.returncode == 2
+    assert "E901 无法连接 Dask 调度器 tcp://127.0.0.1:9" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (folder / "output").exists()  # nothing built on this machine instead

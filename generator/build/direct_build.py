@@ -18,12 +18,29 @@ from ..model.cache import finish_writing
 from ..trust.reproducible import clamp_mtimes, source_date_epoch
 from .atomic import BuildRunning, only_build, staged_output
 from .context import BuildContext, active, current
+from .executor import ClusterError, ClusterExecutor
 from .shared import linked_files
 
 
 def _point(pelican, output: Path) -> None:
     pelican.output_path = str(output)
     pelican.settings["OUTPUT_PATH"] = str(output)
+
+
+def _cluster(settings: dict) -> ClusterExecutor | None:
+    """The Dask cluster of GONGKAI_SCHEDULER, reached before anything is built; a
+    scheduler that cannot be used stops the run (never a silent local build)."""
+    address = settings.get("GONGKAI_SCHEDULER")
+    if not address:
+        return None
+    try:
+        cluster = ClusterExecutor(str(address), float(settings.get("GONGKAI_SCHEDULER_TIMEOUT")
+                                                      or 20))
+    except ClusterError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    cluster.announce()
+    return cluster
 
 
 def stage_runs(pelican) -> None:
@@ -45,10 +62,14 @@ def stage_runs(pelican) -> None:
             except BuildRunning as exc:  # a second build on the same output: said, not traced
                 print(f"错误：{exc}", file=sys.stderr)
                 raise SystemExit(2) from None
+            cluster = _cluster(settings)
+            if cluster is not None:
+                stack.callback(cluster.close)
             staging = stack.enter_context(staged_output(output, partial(linked_files, output)))
             this_run = BuildContext(data_dir=Path(settings.get("GONGKAI_DATA_DIR", "data")),
                                     output=staging, published=output,
-                                    cache_dir=Path(settings.get("CACHE_PATH", "cache")))
+                                    cache_dir=Path(settings.get("CACHE_PATH", "cache")),
+                                    cluster=cluster)
             _point(pelican, staging)
             try:
                 with active(this_run):
