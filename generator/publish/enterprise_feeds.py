@@ -42,13 +42,23 @@ def entries_frame(model: Model) -> pd.DataFrame:
     """Every entry of every enterprise feed: enterprise number, key, day, title, summary,
     link, category; one vectorized frame built from results, dispositions, corrections."""
     index = model.enterprise_index
-    disp, corrections = model["dispositions"], _corrections(model)
+    disp = model["dispositions"]
     dent = index.position(disp["uscc"].to_numpy(dtype=object))
-    cent = (index.position(corrections["uscc"].astype(str).to_numpy(dtype=object))
-            if len(corrections) else np.zeros(0, dtype=np.int64))
+    corrections, cent = _owned_corrections(model)
     return entries_of(model["results"], index.row, disp[dent >= 0], dent[dent >= 0],
-                      corrections[cent >= 0] if len(corrections) else corrections,
-                      cent[cent >= 0])
+                      corrections, cent)
+
+
+def _owned_corrections(model: Model) -> tuple[pd.DataFrame, np.ndarray]:
+    """The corrections of enterprises that have results, grouped by enterprise number
+    (stable), and that number for each."""
+    corrections = _corrections(model)
+    if not len(corrections):
+        return corrections, np.zeros(0, dtype=np.int64)
+    cent = model.enterprise_index.position(corrections["uscc"].astype(str).to_numpy(dtype=object))
+    keep = np.flatnonzero(cent >= 0)
+    keep = keep[np.argsort(cent[keep], kind="stable")]
+    return corrections.iloc[keep], cent[keep]
 
 
 def entries_of(res: pd.DataFrame, ent: np.ndarray, disp: pd.DataFrame, dent: np.ndarray,
@@ -254,14 +264,7 @@ def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
     count = len(index.codes)
     grouped = enterprise_rows(model)
     names = model.enterprises["name"].astype(str).to_numpy(dtype=object)
-    corrections = _corrections(model)
-    cent = np.zeros(0, dtype=np.int64)
-    if len(corrections):
-        cent = index.position(corrections["uscc"].astype(str).to_numpy(dtype=object))
-        corrections = corrections[cent >= 0]
-        cent = cent[cent >= 0]
-        corder = np.argsort(cent, kind="stable")
-        corrections, cent = corrections.iloc[corder], cent[corder]
+    corrections, cent = _owned_corrections(model)
     with np.errstate(over="ignore"):
         fingerprints = grouped.fingerprints ^ pd.util.hash_pandas_object(
             pd.Series(names), index=False).to_numpy()
