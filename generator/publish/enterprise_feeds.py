@@ -275,7 +275,9 @@ def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
     todo = files.todo(paths, fingerprints)
     if len(todo):
         results, disp = model["results"], model["dispositions"]
-        dent = index.position(disp["uscc"].to_numpy(dtype=object))
+        # each follow-up's enterprise, as enterprise_rows found it (-1: none)
+        dent = np.full(len(disp), -1, dtype=np.int64)
+        dent[grouped.dispositions] = grouped.disposition_ent
         wanted = np.zeros(count, dtype=bool)
         codes = np.asarray(index.codes, dtype=object)
 
