@@ -41,12 +41,20 @@ FOLDER = f"{urls.FEED_FOLDER}/enterprises"
 def entries_frame(model: Model) -> pd.DataFrame:
     """Every entry of every enterprise feed: enterprise number, key, day, title, summary,
     link, category; one vectorized frame built from results, dispositions, corrections."""
-    index = model.enterprise_index
     disp = model["dispositions"]
-    dent = index.position(disp["uscc"].to_numpy(dtype=object))
+    dent = _disposition_ent(model)
     corrections, cent = _owned_corrections(model)
-    return entries_of(model["results"], index.row, disp[dent >= 0], dent[dent >= 0],
-                      corrections, cent)
+    return entries_of(model["results"], model.enterprise_index.row, disp[dent >= 0],
+                      dent[dent >= 0], corrections, cent)
+
+
+def _disposition_ent(model: Model) -> np.ndarray:
+    """Each follow-up's enterprise number (-1: none), as :func:`enterprise_rows` found it:
+    the feeds and the JSON API tie follow-ups to enterprises by one rule."""
+    grouped = enterprise_rows(model)
+    dent = np.full(len(model["dispositions"]), -1, dtype=np.int64)
+    dent[grouped.dispositions] = grouped.disposition_ent
+    return dent
 
 
 def _owned_corrections(model: Model) -> tuple[pd.DataFrame, np.ndarray]:
@@ -275,9 +283,7 @@ def write_enterprise_feeds(model: Model, settings: dict[str, Any], output: Path)
     todo = files.todo(paths, fingerprints)
     if len(todo):
         results, disp = model["results"], model["dispositions"]
-        # each follow-up's enterprise, as enterprise_rows found it (-1: none)
-        dent = np.full(len(disp), -1, dtype=np.int64)
-        dent[grouped.dispositions] = grouped.disposition_ent
+        dent = _disposition_ent(model)
         wanted = np.zeros(count, dtype=bool)
         codes = np.asarray(index.codes, dtype=object)
 
