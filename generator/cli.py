@@ -120,12 +120,10 @@ def _build_held(force: bool, settings: dict, merged: dict, data: Path, output: P
         from .build.executor import ClusterError, ClusterExecutor
 
         try:
-            cluster = ClusterExecutor(scheduler,
-                                      float(settings.get("GONGKAI_SCHEDULER_TIMEOUT") or 20))
+            cluster = ClusterExecutor.reach(scheduler, settings)
         except ClusterError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
-        cluster.announce()
     try:
         return _build_staged(settings, merged, data, output, key, start, strict, cluster)
     finally:

@@ -34,13 +34,10 @@ def _cluster(settings: dict) -> ClusterExecutor | None:
     if not address:
         return None
     try:
-        cluster = ClusterExecutor(str(address), float(settings.get("GONGKAI_SCHEDULER_TIMEOUT")
-                                                      or 20))
+        return ClusterExecutor.reach(address, settings)
     except ClusterError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    cluster.announce()
-    return cluster
 
 
 def stage_runs(pelican) -> None:

@@ -207,6 +207,15 @@ class ClusterExecutor:
                                f"（{ours}）不同：请在每台机器上安装同一版本后再生成。")
         self.workers = len(theirs)
 
+    @classmethod
+    def reach(cls, address: str, settings: dict[str, Any]) -> ClusterExecutor:
+        """The cluster a build was pointed at, reached within GONGKAI_SCHEDULER_TIMEOUT
+        and announced on the terminal: the one way both entry points (``gongkai build``,
+        ``pelican content``) start a cluster build. Raises :class:`ClusterError`."""
+        cluster = cls(str(address), float(settings.get("GONGKAI_SCHEDULER_TIMEOUT") or 20))
+        cluster.announce()
+        return cluster
+
     @property
     def dashboard(self) -> str:
         return self.client.dashboard_link or ""
