@@ -166,6 +166,19 @@ def test_an_unreachable_scheduler_stops_the_build_with_a_clear_message(tmp_path,
     assert not out.exists()  # nothing built on this machine instead
 
 
+def test_a_timeout_that_is_not_a_number_stops_the_build_with_a_clear_message(tmp_path, capsys):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    conf = settings_file(folder, "GONGKAI_SCHEDULER = 'tcp://127.0.0.1:9'\n"
+                                 "GONGKAI_SCHEDULER_TIMEOUT = '二十秒'\n")
+    code, out = build(tmp_path, "badtimeout", settings=conf)
+    said = capsys.readouterr().err
+    assert code == 2
+    assert "E905 GONGKAI_SCHEDULER_TIMEOUT 应是秒数" in said and "二十秒" in said
+    assert "Traceback" not in said
+    assert not out.exists()
+
+
 def test_workers_running_another_gongkai_are_refused(tmp_path, cluster, capsys):
     """A worker whose gongkai differs (here: its version changed in the worker process)
     would make other bytes: the build stops before anything runs, naming the workers."""

@@ -212,7 +212,15 @@ class ClusterExecutor:
         """The cluster a build was pointed at, reached within GONGKAI_SCHEDULER_TIMEOUT
         and announced on the terminal: the one way both entry points (``gongkai build``,
         ``pelican content``) start a cluster build. Raises :class:`ClusterError`."""
-        cluster = cls(str(address), float(settings.get("GONGKAI_SCHEDULER_TIMEOUT") or 20))
+        given = settings.get("GONGKAI_SCHEDULER_TIMEOUT") or 20
+        try:
+            timeout = float(given)
+        except (TypeError, ValueError):
+            raise ClusterError(f"E905 GONGKAI_SCHEDULER_TIMEOUT 应是秒数（如 20），现在是 {given!r}。"
+                               ) from None
+        if not timeout > 0:
+            raise ClusterError(f"E905 GONGKAI_SCHEDULER_TIMEOUT 应是大于 0 的秒数，现在是 {given!r}。")
+        cluster = cls(str(address), timeout)
         cluster.announce()
         return cluster
 
