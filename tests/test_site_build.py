@@ -259,3 +259,20 @@ def test_enterprise_pages_from_the_build_renderer_equal_plain_jinja(tmp_path):
         expected = plain.get_template(pages.template).render(
             pages.context(i), root=urls.root_for(path), page_path=path)
         assert renderer.render_one(path, pages.template, pages.context(i)) == expected.encode()
+
+
+def test_a_setting_reaches_the_templates_once_a_template_reads_it(tmp_path):
+    """Settings no template reads stay out of the globals; the names read are found again
+    from the templates as they are now, so an edited theme is never rendered with the
+    globals of the theme before the edit."""
+    from generator.build.render import make_environment
+
+    theme = tmp_path / "templates"
+    theme.mkdir()
+    (theme / "page.html").write_text("{{ SITENAME }}", encoding="utf-8")
+    settings = {"SITENAME": "青禾县", "FOOTER_NOTE": "本站数据每日更新"}
+    env = make_environment([theme], settings)
+    assert "SITENAME" in env.globals and "FOOTER_NOTE" not in env.globals
+    (theme / "page.html").write_text("{{ SITENAME }}{{ FOOTER_NOTE }}", encoding="utf-8")
+    edited = make_environment([theme], settings)
+    assert edited.get_template("page.html").render() == "青禾县本站数据每日更新"

@@ -106,13 +106,23 @@ def used_names(env: Environment) -> set[str]:
     Found by parsing each template once (``jinja2.meta``), so it holds whatever a
     template, its layout, macros or partials may look up.
     """
-    names: set[str] = set()
     if env.loader is None:
-        return names
-    for name in env.loader.list_templates():
-        source = env.loader.get_source(env, name)[0]
-        names |= meta.find_undeclared_variables(env.parse(source, name))
-    return names
+        return set()
+    sources = [(name, env.loader.get_source(env, name)[0])
+               for name in env.loader.list_templates()]
+    # each output of a build makes its own environment from the same templates: parsed
+    # once per process and set of sources, not once per environment
+    syntax = (env.block_start_string, env.variable_start_string, env.comment_start_string,
+              env.line_statement_prefix, env.line_comment_prefix)
+    key = hashlib.sha256(repr((syntax, sources)).encode("utf-8")).digest()
+    names = _USED_NAMES.get(key)
+    if names is None:
+        names = _USED_NAMES[key] = set().union(
+            *(meta.find_undeclared_variables(env.parse(source, name)) for name, source in sources))
+    return set(names)
+
+
+_USED_NAMES: dict[bytes, set[str]] = {}
 
 
 def make_environment(template_dirs: Sequence[str | Path], globals_: dict[str, Any]
