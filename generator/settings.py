@@ -81,6 +81,8 @@ DEFAULTS: dict[str, Any] = {
     # run the search stage in a process beside the data pages: True, False, or "auto"
     # (on a rebuild of an existing site, when there is more than one core)
     "GONGKAI_SEARCH_BESIDE": "auto",
+    # the same for the open-data stage (datasets, workbooks, feeds, the JSON API)
+    "GONGKAI_OPEN_DATA_BESIDE": "auto",
     # the Dask scheduler (tcp://host:8786) whose workers render the partitions; empty: this
     # machine. ``gongkai build --scheduler`` says the same for one build
     "GONGKAI_SCHEDULER": "",

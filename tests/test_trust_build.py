@@ -284,10 +284,10 @@ def test_the_replaced_site_is_caught_up_and_builds_the_same_bytes(tmp_path):
     assert tree(out) == tree(control)
 
 
-def test_search_beside_the_pages_publishes_what_search_after_them_does(tmp_path):
-    """A rebuild runs the search stage in a process of its own beside the data pages;
-    the site, its indexes and the server index's answers are those of a build that runs
-    it afterwards."""
+def test_stages_beside_the_pages_publish_what_stages_after_them_do(tmp_path):
+    """A rebuild runs the search and open-data stages in processes of their own beside
+    the data pages; the site, its datasets, its indexes and the server index's answers
+    are those of a build that runs them afterwards."""
     old, new = sample(tmp_path, "old", 9, 800), sample(tmp_path, "new", 10, 800)
     sites = {}
     for beside in (True, False):
@@ -297,11 +297,13 @@ def test_search_beside_the_pages_publishes_what_search_after_them_does(tmp_path)
                         " if k.isupper()})\n"
                         f"PATH = {str(ROOT / 'content')!r}\nTHEME = {str(ROOT / 'themes/gongkai')!r}\n"
                         f"CACHE_PATH = {str(tmp_path / f'cache-{beside}')!r}\n"
-                        f"GONGKAI_SEARCH_BESIDE = {beside}\n", encoding="utf-8")
+                        f"GONGKAI_SEARCH_BESIDE = {beside}\n"
+                        f"GONGKAI_OPEN_DATA_BESIDE = {beside}\n", encoding="utf-8")
         out = tmp_path / f"beside-{beside}" / "output"
         run("build", "--data", str(old), "--output", str(out), "--settings", str(conf))
         rebuilt = run("build", "--data", str(new), "--output", str(out), "--settings", str(conf))
-        assert ("与数据页面并行" in rebuilt.stderr) is beside
+        said = [line for line in rebuilt.stderr.splitlines() if "与数据页面并行" in line]
+        assert sorted(line[:4] for line in said) == (["开放数据", "搜索索引"] if beside else [])
         found = run("search", "--settings", str(conf), "--output", str(out), "--json", "有限公司")
         # the build records (.gongkai-*) name the settings; every published file is compared
         sites[beside] = ({k: v for k, v in tree(out).items() if not k.startswith(".gongkai-")},

@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 CODE_SUFFIXES = (".py", ".toml")
 # how a build runs (where its data is, how many processes): never what it writes
 RUNTIME_SETTINGS = frozenset({"GONGKAI_DATA_DIR", "GONGKAI_PROCESSES", "GONGKAI_SEARCH_BESIDE",
+                              "GONGKAI_OPEN_DATA_BESIDE",
                               "GONGKAI_SCHEDULER", "GONGKAI_SCHEDULER_TIMEOUT",
                               "GONGKAI_PARTITION_ROWS"})
 

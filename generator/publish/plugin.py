@@ -1,7 +1,8 @@
 """Pelican hooks of the open-data outputs.
 
-A generator (after the data pages) writes the datasets, data package, archive, feeds
-and their pages; when every page of the build is written (``finalized``), the
+A generator (after the data pages, or beside them on a rebuild: see
+:mod:`generator.build.beside`) writes the datasets, data package, archive, feeds and
+their pages; when every page of the build is written (``finalized``), the
 sitemaps and robots.txt are written from the output folder.
 """
 
@@ -14,29 +15,48 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from .. import signals as gongkai_signals
+from ..build.beside import may_run_beside, start_beside, wait_beside
 from ..build.context import MANIFEST_IN_OUTPUT, current, manifest_pages
 from ..build.gate import model_for
-from .build import publish, site_url
+from .build import STATE, publish, site_url
 from .sitemap import write_discovery
+
+JOB = "gongkai_open_data_job"
+
+
+def _run(generator: Generator, beside: bool = False) -> None:
+    start = time.perf_counter()
+    model = generator.context.get("gongkai_model") or model_for(generator.settings)
+    result = publish(model, generator.settings, Path(generator.output_path),
+                     [Path(generator.theme) / "templates"], report=_part_done)
+    if result.skipped:
+        print("开放数据：数据、设置和模板均未变化，未重新生成", file=sys.stderr)
+        return
+    print(f"开放数据：{len(result.datasets)} 个数据集、{len(result.feeds)} 个订阅源，"
+          f"写入 {result.written} 个文件，用时 {time.perf_counter() - start:.1f} 秒"
+          + ("，与数据页面并行" if beside else ""), file=sys.stderr)
+
+
+def start_open_data(generator: Generator, rerender_all: bool = True) -> None:
+    """``data_outputs_starting``: start the open-data stage now when it may run beside
+    the pages (see :mod:`generator.build.beside`)."""
+    if JOB not in generator.context and may_run_beside(
+            generator.settings, "GONGKAI_OPEN_DATA_BESIDE", rerender_all,
+            (Path(generator.output_path) / STATE).is_file()):
+        start_beside(generator.context, JOB, _run, generator, True)
 
 
 class OpenDataGenerator(Generator):
-    """Datasets, datapackage.json, SHA256SUMS, archive snapshots, feeds and their pages."""
+    """Datasets, datapackage.json, SHA256SUMS, archive snapshots, feeds and their pages
+    (or waits for the process that writes them beside the pages)."""
 
     def generate_context(self) -> None:
         pass
 
     def generate_output(self, writer) -> None:
-        start = time.perf_counter()
-        model = self.context.get("gongkai_model") or model_for(self.settings)
-        result = publish(model, self.settings, Path(self.output_path),
-                         [Path(self.theme) / "templates"], report=_part_done)
-        if result.skipped:
-            print("开放数据：数据、设置和模板均未变化，未重新生成", file=sys.stderr)
-            return
-        print(f"开放数据：{len(result.datasets)} 个数据集、{len(result.feeds)} 个订阅源，"
-              f"写入 {result.written} 个文件，用时 {time.perf_counter() - start:.1f} 秒",
-              file=sys.stderr)
+        if not wait_beside(self.context, JOB):
+            _run(self)
 
 
 def _part_done(part: str, seconds: float) -> None:
@@ -80,3 +100,4 @@ def register() -> None:
     signals.initialized.connect(set_site_url)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(write_sitemaps)
+    gongkai_signals.data_outputs_starting.connect(start_open_data)

@@ -1,16 +1,12 @@
 """Pelican plugin: the search page and indexes.
 
 On a rebuild of an existing site the search stage runs in a forked process beside the
-data pages and open data: an incremental build's stages are mostly single-core work,
-so the second core would otherwise idle while the search records are recomputed. When
-every page is rendered again (a first build, or a template changed) the search stage
-runs afterwards, in the build process: the page workers already use every core, and
-the two stages' working memory would add up.
+data pages (see :mod:`generator.build.beside`); when every page is rendered again it
+runs afterwards, in the build process.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +15,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .. import signals as gongkai_signals
-from ..build.context import current
+from ..build.beside import may_run_beside, start_beside, wait_beside
 from ..build.gate import model_for
-from ..forked import Forked, can_fork
 from .build import BUNDLE_STATE, build_search
 
 JOB = "gongkai_search_job"
@@ -51,28 +46,13 @@ def _run(generator: Generator, beside: bool = False) -> None:
                  beside=beside)
 
 
-def runs_beside(settings: dict, output: Path, rerender_all: bool) -> bool:
-    """GONGKAI_SEARCH_BESIDE: True, False or "auto" (a rebuild that does not render every
-    page again, on a machine with more than one core)."""
-    if not can_fork():
-        return False
-    choice = settings.get("GONGKAI_SEARCH_BESIDE", "auto")
-    if choice != "auto":
-        return bool(choice)
-    cores = int(settings.get("GONGKAI_PROCESSES") or os.cpu_count() or 1)
-    return cores > 1 and not rerender_all and (Path(output) / BUNDLE_STATE).is_file()
-
-
-def start_beside(generator: Generator, rerender_all: bool = True) -> None:
+def start_search(generator: Generator, rerender_all: bool = True) -> None:
     """``data_outputs_starting``: start the search stage now when it may run beside."""
     settings = generator.settings
-    if (not settings.get("GONGKAI_SEARCH", True) or JOB in generator.context
-            or not runs_beside(settings, Path(generator.output_path), rerender_all)):
-        return
-    generator.context[JOB] = Forked(_run, generator, True)
-    run = current()
-    if run is not None:  # the pages leave this stage its core
-        run.busy_cores += 1
+    if (settings.get("GONGKAI_SEARCH", True) and JOB not in generator.context
+            and may_run_beside(settings, "GONGKAI_SEARCH_BESIDE", rerender_all,
+                               (Path(generator.output_path) / BUNDLE_STATE).is_file())):
+        start_beside(generator.context, JOB, _run, generator, True)
 
 
 class SearchGenerator(Generator):
@@ -83,10 +63,7 @@ class SearchGenerator(Generator):
         pass
 
     def generate_output(self, writer) -> None:
-        job = self.context.pop(JOB, None)
-        if job is not None:
-            job.result()
-        elif self.settings.get("GONGKAI_SEARCH", True):
+        if not wait_beside(self.context, JOB) and self.settings.get("GONGKAI_SEARCH", True):
             _run(self)
 
 
@@ -96,4 +73,4 @@ def get_generators(pelican_object) -> type[Generator]:
 
 def register() -> None:
     signals.get_generators.connect(get_generators)
-    gongkai_signals.data_outputs_starting.connect(start_beside)
+    gongkai_signals.data_outputs_starting.connect(start_search)
