@@ -174,19 +174,29 @@ def test_a_direct_pelican_build_is_staged_and_swapped_in_too(tmp_path):
     assert tree(out) == finished
 
 
-def test_a_live_page_is_never_written_in_place(tmp_path):
-    """Seeded pages share storage with the live site; a changed page must get a new file."""
+def test_a_live_file_is_never_written_in_place(tmp_path):
+    """The files a staged build shares with the live site by hard links (pages, open data,
+    search indexes) must each get a new file when they change: the live site keeps
+    serving the bytes it had until the swap."""
+    from generator.build.shared import linked_files
+
     old, new = sample(tmp_path, "old", 3, 1000), sample(tmp_path, "new", 4, 1000)
     out = tmp_path / "output"
     run("build", "--data", str(old), "--output", str(out))
-    page = next(p for p in sorted((out / "enterprises").rglob("index.html")))
-    before = page.read_bytes()
-    handle = open(page, "rb")  # noqa: SIM115 - the inode the live site served
+    shared = sorted(linked_files(out))
+    for folder in ("enterprises/", "data/", "api/", "feeds/", "search/words/", "search/codes/",
+                   "pagefind/", ".gongkai-search/"):
+        assert any(p.startswith(folder) for p in shared), folder
+    handles = {p: open(out / p, "rb") for p in shared}  # noqa: SIM115 - the live inodes
     try:
+        before = {p: (out / p).read_bytes() for p in shared}
         run("build", "--data", str(new), "--output", str(out))
-        assert handle.read() == before
+        changed = [p for p in shared if (out / p).is_file() and (out / p).read_bytes() != before[p]]
+        assert any(p.startswith("search/words/") for p in changed)  # the test can tell
+        assert [p for p, h in handles.items() if h.read() != before[p]] == []
     finally:
-        handle.close()
+        for h in handles.values():
+            h.close()
 
 
 def test_two_builds_are_byte_identical_and_dated_by_source_date_epoch(tmp_path):

@@ -33,6 +33,23 @@ STATE = "state.json"
 
 
 SOURCE_TABLES = ("tasks", "items", "plans")
+# the browser's search files: each of their writers replaces a file (replace_file) or
+# puts a new folder in the old one's place, and never writes into a file that is there
+BROWSER_FOLDERS = ("search", pagefind_bundle.BUNDLE)
+
+
+def browser_files(output: str | Path) -> set[str]:
+    """The browser search files in ``output`` ("/"-separated, relative): a staged build
+    may hard-link them from the live site (build.shared), so a rebuild that changes a
+    few of the word blocks neither copies nor compares the others."""
+    output = Path(output)
+    found: set[str] = set()
+    for name in BROWSER_FOLDERS:
+        folder = output / name
+        if folder.is_dir():
+            found.update(p.relative_to(output).as_posix() for p in folder.rglob("*")
+                         if p.is_file())
+    return found
 
 
 def model_fingerprint(model: Model, documents: list[dict[str, str]] | None,

@@ -19,6 +19,7 @@ from ..build.context import current
 from ..build.gate import model_for
 from ..build.render import FILTERS
 from ..model import Model
+from ..rules import figures
 from ..signals import data_outputs_starting
 from .build import build_pages, rerenders_all
 
@@ -40,8 +41,14 @@ class DataPagesGenerator(Generator):
         manifest = run.manifest if run is not None else None
         # outputs that may run beside the pages start first, told whether every page is
         # about to be rendered again (then the pages alone use every core)
-        data_outputs_starting.send(self, rerender_all=rerenders_all(
-            self.settings, Path(self.output_path), template_dirs, cache, manifest))
+        rerender_all = rerenders_all(self.settings, Path(self.output_path), template_dirs, cache,
+                                     manifest)
+        if not rerender_all:
+            # a rebuild starts its other stages in processes beside the pages (see
+            # generator.build.beside): the rule figures that they and the task pages read
+            # are worked out once, here, and inherited, not once in each process
+            figures(self.model)
+        data_outputs_starting.send(self, rerender_all=rerender_all)
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
         warn_missing_documents(self.model, content_links)
@@ -93,8 +100,6 @@ def warn_unknown_calendar_years(model: Model) -> None:
     Working out the figures records them on ``model.problems``; the build's summary of
     warnings prints them.
     """
-    from ..rules import figures
-
     figures(model)
 
 
