@@ -47,6 +47,16 @@ def test_an_unknown_certificate_is_a_located_error(folder: DataFolder) -> None:
     assert 2 not in set(model["results"]["_row"])
 
 
+def test_two_unknown_certificates_of_a_row_are_one_error_naming_both_in_order(
+        folder: DataFolder) -> None:
+    folder.with_inspectors().edit("results", 1, inspectors=f"QHJR-9999；{CERT_GOV_1}；QHJR-0001X")
+    model = folder.load()
+    # the row is held back, and with it the follow-up that names its enterprise
+    expect(model, ("E315", "results/a.csv", 3, "检查人员"),
+           ("E311", "dispositions.csv", 2, "统一社会信用代码"))
+    assert only(model, "E315")["value"] == "QHJR-9999、QHJR-0001X"
+
+
 def test_a_certificate_out_of_date_is_a_warning_and_the_result_is_published(
         folder: DataFolder) -> None:
     folder.with_inspectors().edit("inspectors", 1, valid_to="2026-05-01")  # QHJR-0002

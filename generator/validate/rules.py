@@ -91,9 +91,12 @@ def reference(stage: Stage, name: str, target: Stage, target_key: str,
     valid_keys = set(target.typed.loc[target.valid, target_key].dropna())
     title = stage.table.field(name).title
     if stage.table.field(name).type == "list":
-        missing = values.map(lambda xs: "、".join(x for x in (xs or []) if x not in all_keys))
-        broken = values.map(lambda xs: "、".join(
-            x for x in (xs or []) if x in all_keys and x not in valid_keys))
+        # one element per row of a long table, not a Python function per row; the
+        # elements a row is reported for are joined in the order the row gives them
+        elements = values.explode().dropna()
+        known = elements.isin(all_keys).to_numpy()
+        missing = _joined(elements[~known], values.index)
+        broken = _joined(elements[known & ~elements.isin(valid_keys).to_numpy()], values.index)
     else:
         missing = pd.Series(np.where(values.notna() & ~values.isin(all_keys), values, ""),
                             index=values.index)
@@ -108,6 +111,18 @@ def reference(stage: Stage, name: str, target: Stage, target_key: str,
                   for b in pd.unique(broken[held])}
         stage.hold_back(held, name, broken.to_numpy(dtype=object),
                         broken.map(causes).to_numpy(dtype=object), title=title)
+
+
+def _joined(elements: pd.Series, index: pd.Index) -> pd.Series:
+    """The ``elements`` of each row (their index: the row's label, repeated) joined with
+    "、", in ``index`` order; "" for a row without any."""
+    if not len(elements):
+        return pd.Series("", index=index, dtype=object)
+    at = index.get_indexer(elements.index)
+    texts = elements.astype(str).groupby(at, sort=False).agg("、".join)
+    out = np.full(len(index), "", dtype=object)
+    out[texts.index.to_numpy()] = texts.to_numpy(dtype=object)
+    return pd.Series(out, index=index)
 
 
 def _given(values: pd.Series) -> np.ndarray:
@@ -401,10 +416,9 @@ def result_inspectors(stages: Stages) -> None:
     dated = s.field_ok("inspected_on")[s.raw.index.get_indexer(pairs.index)]
     invalid = (((day < start) | (day > end)).fillna(False).to_numpy(dtype=bool) & dated)
     if invalid.any():
-        validity = (start.dt.strftime(fmt).fillna("不限") + " 至 "
-                    + end.dt.strftime(fmt).fillna(""))
-        bad = pairs[invalid].assign(validity=validity[invalid],
-                                    day=day[invalid].dt.strftime(fmt))
+        validity = (start[invalid].dt.strftime(fmt).fillna("不限") + " 至 "
+                    + end[invalid].dt.strftime(fmt).fillna(""))
+        bad = pairs[invalid].assign(validity=validity, day=day[invalid].dt.strftime(fmt))
         _report_pairs(s, "W305", bad, day="day", validity="validity")
     # the task's own departments, whatever else is wrong with the task row
     tasks = stages["tasks"].typed[["task_id", "lead_department", "joint_departments"]]
@@ -413,9 +427,14 @@ def result_inspectors(stages: Stages) -> None:
                    zip(tasks["task_id"], tasks["lead_department"], tasks["joint_departments"],
                        strict=True)}
     department = cert.map(known["department"])
-    outside = np.array([tid in taking_part and dept not in taking_part[tid]
-                        for tid, dept in zip(pairs["task_id"], department, strict=True)],
-                       dtype=bool)
+    # (task, department) pairs of the tasks, matched with the pairs' by one index lookup
+    allowed = pd.MultiIndex.from_tuples(
+        [(tid, dept) for tid, depts in taking_part.items() for dept in depts
+         if isinstance(dept, str)], names=["task_id", "department"])
+    given = pd.MultiIndex.from_arrays([pairs["task_id"].astype(object).to_numpy(),
+                                       department.astype(object).to_numpy()])
+    outside = (pairs["task_id"].isin(list(taking_part)).to_numpy()
+               & ~given.isin(allowed))
     if outside.any():
         bad = pairs[outside].assign(department=department[outside])
         bad["departments"] = bad["task_id"].map(lambda tid: "、".join(sorted(taking_part[tid])))
