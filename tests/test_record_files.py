@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from generator.build.record_files import RecordFiles, group_fingerprints
 
@@ -103,3 +104,23 @@ def test_without_a_manifest_files_left_in_the_folder_are_removed(tmp_path):
     result = files.finish()
     assert result.removed == 2 and result.written == ["r/a.json"]
     assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")] == ["r/a.json"]
+
+
+@pytest.mark.parametrize("list_above", [1, 10**9])
+def test_a_fingerprint_vouches_for_a_file_only_while_the_file_is_there(tmp_path, monkeypatch,
+                                                                      list_above):
+    """Whether a folder is listed once or each file looked up, the answer is the same:
+    unchanged means the same fingerprint and the file still there."""
+    from generator.build import render
+
+    monkeypatch.setattr(render, "LIST_FOLDER_ABOVE", list_above)
+    paths = ["api/a.json", "api/b.json", "pages/x/", "api/c.json", "pages/y/"]
+    for made in ("api/a.json", "api/b.json", "pages/x/index.html", "pages/y"):
+        (tmp_path / made).parent.mkdir(parents=True, exist_ok=True)
+        if made.endswith("y"):
+            (tmp_path / made).mkdir()  # a page's folder without its file
+        else:
+            (tmp_path / made).write_text("{}", encoding="utf-8")
+    manifest = render.Manifest.of(paths, np.array([1, 2, 3, 4, 5], dtype=np.uint64))
+    now = np.array([1, 9, 3, 4, 5], dtype=np.uint64)
+    assert manifest.unchanged(paths, now, tmp_path).tolist() == [True, False, True, False, False]

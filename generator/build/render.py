@@ -273,6 +273,9 @@ def render_many(renderer: Renderer, pages: Any, indices: np.ndarray, processes: 
 
 
 SALT_KEY = b"gongkai_salt"
+# pages of one folder asked about at once above which listing the folder is cheaper than
+# a stat of each (a listing reads every name in the folder, asked about or not)
+LIST_FOLDER_ABOVE = 100_000
 
 
 def _salt_of(schema: pa.Schema) -> int | None:
@@ -325,19 +328,29 @@ class Manifest:
                   ) -> np.ndarray:
         """Boolean mask: page fingerprint equals last build's and its file still exists.
 
-        One ``stat`` per page whose fingerprint is the same, of the page's own file: a
-        partition checks its few ten thousand pages, where listing a folder of half a
-        million enterprises (once per partition) would cost several times more.
+        A ``stat`` of each page's own file where few pages of a folder are asked about
+        (a partition's share of the enterprises); one listing of the folder where many
+        are (every API file of the site), which then costs less than as many stats.
         """
         if not self.previous:
             return np.zeros(len(paths), dtype=bool)
         at = self._positions(paths)
         same = (at >= 0) & (self._fingerprints[at] == fingerprints)
-        folder = os.path.join(os.fspath(output), "")
-        exists, output_file = os.path.isfile, urls.output_file
+        folders: dict[str, list[int]] = {}
         for i in np.flatnonzero(same).tolist():
-            if not exists(folder + output_file(paths[i])):
-                same[i] = False
+            folders.setdefault(os.path.dirname(urls.output_file(paths[i])), []).append(i)
+        root = os.path.join(os.fspath(output), "")
+        for folder, pages in folders.items():
+            if len(pages) >= LIST_FOLDER_ABOVE:
+                try:
+                    names = set(os.listdir(root + folder))
+                except OSError:
+                    names = set()
+                gone = [i for i in pages if os.path.basename(urls.output_file(paths[i]))
+                        not in names]
+            else:
+                gone = [i for i in pages if not os.path.isfile(root + urls.output_file(paths[i]))]
+            same[gone] = False
         return same
 
     def save(self, paths: Iterable[str], fingerprints: np.ndarray, salt: int = 0,
