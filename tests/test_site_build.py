@@ -81,10 +81,6 @@ def test_a_page_removed_from_the_output_is_written_again(tmp_path):
     again = build(folder, out, cache)
     assert again.written == 1
     assert page.read_bytes() == expected
-    page.unlink()  # the page's file alone, its folder left
-    again = build(folder, out, cache)
-    assert again.written == 1
-    assert page.read_bytes() == expected
 
 
 def test_changed_result_rewrites_only_its_pages(tmp_path):

@@ -47,6 +47,8 @@ class PageJob:
     salt: int
     same_salt: bool  # the last build's fingerprints were mixed with the same salt
     _renderer: Renderer | None = field(default=None, repr=False, compare=False)
+    # folders of the output this process's partitions listed (see Manifest.unchanged)
+    listed: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def renderer(self) -> Renderer:
         """The renderer of this process, made once (before forking, for local workers)."""
@@ -56,7 +58,7 @@ class PageJob:
         return self._renderer
 
     def __getstate__(self) -> dict[str, Any]:  # sent to cluster workers without the renderer
-        return {**self.__dict__, "_renderer": None}
+        return {**self.__dict__, "_renderer": None, "listed": {}}
 
 
 @dataclass
@@ -81,7 +83,7 @@ def render_partition(job: PageJob, part: dict[str, Any]) -> PartDone:
     output = Path(job.output)
     previous = Manifest.of(part["previous_paths"], part["previous_fingerprints"])
     if previous.previous and job.same_salt:
-        same = previous.unchanged(paths, mix(pages.fingerprints, job.salt), output)
+        same = previous.unchanged(paths, mix(pages.fingerprints, job.salt), output, job.listed)
     else:  # nothing can be unchanged: fingerprints are worked out after rendering
         same = np.zeros(len(paths), dtype=bool)
     new = ~previous.known(paths)
