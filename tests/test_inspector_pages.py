@@ -118,3 +118,33 @@ def test_no_inspector_pages_or_sections_without_inspectors(tmp_path):
     assert not (out / "inspectors").exists()
     assert _soup(out, urls.task(TASK_LH)).find(id="inspectors") is None
     assert _soup(out, "stats/").select_one('[data-figure="all.team_share"]') is None
+
+
+def test_an_inspector_page_lists_the_newest_visits_and_counts_them_all():
+    """With more visits than a page shows, the page lists the newest ones (date, then
+    task and enterprise) and counts every visit, as the dashboard does."""
+    import pandas as pd
+    from sitebuild import sample_site
+
+    from generator.rules import figures
+    from generator.site import views
+
+    _, model = sample_site()
+    data = views.SiteData.from_model(model, {})
+    visits = figures(model).teams
+    visits = visits[visits["inspectors"].notna()]
+    pairs = visits.assign(certificate=visits["inspectors"].astype(str).str.split("；")) \
+        .explode("certificate")
+    busiest = pairs["certificate"].value_counts()
+    assert busiest.iloc[0] > 3  # the sample has inspectors with more visits than shown here
+    pages = {p.context["person"]["certificate"]: p.context
+             for p in views.inspector_pages(data, latest=3) if "person" in p.context}
+    for cert, count in busiest.items():
+        own = pairs[pairs["certificate"] == cert].sort_values(
+            ["inspected_on", "task_id", "uscc"], ascending=[False, True, True], kind="stable")
+        expected = [(pd.Timestamp(d).strftime("%Y-%m-%d"), urls.task(t), urls.enterprise(u))
+                    for d, t, u in own[["inspected_on", "task_id", "uscc"]].head(3).itertuples(
+                        index=False)]
+        shown = [(v["inspected_on"], v["task_url"], v["url"]) for v in pages[cert]["visits"]]
+        assert shown == expected, cert
+        assert pages[cert]["person"]["inspections"] == count

@@ -925,6 +925,13 @@ def inspector_pages(data: SiteData, latest: int = 100) -> list[Page]:
     visits = visits[visits["inspectors"].notna()]
     pairs = visits.assign(certificate=visits["inspectors"].astype(str).str.split("；")) \
         .explode("certificate")
+    counts = pairs["certificate"].value_counts()
+    # a page shows its inspector's ``latest`` newest visits: only rows on or after the
+    # date of each one's latest-th newest visit can be among them (ties on that date
+    # included), and only those are sorted, not every visit of every inspector
+    nth = pairs.groupby("certificate", sort=False)["inspected_on"].transform(
+        lambda days: days.nlargest(latest).min())
+    pairs = pairs[pairs["inspected_on"] >= nth]
     pairs = pairs.sort_values(["inspected_on", "task_id", "uscc"], ascending=[False, True, True],
                               kind="stable")
     by_cert = dict(tuple(pairs.groupby("certificate", sort=False)))
@@ -945,7 +952,7 @@ def inspector_pages(data: SiteData, latest: int = 100) -> list[Page]:
                   "categories": "、".join(r["categories"] or []) or "—",
                   "valid_from": r["valid_from"] or "不限", "valid_to": r["valid_to"],
                   "status": r["status"] or "—", "url": urls.inspector(cert),
-                  "inspections": len(own)}
+                  "inspections": int(counts.get(cert, 0))}
         pages.append(Page(person["url"], "inspector.html",
                           {"person": person, "named": named, "visits": shown,
                            "data_updated": shown[0]["inspected_on"] if shown else ""}))
