@@ -8,8 +8,14 @@ model and that context can start there and run beside the pages. Keyword
 templates, settings or page code changed), so the pages alone will keep every core busy.
 A receiver that starts work beside the pages adds the cores it takes to the run's
 ``busy_cores`` (``generator.build.context``), and the pages use the others.
+
+``rule_figures_ready`` follows it, with the same sender and keyword, for outputs that
+read the rule figures (``generator.rules.figures``): on a rebuild the figures are worked
+out in between, once, so a stage forked then inherits them; a stage that needs no
+figures starts on the first signal and runs while they are worked out.
 """
 
 from blinker import signal
 
 data_outputs_starting = signal("gongkai_data_outputs_starting")
+rule_figures_ready = signal("gongkai_rule_figures_ready")

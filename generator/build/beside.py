@@ -3,8 +3,9 @@
 A rebuild of a site in use renders few pages, and its other stages (the search
 records and indexes, the open-data files) need only the model. Run one after the
 other they are single-core work on a machine with more; started in processes of their
-own when the pages start (``data_outputs_starting``), they share the cores with the
-pages. When every page is rendered again (a first build, a changed template) the
+own when the pages start (``data_outputs_starting``, or ``rule_figures_ready`` for a
+stage that reads the rule figures: see :mod:`generator.signals`), they share the cores
+with the pages. When every page is rendered again (a first build, a changed template) the
 stages run afterwards, in the build process: the page workers use every core then,
 and the stages' working memory would add up.
 """

@@ -39,7 +39,7 @@ def _run(generator: Generator, beside: bool = False) -> None:
 
 
 def start_open_data(generator: Generator, rerender_all: bool = True) -> None:
-    """``data_outputs_starting``: start the open-data stage now when it may run beside
+    """``rule_figures_ready``: start the open-data stage now when it may run beside
     the pages (see :mod:`generator.build.beside`)."""
     if JOB not in generator.context and may_run_beside(
             generator.settings, "GONGKAI_OPEN_DATA_BESIDE", rerender_all,
@@ -100,4 +100,4 @@ def register() -> None:
     signals.initialized.connect(set_site_url)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(write_sitemaps)
-    gongkai_signals.data_outputs_starting.connect(start_open_data)
+    gongkai_signals.rule_figures_ready.connect(start_open_data)  # it reads the figures

@@ -20,7 +20,7 @@ from ..build.gate import model_for
 from ..build.render import FILTERS
 from ..model import Model
 from ..rules import figures
-from ..signals import data_outputs_starting
+from ..signals import data_outputs_starting, rule_figures_ready
 from .build import build_pages, rerenders_all
 
 
@@ -43,12 +43,14 @@ class DataPagesGenerator(Generator):
         # about to be rendered again (then the pages alone use every core)
         rerender_all = rerenders_all(self.settings, Path(self.output_path), template_dirs, cache,
                                      manifest)
+        data_outputs_starting.send(self, rerender_all=rerender_all)
         if not rerender_all:
             # a rebuild starts its other stages in processes beside the pages (see
-            # generator.build.beside): the rule figures that they and the task pages read
-            # are worked out once, here, and inherited, not once in each process
+            # generator.build.beside): the rule figures that the open data and the task
+            # pages read are worked out once, here, while the search stage already runs,
+            # and inherited by the stages forked after them
             figures(self.model)
-        data_outputs_starting.send(self, rerender_all=rerender_all)
+        rule_figures_ready.send(self, rerender_all=rerender_all)
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
         warn_missing_documents(self.model, content_links)
