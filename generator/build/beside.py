@@ -21,11 +21,19 @@ from .context import current
 
 
 def may_run_beside(settings: dict[str, Any], setting: str, rerender_all: bool,
-                   has_earlier: bool) -> bool:
+                   has_earlier: bool, executor_tasks: bool = False) -> bool:
     """``setting`` (True, False or "auto"): "auto" runs a stage beside the pages on a
     rebuild (``has_earlier``: its output of an earlier build is there) that does not
-    render every page again, on a machine with more than one core."""
+    render every page again, on a machine with more than one core.
+
+    ``executor_tasks``: the stage hands partitions to the build's executor. A forked
+    process cannot use the client of a Dask cluster (its connection lives in threads,
+    which a fork does not copy), so on a cluster such a stage stays in the build process.
+    """
     if not can_fork():
+        return False
+    run = current()
+    if executor_tasks and run is not None and run.cluster is not None:
         return False
     choice = settings.get(setting, "auto")
     if choice != "auto":

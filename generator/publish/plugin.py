@@ -43,7 +43,7 @@ def start_open_data(generator: Generator, rerender_all: bool = True) -> None:
     the pages (see :mod:`generator.build.beside`)."""
     if JOB not in generator.context and may_run_beside(
             generator.settings, "GONGKAI_OPEN_DATA_BESIDE", rerender_all,
-            (Path(generator.output_path) / STATE).is_file()):
+            (Path(generator.output_path) / STATE).is_file(), executor_tasks=True):
         start_beside(generator.context, JOB, _run, generator, True)
 
 
