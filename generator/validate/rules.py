@@ -428,9 +428,10 @@ def result_inspectors(stages: Stages) -> None:
                        strict=True)}
     department = cert.map(known["department"])
     # (task, department) pairs of the tasks, matched with the pairs' by one index lookup
-    allowed = pd.MultiIndex.from_tuples(
-        [(tid, dept) for tid, depts in taking_part.items() for dept in depts
-         if isinstance(dept, str)], names=["task_id", "department"])
+    pairs_allowed = [(tid, dept) for tid, depts in taking_part.items() for dept in depts
+                     if isinstance(dept, str)]
+    allowed = pd.MultiIndex.from_arrays([[tid for tid, _ in pairs_allowed],
+                                         [dept for _, dept in pairs_allowed]])
     given = pd.MultiIndex.from_arrays([pairs["task_id"].astype(object).to_numpy(),
                                        department.astype(object).to_numpy()])
     outside = (pairs["task_id"].isin(list(taking_part)).to_numpy()
