@@ -6,13 +6,14 @@ anything, with the generator as sender: every generator's context is complete by
 model and that context can start there and run beside the pages. Keyword
 ``rerender_all``: every data page is about to be rendered again (a first build, or
 templates, settings or page code changed), so the pages alone will keep every core busy.
-A receiver that starts work beside the pages adds the cores it takes to the run's
-``busy_cores`` (``generator.build.context``), and the pages use the others.
+A receiver whose stage may run beside the pages offers it
+(``generator.build.beside.start_beside``); the offered stages then run in one process
+beside the pages, which leave it one core.
 
 ``rule_figures_ready`` follows it, with the same sender and keyword, for outputs that
 read the rule figures (``generator.rules.figures``): on a rebuild the figures are worked
-out in between, once, so a stage forked then inherits them; a stage that needs no
-figures starts on the first signal and runs while they are worked out.
+out in between, once, so the process beside the pages, forked after this signal,
+inherits them.
 """
 
 from blinker import signal

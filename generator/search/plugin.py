@@ -47,7 +47,8 @@ def _run(generator: Generator, beside: bool = False) -> None:
 
 
 def start_search(generator: Generator, rerender_all: bool = True) -> None:
-    """``data_outputs_starting``: start the search stage now when it may run beside."""
+    """``data_outputs_starting``: offer the search stage to the process beside the pages
+    when it may run there."""
     settings = generator.settings
     if (settings.get("GONGKAI_SEARCH", True) and JOB not in generator.context
             and may_run_beside(settings, "GONGKAI_SEARCH_BESIDE", rerender_all,
@@ -57,7 +58,7 @@ def start_search(generator: Generator, rerender_all: bool = True) -> None:
 
 class SearchGenerator(Generator):
     """Writes search/index.html, the browser's indexes and the Whoosh index (or waits
-    for the job that does, see :func:`start_beside`)."""
+    for the process beside the pages that does, see :mod:`generator.build.beside`)."""
 
     def generate_context(self) -> None:
         pass

@@ -15,6 +15,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from ..build.beside import launch_beside
 from ..build.context import current
 from ..build.gate import model_for
 from ..build.render import FILTERS
@@ -45,12 +46,12 @@ class DataPagesGenerator(Generator):
                                      manifest)
         data_outputs_starting.send(self, rerender_all=rerender_all)
         if not rerender_all:
-            # a rebuild starts its other stages in processes beside the pages (see
+            # a rebuild runs its other stages in a process beside the pages (see
             # generator.build.beside): the rule figures that the open data and the task
-            # pages read are worked out once, here, while the search stage already runs,
-            # and inherited by the stages forked after them
+            # pages read are worked out once, here, and inherited by it
             figures(self.model)
         rule_figures_ready.send(self, rerender_all=rerender_all)
+        launch_beside(self.context)  # the stages offered, in one process beside the pages
         pages = self.context.get("pages", []) + self.context.get("hidden_pages", [])
         content_links = {p.slug: p.url for p in pages}
         warn_missing_documents(self.model, content_links)
