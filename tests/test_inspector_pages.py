@@ -148,3 +148,16 @@ def test_an_inspector_page_lists_the_newest_visits_and_counts_them_all():
         shown = [(v["inspected_on"], v["task_url"], v["url"]) for v in pages[cert]["visits"]]
         assert shown == expected, cert
         assert pages[cert]["person"]["inspections"] == count
+
+
+def test_inspectors_named_by_no_result_still_get_their_pages(tmp_path):
+    """The inspectors table without a result that names anyone: every inspector has a
+    page saying no inspection, and the build does not stop."""
+    def nobody(folder):
+        for i in range(len(folder.rows["results"])):
+            folder.edit("results", i, inspectors="")
+
+    out, model = _build(tmp_path, nobody)
+    assert model["results"]["inspectors"].map(lambda xs: not xs).all()
+    page = _soup(out, urls.inspector(CERT_GOV_1))
+    assert CERT_GOV_1 in _text(page)

@@ -929,9 +929,10 @@ def inspector_pages(data: SiteData, latest: int = 100) -> list[Page]:
     # a page shows its inspector's ``latest`` newest visits: only rows on or after the
     # date of each one's latest-th newest visit can be among them (ties on that date
     # included), and only those are sorted, not every visit of every inspector
-    nth = pairs.groupby("certificate", sort=False)["inspected_on"].transform(
-        lambda days: days.nlargest(latest).min())
-    pairs = pairs[pairs["inspected_on"] >= nth]
+    if len(pairs):
+        nth = pairs.groupby("certificate", sort=False)["inspected_on"].transform(
+            lambda days: days.nlargest(latest).min())
+        pairs = pairs[(pairs["inspected_on"] >= nth).to_numpy(dtype=bool)]
     pairs = pairs.sort_values(["inspected_on", "task_id", "uscc"], ascending=[False, True, True],
                               kind="stable")
     by_cert = dict(tuple(pairs.groupby("certificate", sort=False)))
