@@ -244,19 +244,3 @@ def test_pelican_content_with_an_unreachable_scheduler_stops_with_a_message(tmp_
     assert "Traceback" not in done.stderr
     assert not (folder / "output").exists()  # nothing built on this machine instead
 
-
-def test_a_stage_with_cluster_tasks_stays_in_the_build_process(tmp_path):
-    """A forked process cannot use the parent's cluster client: the open-data stage, whose
-    per-enterprise files are cluster tasks, never runs beside the pages of a cluster
-    build; the search stage, which has none, still may."""
-    from generator.build.beside import may_run_beside
-    from generator.build.context import BuildContext, active
-
-    settings = {"GONGKAI_PROCESSES": 2}
-    run = BuildContext(data_dir=tmp_path, output=tmp_path, published=tmp_path,
-                       cache_dir=tmp_path, cluster=object())
-    assert may_run_beside(settings, "GONGKAI_OPEN_DATA_BESIDE", False, True, executor_tasks=True)
-    with active(run):
-        assert not may_run_beside(settings, "GONGKAI_OPEN_DATA_BESIDE", False, True,
-                                  executor_tasks=True)
-        assert may_run_beside(settings, "GONGKAI_SEARCH_BESIDE", False, True)

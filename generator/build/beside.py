@@ -50,8 +50,11 @@ QUEUE = "gongkai_beside_stages"
 
 def start_beside(context: dict[str, Any], key: str, fn: Callable[..., Any], *args: Any) -> None:
     """Offer ``fn(*args)`` to the process beside the pages (see :func:`launch_beside`);
-    it is found again under ``key`` of the generators' shared ``context``."""
-    context.setdefault(QUEUE, []).append((key, fn, args))
+    it is found again under ``key`` of the generators' shared ``context``. A stage
+    offered or started already is not offered again."""
+    offered = context.setdefault(QUEUE, [])
+    if key not in context and all(key != k for k, _, _ in offered):
+        offered.append((key, fn, args))
 
 
 def launch_beside(context: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ def _run(generator: Generator, beside: bool = False) -> None:
 def start_open_data(generator: Generator, rerender_all: bool = True) -> None:
     """``rule_figures_ready``: offer the open-data stage to the process beside the pages
     when it may run there (see :mod:`generator.build.beside`)."""
-    if JOB not in generator.context and may_run_beside(
+    if may_run_beside(
             generator.settings, "GONGKAI_OPEN_DATA_BESIDE", rerender_all,
             (Path(generator.output_path) / STATE).is_file(), executor_tasks=True):
         start_beside(generator.context, JOB, _run, generator, True)

@@ -50,7 +50,7 @@ def start_search(generator: Generator, rerender_all: bool = True) -> None:
     """``data_outputs_starting``: offer the search stage to the process beside the pages
     when it may run there."""
     settings = generator.settings
-    if (settings.get("GONGKAI_SEARCH", True) and JOB not in generator.context
+    if (settings.get("GONGKAI_SEARCH", True)
             and may_run_beside(settings, "GONGKAI_SEARCH_BESIDE", rerender_all,
                                (Path(generator.output_path) / BUNDLE_STATE).is_file())):
         start_beside(generator.context, JOB, _run, generator, True)
