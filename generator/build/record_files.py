@@ -27,7 +27,7 @@ from .executor import Executor, LocalExecutor
 from .keys import StageKey
 from .partitions import split_rows
 from .render import Manifest
-from .writer import put_file, replace_file
+from .writer import files_below, put_file, replace_file
 
 MIN_PER_WORKER = 2_000  # fewer records than this per worker are not worth a fork
 RECORDS_PER_PART = 25_000  # records (files) a partition of a per-record output holds at most
@@ -104,15 +104,6 @@ def enterprise_rows(model: Any) -> EnterpriseRows:
     rows = EnterpriseRows(order, ent, dorder, dent, fingerprints)
     _ROWS[:] = [(results, disp, rows)]
     return rows
-
-
-def _listing(output: Path, folder: str) -> list[str]:
-    """Every file below ``output/folder`` as a "/"-separated path below ``output``."""
-    found = []
-    for top, _, names in os.walk(output / folder):
-        rel = Path(top).relative_to(output).as_posix()
-        found.extend(f"{rel}/{name}" for name in names)
-    return found
 
 
 def processes(settings: dict[str, Any]) -> int:
@@ -201,7 +192,7 @@ class RecordFiles:
         self.result.paths = paths
         self.result.skipped = int(same.sum())
         # without a manifest, what is there already is listed once, before anything is written
-        self._found = None if self.manifest.previous else _listing(self.output, self.folder)
+        self._found = None if self.manifest.previous else files_below(self.output, self.folder)
         if self._found is None:
             self._new = ~self.manifest.known(paths)
         else:

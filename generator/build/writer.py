@@ -27,6 +27,17 @@ class FileInfo:
     written: bool = False
 
 
+def files_below(output: Path, *folders: str) -> list[str]:
+    """Every file below ``output/folder`` for each of ``folders``, as "/"-separated paths
+    below ``output`` (a missing folder has none)."""
+    found = []
+    for folder in folders:
+        for top, _, names in os.walk(Path(output) / folder):
+            rel = Path(top).relative_to(output).as_posix()
+            found.extend(f"{rel}/{name}" for name in names)
+    return found
+
+
 def replace_file(target: Path, data: bytes) -> bool:
     """Put ``data`` at ``target`` unless it already holds exactly these bytes; True when
     written. The folder is made when missing."""

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..build.keys import StageKey
 from ..build.render import make_environment
-from ..build.writer import replace_file
+from ..build.writer import files_below, replace_file
 from ..model import Model
 from . import code_index, fold, pagefind_bundle, server_index, word_index
 from .rank import TIERS
@@ -42,14 +42,7 @@ def browser_files(output: str | Path) -> set[str]:
     """The browser search files in ``output`` ("/"-separated, relative): a staged build
     may hard-link them from the live site (build.shared), so a rebuild that changes a
     few of the word blocks neither copies nor compares the others."""
-    output = Path(output)
-    found: set[str] = set()
-    for name in BROWSER_FOLDERS:
-        folder = output / name
-        if folder.is_dir():
-            found.update(p.relative_to(output).as_posix() for p in folder.rglob("*")
-                         if p.is_file())
-    return found
+    return set(files_below(Path(output), *BROWSER_FOLDERS))
 
 
 def model_fingerprint(model: Model, documents: list[dict[str, str]] | None,

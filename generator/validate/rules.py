@@ -93,7 +93,8 @@ def reference(stage: Stage, name: str, target: Stage, target_key: str,
     if stage.table.field(name).type == "list":
         # one element per row of a long table, not a Python function per row; the
         # elements a row is reported for are joined in the order the row gives them
-        elements = values.explode().dropna()
+        # (by row position, so no label of the stage's index needs to be unique)
+        elements = values.reset_index(drop=True).explode().dropna()
         known = elements.isin(all_keys).to_numpy()
         missing = _joined(elements[~known], values.index)
         broken = _joined(elements[known & ~elements.isin(valid_keys).to_numpy()], values.index)
@@ -114,12 +115,11 @@ def reference(stage: Stage, name: str, target: Stage, target_key: str,
 
 
 def _joined(elements: pd.Series, index: pd.Index) -> pd.Series:
-    """The ``elements`` of each row (their index: the row's label, repeated) joined with
-    "、", in ``index`` order; "" for a row without any."""
+    """The ``elements`` of each row (their index: the row's position, repeated) joined
+    with "、", as a column over ``index``; "" for a row without any."""
     if not len(elements):
         return pd.Series("", index=index, dtype=object)
-    at = index.get_indexer(elements.index)
-    texts = elements.astype(str).groupby(at, sort=False).agg("、".join)
+    texts = elements.astype(str).groupby(level=0, sort=False).agg("、".join)
     out = np.full(len(index), "", dtype=object)
     out[texts.index.to_numpy()] = texts.to_numpy(dtype=object)
     return pd.Series(out, index=index)
